@@ -1,0 +1,16 @@
+// HTTP dates (RFC 9110 section 5.6.7).
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace quire::http {
+
+// IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string format_http_date(std::time_t t);
+// Accepts IMF-fixdate, the obsolete RFC 850 and asctime formats; nullopt when invalid.
+std::optional<std::time_t> parse_http_date(std::string_view s);
+
+} // namespace quire::http

@@ -1,0 +1,41 @@
+// A request's or response's header fields, in arrival order, looked up case-insensitively.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace quire::http {
+
+struct HeaderField {
+    std::string name;  // as received (case preserved)
+    std::string value; // leading and trailing whitespace removed
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+class Headers {
+public:
+    void add(std::string name, std::string value);
+    // Replaces every field of that name with one field.
+    void set(std::string_view name, std::string value);
+    void remove(std::string_view name);
+    // The first field of that name.
+    std::optional<std::string_view> get(std::string_view name) const;
+    // All values of that name joined with ", " (RFC 9110 section 5.3), or nullopt.
+    std::optional<std::string> get_combined(std::string_view name) const;
+    std::size_t count(std::string_view name) const;
+    bool has(std::string_view name) const { return count(name) != 0; }
+    // True when the comma-separated list in any field of that name holds token (case-insensitive).
+    bool has_token(std::string_view name, std::string_view token) const;
+
+    const std::vector<HeaderField>& fields() const { return fields_; }
+    bool empty() const { return fields_.empty(); }
+    void clear() { fields_.clear(); }
+
+private:
+    std::vector<HeaderField> fields_;
+};
+
+} // namespace quire::http
