@@ -1,0 +1,390 @@
+#include "loader.hpp"
+
+#include "table_reader.hpp"
+#include "handlers/registry.hpp"
+#include "handlers/static/static_handler.hpp"
+#include "http/path.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace quire::config {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void read_timeouts(TableReader& t, Timeouts& out) {
+    auto secs = [&](std::string_view key, std::chrono::seconds& field) {
+        if (auto v = t.integer(key, 1, 24 * 3600)) {
+            field = std::chrono::seconds(*v);
+        }
+    };
+    secs("head", out.head);
+    secs("body_idle", out.body_idle);
+    secs("keepalive", out.keepalive);
+    secs("write", out.write);
+    secs("tls_handshake", out.tls_handshake);
+    secs("grace", out.grace);
+    t.finish();
+}
+
+void read_limits(TableReader& t, Limits& out) {
+    if (auto v = t.size("max_target")) {
+        out.max_target = *v;
+    }
+    if (auto v = t.size("max_head")) {
+        out.max_head = *v;
+    }
+    if (auto v = t.integer("max_fields", 1, 10000)) {
+        out.max_fields = static_cast<std::size_t>(*v);
+    }
+    if (auto v = t.size("max_body")) {
+        out.max_body = *v;
+    }
+    if (auto v = t.integer("max_connections", 1, 10'000'000)) {
+        out.max_connections = static_cast<std::size_t>(*v);
+    }
+    t.finish();
+}
+
+void read_server(TableReader& t, Config& c) {
+    if (auto v = t.integer("workers", 0, 1024)) {
+        c.workers = static_cast<unsigned>(*v);
+    }
+    if (auto v = t.integer("blocking_threads", 1, 256)) {
+        c.blocking_threads = static_cast<unsigned>(*v);
+    }
+    if (const auto* tt = t.table("timeouts")) {
+        TableReader r(*tt, t.diagnostics(), t.base_dir(), "[server.timeouts]");
+        read_timeouts(r, c.timeouts);
+    }
+    if (const auto* tt = t.table("limits")) {
+        TableReader r(*tt, t.diagnostics(), t.base_dir(), "[server.limits]");
+        read_limits(r, c.limits);
+    }
+    t.finish();
+}
+
+void read_logging(TableReader& t, Logging& out) {
+    auto log_path = [&](std::string_view key) -> std::optional<std::string> {
+        auto s = t.string(key);
+        if (!s || *s == "off" || *s == "-") {
+            return s;
+        }
+        return t.path(key);
+    };
+    if (auto v = log_path("access")) {
+        out.access = *v;
+    }
+    if (auto v = log_path("error")) {
+        if (*v == "off") {
+            t.error("error", "the error log cannot be off; use \"-\" for standard error");
+        } else {
+            out.error = *v;
+        }
+    }
+    if (auto v = t.string("level")) {
+        static const std::set<std::string> levels = {"trace", "debug",    "info", "warn",
+                                                     "error", "critical", "off"};
+        if (!levels.contains(*v)) {
+            t.error("level", "must be one of trace, debug, info, warn, error, critical, off");
+        } else {
+            out.level = *v;
+        }
+    }
+    t.finish();
+}
+
+void read_listener(TableReader& t, Config& c) {
+    Listener l;
+    l.where = t.diagnostics().file() + ":" + std::to_string(t.line()) + ": ";
+    auto address = t.string("address");
+    if (!address) {
+        t.error_here("a listener needs address = \"HOST:PORT\"");
+    } else if (auto parsed = parse_listen_address(*address); !parsed) {
+        t.error("address", parsed.error());
+    } else {
+        l.host = parsed->first;
+        l.port = parsed->second;
+    }
+    l.tls = t.boolean("tls").value_or(false);
+    l.cert = t.path("cert").value_or("");
+    l.key = t.path("key").value_or("");
+    if (l.tls && (l.cert.empty() || l.key.empty())) {
+        t.error_here("a TLS listener needs cert and key");
+    }
+    for (const auto* f : {&l.cert, &l.key}) {
+        if (!f->empty() && !fs::is_regular_file(*f)) {
+            t.error(f == &l.cert ? "cert" : "key", "no such file: " + *f);
+        }
+    }
+    t.finish();
+    c.listeners.push_back(std::move(l));
+}
+
+core::ErrorPages read_error_pages(TableReader& owner) {
+    core::ErrorPages pages;
+    const auto* table = owner.table("error_pages");
+    if (!table) {
+        return pages;
+    }
+    for (const auto& [key, node] : *table) {
+        const long line = static_cast<long>(node.source().begin.line);
+        int status = 0;
+        auto k = key.str();
+        auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), status);
+        if (ec != std::errc() || end != k.data() + k.size() || status < 400 || status > 599) {
+            owner.diagnostics().error(line, "error_pages: '" + std::string(k) +
+                                                "' is not an error status (400-599)");
+            continue;
+        }
+        core::ErrorPage page;
+        if (auto file = node.value<std::string>()) {
+            fs::path p(*file);
+            if (p.is_relative()) {
+                p = owner.base_dir() / p;
+            }
+            std::ifstream in(p, std::ios::binary);
+            if (!in) {
+                owner.diagnostics().error(line, "error_pages: cannot read " + p.string());
+                continue;
+            }
+            std::ostringstream s;
+            s << in.rdbuf();
+            page.body = s.str();
+        } else if (const auto* t = node.as_table()) {
+            TableReader r(*t, owner.diagnostics(), owner.base_dir(), "error_pages." + std::string(k));
+            auto text = r.string("text");
+            if (!text) {
+                r.error_here("needs text = \"...\" (or give a file name instead of a table)");
+            }
+            page.body = text.value_or("");
+            page.content_type = r.string("type").value_or("text/plain; charset=utf-8");
+            r.finish();
+        } else {
+            owner.diagnostics().error(line, "error_pages: give a file name or { text = \"...\" }");
+            continue;
+        }
+        pages[status] = std::move(page);
+    }
+    return pages;
+}
+
+std::optional<core::Mount> read_mount(TableReader& t) {
+    core::Mount m;
+    auto path = t.string("path");
+    auto handler = t.string("handler");
+    if (!path) {
+        t.error_here("a mount needs path = \"/...\"");
+    } else if (auto normal = http::normalize_path(*path); !normal) {
+        t.error("path", "not a valid path: " + normal.error().reason);
+        path.reset();
+    } else {
+        m.prefix = *normal;
+        while (m.prefix.size() > 1 && m.prefix.back() == '/') {
+            m.prefix.pop_back();
+        }
+    }
+    m.error_pages = read_error_pages(t);
+    if (!handler) {
+        t.error_here("a mount needs handler = \"...\" (one of: " + handlers::handler_names() + ")");
+        t.finish();
+        return std::nullopt;
+    }
+    auto factory = handlers::find_factory(*handler);
+    if (!factory) {
+        t.error("handler", "unknown handler '" + *handler +
+                               "' (known: " + handlers::handler_names() + ")");
+        t.finish();
+        return std::nullopt;
+    }
+    auto h = factory(t);
+    t.finish();
+    if (!h || !path) {
+        return std::nullopt;
+    }
+    m.handlers.push_back(std::move(h));
+    return m;
+}
+
+void read_mounts(TableReader& owner, const toml::array& mounts, core::VirtualHost& vh) {
+    std::set<std::string> prefixes;
+    for (const auto& node : mounts) {
+        const auto* t = node.as_table();
+        if (!t) {
+            owner.diagnostics().error(static_cast<long>(node.source().begin.line),
+                                      "mount must be a table ([[mount]])");
+            continue;
+        }
+        TableReader r(*t, owner.diagnostics(), owner.base_dir(), "[[mount]]");
+        if (auto m = read_mount(r)) {
+            if (!prefixes.insert(m->prefix).second) {
+                r.error("path", "another mount of this host has the same path");
+                continue;
+            }
+            vh.mounts.push_back(std::move(*m));
+        }
+    }
+}
+
+void read_vhost(TableReader& t, std::vector<core::VirtualHost>& hosts) {
+    core::VirtualHost vh;
+    if (auto names = t.strings("names")) {
+        for (auto n : *names) {
+            for (auto& ch : n) {
+                ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+            }
+            vh.names.push_back(std::move(n));
+        }
+    }
+    vh.tls_cert = t.path("cert").value_or("");
+    vh.tls_key = t.path("key").value_or("");
+    if (vh.tls_cert.empty() != vh.tls_key.empty()) {
+        t.error_here("give both cert and key, or neither");
+    }
+    vh.error_pages = read_error_pages(t);
+    if (const auto* mounts = t.array("mount")) {
+        read_mounts(t, *mounts, vh);
+    }
+    if (vh.mounts.empty()) {
+        t.error_here("a virtual host needs at least one [[vhost.mount]]");
+    }
+    t.finish();
+    hosts.push_back(std::move(vh));
+}
+
+} // namespace
+
+tl::expected<std::pair<std::string, std::uint16_t>, std::string>
+parse_listen_address(std::string_view text) {
+    std::string host = "127.0.0.1";
+    std::string_view port_text;
+    if (text.starts_with('[')) {
+        auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+            return tl::unexpected(std::string("expected [IPv6]:PORT"));
+        }
+        host = std::string(text.substr(1, close - 1));
+        port_text = text.substr(close + 2);
+    } else {
+        auto colon = text.rfind(':');
+        if (colon == std::string_view::npos) {
+            return tl::unexpected(std::string("expected HOST:PORT"));
+        }
+        if (colon > 0) {
+            host = std::string(text.substr(0, colon));
+        }
+        port_text = text.substr(colon + 1);
+    }
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        return tl::unexpected("not a port number: '" + std::string(port_text) + "'");
+    }
+    return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+LoadResult load_config_text(std::string_view text, const std::string& name,
+                            const std::string& base_dir) {
+    Diagnostics diag(name);
+    toml::table root;
+    try {
+        root = toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        diag.error(static_cast<long>(e.source().begin.line), std::string(e.description()));
+        return tl::unexpected(diag.messages());
+    }
+    auto config = std::make_shared<Config>();
+    TableReader top(root, diag, base_dir, "top level");
+    if (const auto* t = top.table("server")) {
+        TableReader r(*t, diag, base_dir, "[server]");
+        read_server(r, *config);
+    }
+    if (const auto* t = top.table("log")) {
+        TableReader r(*t, diag, base_dir, "[log]");
+        read_logging(r, config->logging);
+    }
+    if (const auto* listeners = top.array("listen")) {
+        for (const auto& node : *listeners) {
+            if (const auto* t = node.as_table()) {
+                TableReader r(*t, diag, base_dir, "[[listen]]");
+                read_listener(r, *config);
+            } else {
+                diag.error(static_cast<long>(node.source().begin.line),
+                           "listen must be a table ([[listen]])");
+            }
+        }
+    }
+    std::vector<core::VirtualHost> hosts;
+    if (const auto* mounts = top.array("mount")) {
+        core::VirtualHost vh; // top-level mounts form the default host
+        read_mounts(top, *mounts, vh);
+        hosts.push_back(std::move(vh));
+    }
+    if (const auto* vhosts = top.array("vhost")) {
+        for (const auto& node : *vhosts) {
+            if (const auto* t = node.as_table()) {
+                TableReader r(*t, diag, base_dir, "[[vhost]]");
+                read_vhost(r, hosts);
+            } else {
+                diag.error(static_cast<long>(node.source().begin.line),
+                           "vhost must be a table ([[vhost]])");
+            }
+        }
+    }
+    top.finish();
+    if (hosts.empty() && diag.ok()) {
+        diag.error(1, "nothing to serve: add a [[mount]] or a [[vhost]] with mounts");
+    }
+    if (config->listeners.empty()) {
+        config->listeners.push_back(Listener{});
+    }
+    if (!diag.ok()) {
+        return tl::unexpected(diag.messages());
+    }
+    config->router = std::make_shared<core::Router>(std::move(hosts));
+    return std::shared_ptr<const Config>(std::move(config));
+}
+
+LoadResult load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return tl::unexpected(std::vector<std::string>{path + ": cannot be read"});
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    auto base = fs::absolute(fs::path(path)).parent_path().string();
+    return load_config_text(s.str(), path, base);
+}
+
+LoadResult quick_config(const QuickOptions& options) {
+    auto config = std::make_shared<Config>();
+    config->workers = options.workers;
+    config->logging.access = options.access_log;
+    auto listen = parse_listen_address(options.listen);
+    if (!listen) {
+        return tl::unexpected(std::vector<std::string>{"--listen: " + listen.error()});
+    }
+    Listener l;
+    l.host = listen->first;
+    l.port = listen->second;
+    config->listeners.push_back(l);
+    handlers::StaticOptions so;
+    so.root = fs::absolute(options.dir).lexically_normal().string();
+    auto handler = handlers::StaticHandler::create(so);
+    if (!handler) {
+        return tl::unexpected(std::vector<std::string>{handler.error()});
+    }
+    core::VirtualHost vh;
+    vh.mounts.push_back(core::Mount{"/", {*handler}, {}});
+    std::vector<core::VirtualHost> hosts;
+    hosts.push_back(std::move(vh));
+    config->router = std::make_shared<core::Router>(std::move(hosts));
+    return std::shared_ptr<const Config>(std::move(config));
+}
+
+} // namespace quire::config

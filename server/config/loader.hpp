@@ -1,0 +1,36 @@
+// Builds a Config from a TOML file (every problem reported as FILE:LINE: message), or from
+// the options of `quire serve`.
+#pragma once
+
+#include "config.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace quire::config {
+
+using LoadResult = tl::expected<std::shared_ptr<const Config>, std::vector<std::string>>;
+
+LoadResult load_config_file(const std::string& path);
+// name is used in messages; relative paths resolve against base_dir.
+LoadResult load_config_text(std::string_view text, const std::string& name,
+                            const std::string& base_dir);
+
+// "host:port", "[v6]:port" or ":port"; the host defaults to 127.0.0.1.
+tl::expected<std::pair<std::string, std::uint16_t>, std::string>
+parse_listen_address(std::string_view text);
+
+struct QuickOptions {
+    std::string dir = ".";
+    std::string listen = "127.0.0.1:8080";
+    unsigned workers = 0;
+    std::string access_log = "off";
+};
+// `quire serve DIR`: one listener, one vhost, the static handler with listing on DIR.
+LoadResult quick_config(const QuickOptions& options);
+
+} // namespace quire::config

@@ -1,0 +1,57 @@
+#include "body.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace quire::core {
+
+std::optional<std::uint64_t> Body::known_length() const {
+    std::uint64_t total = 0;
+    for (const auto& b : buckets_) {
+        if (const auto* m = std::get_if<MemoryBucket>(&b)) {
+            total += m->data.size();
+        } else if (const auto* f = std::get_if<FileBucket>(&b)) {
+            total += f->length;
+        } else {
+            return std::nullopt;
+        }
+    }
+    return total;
+}
+
+bool Body::seekable() const {
+    return std::none_of(buckets_.begin(), buckets_.end(),
+                        [](const Bucket& b) { return std::holds_alternative<StreamBucket>(b); });
+}
+
+Body Body::slice(std::uint64_t first, std::uint64_t length) const {
+    assert(seekable());
+    Body out;
+    std::uint64_t pos = 0;
+    for (const auto& b : buckets_) {
+        if (length == 0) {
+            break;
+        }
+        const std::uint64_t size = std::holds_alternative<MemoryBucket>(b)
+                                       ? std::get<MemoryBucket>(b).data.size()
+                                       : std::get<FileBucket>(b).length;
+        if (first >= pos + size) {
+            pos += size;
+            continue;
+        }
+        const std::uint64_t start = first > pos ? first - pos : 0;
+        const std::uint64_t take = std::min(size - start, length);
+        if (const auto* m = std::get_if<MemoryBucket>(&b)) {
+            out.append(m->data.substr(start, take));
+        } else {
+            const auto& f = std::get<FileBucket>(b);
+            out.append_file(f.fd, f.offset + start, take);
+        }
+        first += take;
+        length -= take;
+        pos += size;
+    }
+    return out;
+}
+
+} // namespace quire::core

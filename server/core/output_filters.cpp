@@ -1,0 +1,156 @@
+#include "output_filters.hpp"
+
+#include "http/date.hpp"
+#include "http/path.hpp"
+#include "http/range.hpp"
+#include "http/status.hpp"
+
+#include <atomic>
+#include <cstdio>
+
+namespace quire::core {
+
+namespace {
+
+bool is_get_or_head(const std::string& m) { return m == "GET" || m == "HEAD"; }
+
+// RFC 9110 section 15.4.5: a 304 carries the fields a 200 would have had that describe the
+// selected representation, and no body.
+void make_not_modified(Response& r) {
+    http::Headers kept;
+    for (const auto& f : r.headers.fields()) {
+        for (const char* name : {"ETag", "Last-Modified", "Cache-Control", "Expires", "Vary",
+                                 "Content-Location", "Date"}) {
+            if (http::iequals(f.name, name)) {
+                kept.add(f.name, f.value);
+            }
+        }
+    }
+    r.status = 304;
+    r.headers = std::move(kept);
+    r.body.clear();
+}
+
+std::string make_boundary() {
+    // Unique per process and response; it never needs to be unpredictable.
+    static std::atomic<unsigned long long> counter{0x5157495245ull};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "quire-%016llx", counter.fetch_add(0x9e3779b97f4a7c15ull));
+    return buf;
+}
+
+void apply_ranges(const http::RequestHead& request, Response& r) {
+    const auto size = r.body.known_length();
+    if (!size || !r.body.seekable()) {
+        return;
+    }
+    r.headers.set("Accept-Ranges", "bytes");
+    auto range_field = request.headers.get("Range");
+    if (!range_field || request.method != "GET" && request.method != "HEAD") {
+        return;
+    }
+    if (r.validators && !http::if_range_allows(request.headers, *r.validators)) {
+        return;
+    }
+    auto result = http::parse_range(*range_field, *size);
+    if (std::holds_alternative<http::NoRange>(result)) {
+        return;
+    }
+    if (std::holds_alternative<http::Unsatisfiable>(result)) {
+        auto etag = r.headers.get("ETag");
+        std::string etag_value = etag ? std::string(*etag) : std::string();
+        r.error(416);
+        r.headers.set("Content-Range", "bytes */" + std::to_string(*size));
+        if (!etag_value.empty()) {
+            r.headers.set("ETag", etag_value);
+        }
+        return;
+    }
+    const auto& ranges = std::get<std::vector<http::ByteRange>>(result);
+    r.status = 206;
+    if (ranges.size() == 1) {
+        r.headers.set("Content-Range", http::content_range(ranges[0], *size));
+        r.body = r.body.slice(ranges[0].first, ranges[0].length());
+        return;
+    }
+    // RFC 9110 section 14.6: multipart/byteranges.
+    const std::string boundary = make_boundary();
+    std::string type(r.headers.get("Content-Type").value_or("application/octet-stream"));
+    Body parts;
+    for (const auto& range : ranges) {
+        parts.append("\r\n--" + boundary + "\r\nContent-Type: " + type +
+                     "\r\nContent-Range: " + http::content_range(range, *size) + "\r\n\r\n");
+        for (auto& b : r.body.slice(range.first, range.length()).buckets()) {
+            parts.buckets().push_back(std::move(b));
+        }
+    }
+    parts.append("\r\n--" + boundary + "--\r\n");
+    r.body = std::move(parts);
+    r.headers.set("Content-Type", "multipart/byteranges; boundary=" + boundary);
+}
+
+} // namespace
+
+void apply_conditional_and_range(const http::RequestHead& request, Response& r) {
+    if (r.status != 200 || !r.validators) {
+        return;
+    }
+    const auto& v = *r.validators;
+    if (!v.etag.empty()) {
+        r.headers.set("ETag", v.etag);
+    }
+    if (v.last_modified) {
+        r.headers.set("Last-Modified", http::format_http_date(*v.last_modified));
+    }
+    switch (http::evaluate_preconditions(request.method, request.headers, v)) {
+    case http::Precondition::not_modified:
+        if (is_get_or_head(request.method)) {
+            make_not_modified(r);
+        } else {
+            r.error(412);
+        }
+        return;
+    case http::Precondition::precondition_failed:
+        r.error(412);
+        return;
+    case http::Precondition::proceed:
+        break;
+    }
+    if (r.accept_ranges) {
+        apply_ranges(request, r);
+    }
+}
+
+void apply_error_page(Response& r, const Mount* mount, const VirtualHost* host) {
+    if (r.status < 400 || !r.body.empty()) {
+        return;
+    }
+    const ErrorPage* page = nullptr;
+    if (mount) {
+        if (auto it = mount->error_pages.find(r.status); it != mount->error_pages.end()) {
+            page = &it->second;
+        }
+    }
+    if (!page && host) {
+        if (auto it = host->error_pages.find(r.status); it != host->error_pages.end()) {
+            page = &it->second;
+        }
+    }
+    if (page) {
+        r.headers.set("Content-Type", page->content_type);
+        r.body.append(page->body);
+        return;
+    }
+    const std::string title =
+        std::to_string(r.status) + " " + std::string(http::reason_phrase(r.status));
+    std::string html = "<!DOCTYPE html>\n<html><head><title>" + title +
+                       "</title></head>\n<body><h1>" + title + "</h1>\n";
+    if (!r.error_detail.empty()) {
+        html += "<p>" + http::html_escape(r.error_detail) + "</p>\n";
+    }
+    html += "</body></html>\n";
+    r.headers.set("Content-Type", "text/html; charset=utf-8");
+    r.body.append(std::move(html));
+}
+
+} // namespace quire::core

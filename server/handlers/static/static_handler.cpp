@@ -1,0 +1,272 @@
+#include "static_handler.hpp"
+
+#include "directory_listing.hpp"
+#include "core/exchange.hpp"
+#include "core/methods.hpp"
+#include "http/date.hpp"
+#include "http/path.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace quire::handlers {
+
+namespace {
+
+constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
+
+int openat2_beneath(int dir_fd, const char* path, bool confine) {
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK; // a FIFO must not block us
+    // RFC-free but essential: RESOLVE_BENEATH makes the kernel refuse any resolution (a ".."
+    // or a symbolic link) that would leave the document root.
+    how.resolve = RESOLVE_NO_MAGICLINKS | (confine ? RESOLVE_BENEATH : 0);
+    for (;;) {
+        long fd = ::syscall(SYS_openat2, dir_fd, path, &how, sizeof how);
+        if (fd >= 0 || errno != EINTR) {
+            return static_cast<int>(fd);
+        }
+    }
+}
+
+bool has_hidden_segment(std::string_view rel) {
+    // The DAV fs backend keeps its metadata in ".quire"; it is never served.
+    std::size_t pos = 0;
+    while (pos <= rel.size()) {
+        std::size_t end = rel.find('/', pos);
+        if (end == std::string_view::npos) {
+            end = rel.size();
+        }
+        if (rel.substr(pos, end - pos) == ".quire") {
+            return true;
+        }
+        pos = end + 1;
+    }
+    return false;
+}
+
+// The q-value the client gives a content coding in Accept-Encoding (RFC 9110 section
+// 12.5.3); 0 when it is absent or refused.
+double accepted_quality(const http::Headers& headers, std::string_view coding) {
+    auto field = headers.get_combined("Accept-Encoding");
+    if (!field) {
+        return 0;
+    }
+    std::string_view list = *field;
+    double star = 0;
+    double found = -1;
+    while (!list.empty()) {
+        std::size_t comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+            item.remove_prefix(1);
+        }
+        std::string_view name = item.substr(0, item.find(';'));
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
+            name.remove_suffix(1);
+        }
+        double q = 1;
+        if (auto at = item.find("q="); at != std::string_view::npos) {
+            q = std::strtod(std::string(item.substr(at + 2)).c_str(), nullptr);
+        }
+        if (http::iequals(name, coding)) {
+            found = q;
+        } else if (name == "*") {
+            star = q;
+        }
+    }
+    return found >= 0 ? found : star;
+}
+
+std::string make_etag(const struct stat& st, std::string_view variant) {
+    char buf[96];
+    const auto mtime_ns = static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
+                          static_cast<unsigned long long>(st.st_mtim.tv_nsec);
+    int n = std::snprintf(buf, sizeof buf, "\"%llx-%llx-%llx",
+                          static_cast<unsigned long long>(st.st_ino),
+                          static_cast<unsigned long long>(st.st_size), mtime_ns);
+    std::string etag(buf, static_cast<std::size_t>(n));
+    if (!variant.empty()) {
+        etag += '-';
+        etag += variant;
+    }
+    etag += '"';
+    return etag;
+}
+
+int status_for_errno(int e) {
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+        return 404;
+    case EACCES:
+    case EPERM:
+    case ELOOP:
+    case EXDEV: // RESOLVE_BENEATH refused a link that leaves the root
+        return 403;
+    default:
+        return 500;
+    }
+}
+
+} // namespace
+
+tl::expected<std::shared_ptr<StaticHandler>, std::string>
+StaticHandler::create(StaticOptions options) {
+    std::shared_ptr<StaticHandler> h(new StaticHandler());
+    int fd = ::open(options.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return tl::unexpected("cannot open the document root " + options.root + ": " +
+                              std::strerror(errno));
+    }
+    h->root_.reset(fd);
+    h->mime_.load_file(options.mime_file); // absent: the built-in defaults stay
+    for (const auto& [ext, type] : options.mime) {
+        h->mime_.set(ext, type);
+    }
+    h->options_ = std::move(options);
+    return h;
+}
+
+core::UniqueFd StaticHandler::open_beneath(int dir_fd, const std::string& relative,
+                                           int& error) const {
+    int fd = openat2_beneath(dir_fd, relative.empty() ? "." : relative.c_str(),
+                             !options_.follow_symlinks);
+    error = fd < 0 ? errno : 0;
+    return core::UniqueFd(fd);
+}
+
+bool StaticHandler::try_precompressed(core::Exchange& ex, const std::string& relative,
+                                      std::string_view& encoding, core::UniqueFd& fd,
+                                      struct stat& st) {
+    for (auto [coding, suffix] : {std::pair<std::string_view, std::string_view>{"br", ".br"},
+                                  std::pair<std::string_view, std::string_view>{"gzip", ".gz"}}) {
+        if (accepted_quality(ex.request().headers, coding) <= 0) {
+            continue;
+        }
+        int err = 0;
+        auto candidate = open_beneath(root_.get(), relative + std::string(suffix), err);
+        struct stat cst {};
+        if (candidate && ::fstat(candidate.get(), &cst) == 0 && S_ISREG(cst.st_mode)) {
+            fd = std::move(candidate);
+            st = cst;
+            encoding = coding;
+            return true;
+        }
+    }
+    return false;
+}
+
+void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const struct stat& st,
+                               const std::string& relative) {
+    auto& r = ex.response();
+    const std::string type = mime_.lookup(relative);
+    struct stat chosen = st;
+    std::string_view encoding;
+    if (options_.precompressed) {
+        r.headers.set("Vary", "Accept-Encoding");
+        try_precompressed(ex, relative, encoding, fd, chosen);
+    }
+    r.status = 200;
+    r.headers.set("Content-Type", type);
+    if (!encoding.empty()) {
+        r.headers.set("Content-Encoding", std::string(encoding));
+    }
+    if (!options_.cache_control.empty()) {
+        r.headers.set("Cache-Control", options_.cache_control);
+    }
+    if (options_.expires) {
+        r.headers.set("Expires", http::format_http_date(std::time(nullptr) + *options_.expires));
+    }
+    r.validators = http::Validators{true, make_etag(chosen, encoding), chosen.st_mtim.tv_sec};
+    r.accept_ranges = true;
+    r.body.append_file(std::make_shared<const core::UniqueFd>(std::move(fd)), 0,
+                       static_cast<std::uint64_t>(chosen.st_size));
+}
+
+asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
+    auto& r = ex.response();
+    const std::string& method = ex.method();
+    if (method == "OPTIONS") {
+        r.status = 200;
+        r.headers.set("Allow", std::string(allowed_methods));
+        co_return core::Outcome::done;
+    }
+    if (method != "GET" && method != "HEAD") {
+        r.error(core::is_known_method(method) ? 405 : 501);
+        r.headers.set("Allow", std::string(allowed_methods));
+        co_return core::Outcome::done;
+    }
+    std::string relative(ex.path_in_mount().substr(1));
+    if (has_hidden_segment(relative)) {
+        r.error(404);
+        co_return core::Outcome::done;
+    }
+    int err = 0;
+    auto fd = open_beneath(root_.get(), relative, err);
+    if (!fd) {
+        r.error(status_for_errno(err), err == EXDEV || err == ELOOP
+                                           ? "a symbolic link leaves the document root"
+                                           : std::string());
+        co_return core::Outcome::done;
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        r.error(500);
+        co_return core::Outcome::done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (!ex.path().ends_with('/')) {
+            // A directory is addressed with a trailing slash so relative links resolve.
+            std::string location = http::encode_path(ex.path()) + "/";
+            if (!ex.request().query.empty()) {
+                location += "?" + ex.request().query;
+            }
+            r.status = 301;
+            r.headers.set("Location", location);
+            r.body.append("<a href=\"" + http::html_escape(location) + "\">Moved</a>\n");
+            r.headers.set("Content-Type", "text/html; charset=utf-8");
+            co_return core::Outcome::done;
+        }
+        for (const auto& index : options_.index) {
+            int ierr = 0;
+            auto ifd = open_beneath(fd.get(), index, ierr);
+            struct stat ist {};
+            if (ifd && ::fstat(ifd.get(), &ist) == 0 && S_ISREG(ist.st_mode)) {
+                serve_file(ex, std::move(ifd), ist, relative + index);
+                co_return core::Outcome::done;
+            }
+        }
+        if (!options_.listing) {
+            r.error(403, "directory listing is disabled");
+            co_return core::Outcome::done;
+        }
+        const int dir_fd = fd.get();
+        std::string url_path = ex.path();
+        auto html = co_await ex.run_blocking(
+            [dir_fd, url_path] { return render_directory_listing(dir_fd, url_path); });
+        if (!html) {
+            r.error(500);
+            co_return core::Outcome::done;
+        }
+        r.status = 200;
+        r.headers.set("Content-Type", "text/html; charset=utf-8");
+        r.body.append(std::move(*html));
+        co_return core::Outcome::done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        r.error(403, "not a regular file");
+        co_return core::Outcome::done;
+    }
+    serve_file(ex, std::move(fd), st, relative);
+    co_return core::Outcome::done;
+}
+
+} // namespace quire::handlers

@@ -1,0 +1,658 @@
+#include "connection.hpp"
+
+#include "access_log_line.hpp"
+#include "sendfile.hpp"
+#include "core/methods.hpp"
+#include "core/output_filters.hpp"
+#include "http/parser.hpp"
+#include "http/path.hpp"
+#include "http/status.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <unistd.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ssl.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace quire::net {
+
+namespace {
+
+constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr std::size_t initial_buffer = 4096;
+// A file body up to this size is read into memory and sent with the head in one write;
+// larger ones go out with sendfile(2) on plain TCP.
+constexpr std::uint64_t inline_file_limit = 16 * 1024;
+constexpr std::size_t drain_limit = 256 * 1024;
+
+bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
+
+} // namespace
+
+// ---------------------------------------------------------------- BodyReader
+
+template <class Stream>
+void BodyReader<Stream>::reset(const http::RequestHead& head, std::uint64_t max_body) {
+    framing_ = head.framing;
+    declared_ = head.content_length;
+    remaining_ = head.framing == http::BodyFraming::content_length ? head.content_length : 0;
+    expect_continue_ = head.expect_continue;
+    started_ = false;
+    failed_ = false;
+    finished_ = framing_ == http::BodyFraming::none ||
+                (framing_ == http::BodyFraming::content_length && remaining_ == 0);
+    decoded_.clear();
+    decoded_pos_ = 0;
+    chunked_.reset();
+    if (framing_ == http::BodyFraming::chunked) {
+        http::ChunkedDecoder::Limits limits;
+        limits.max_body = max_body;
+        chunked_ = std::make_unique<http::ChunkedDecoder>(limits);
+    }
+}
+
+template <class Stream>
+std::optional<std::uint64_t> BodyReader<Stream>::declared_length() const {
+    if (framing_ == http::BodyFraming::content_length) {
+        return declared_;
+    }
+    if (framing_ == http::BodyFraming::none) {
+        return 0;
+    }
+    return std::nullopt;
+}
+
+template <class Stream>
+asio::awaitable<tl::expected<void, core::BodyError>> BodyReader<Stream>::start() {
+    started_ = true;
+    // RFC 9110 section 10.1.1: the client waits for 100 (Continue) before sending the body.
+    if (expect_continue_ && c_.pending().empty() && !finished_) {
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        if (!co_await c_.write_all(cont)) {
+            failed_ = true;
+            co_return tl::unexpected(core::BodyError{400, "connection lost"});
+        }
+    }
+    co_return tl::expected<void, core::BodyError>{};
+}
+
+template <class Stream>
+asio::awaitable<tl::expected<std::size_t, core::BodyError>>
+BodyReader<Stream>::read(std::span<char> buf) {
+    using Result = tl::expected<std::size_t, core::BodyError>;
+    if (failed_) {
+        co_return tl::unexpected(core::BodyError{400, "the request body failed earlier"});
+    }
+    if (finished_ || buf.empty()) {
+        co_return Result(0);
+    }
+    if (!started_) {
+        if (auto ok = co_await start(); !ok) {
+            co_return tl::unexpected(ok.error());
+        }
+    }
+    const auto idle = c_.ctx_.config.timeouts.body_idle;
+    if (framing_ == http::BodyFraming::content_length) {
+        if (c_.pending().empty()) {
+            if (!co_await c_.read_more(idle)) {
+                failed_ = true;
+                co_return tl::unexpected(
+                    core::BodyError{400, "the connection ended before the request body did"});
+            }
+        }
+        auto avail = c_.pending();
+        std::size_t n = std::min<std::uint64_t>({avail.size(), remaining_, buf.size()});
+        std::memcpy(buf.data(), avail.data(), n);
+        c_.consume(n);
+        remaining_ -= n;
+        finished_ = remaining_ == 0;
+        co_return Result(n);
+    }
+    // chunked
+    for (;;) {
+        if (decoded_pos_ < decoded_.size()) {
+            std::size_t n = std::min(buf.size(), decoded_.size() - decoded_pos_);
+            std::memcpy(buf.data(), decoded_.data() + decoded_pos_, n);
+            decoded_pos_ += n;
+            if (decoded_pos_ == decoded_.size()) {
+                decoded_.clear();
+                decoded_pos_ = 0;
+            }
+            co_return Result(n);
+        }
+        if (chunked_->state() == http::ChunkedDecoder::State::done) {
+            finished_ = true;
+            co_return Result(0);
+        }
+        if (c_.pending().empty() && !co_await c_.read_more(idle)) {
+            failed_ = true;
+            co_return tl::unexpected(
+                core::BodyError{400, "the connection ended before the request body did"});
+        }
+        std::size_t used = chunked_->feed(c_.pending(), decoded_);
+        c_.consume(used);
+        if (chunked_->state() == http::ChunkedDecoder::State::error) {
+            failed_ = true;
+            co_return tl::unexpected(
+                core::BodyError{chunked_->error_status(), chunked_->error_reason()});
+        }
+    }
+}
+
+// ---------------------------------------------------------------- Connection
+
+template <class Stream>
+Connection<Stream>::Connection(Stream stream, WorkerContext& ctx, asio::ip::tcp::endpoint peer)
+    : stream_(std::move(stream)), ctx_(ctx), peer_(std::move(peer)) {
+    ctx_.tracker.add(*this);
+}
+
+template <class Stream>
+Connection<Stream>::~Connection() {
+    ctx_.tracker.remove(*this);
+}
+
+template <class Stream>
+void Connection<Stream>::abort() {
+    std::error_code ignored;
+    socket().close(ignored);
+}
+
+template <class Stream>
+void Connection<Stream>::release_buffer_if_empty() {
+    if (start_ == end_) {
+        start_ = end_ = 0;
+        // An idle connection keeps no read buffer (memory per idle connection stays small).
+        std::vector<char>().swap(buf_);
+    }
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout) {
+    if (start_ == end_) {
+        start_ = end_ = 0;
+    }
+    if (buf_.empty()) {
+        buf_.resize(initial_buffer);
+    } else if (end_ == buf_.size()) {
+        if (start_ > 0) {
+            std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
+            end_ -= start_;
+            start_ = 0;
+        } else {
+            buf_.resize(buf_.size() * 2);
+        }
+    }
+    ctx_.tracker.set_deadline(*this, timeout);
+    auto [ec, n] = co_await stream_.async_read_some(
+        asio::buffer(buf_.data() + end_, buf_.size() - end_), use_nothrow);
+    deadline = Clock::time_point::max();
+    if (ec || n == 0) {
+        co_return false;
+    }
+    end_ += n;
+    co_return true;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::write_all(std::string_view data) {
+    ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.write);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), use_nothrow);
+    deadline = Clock::time_point::max();
+    co_return !ec;
+}
+
+template <class Stream>
+asio::awaitable<void> Connection<Stream>::run() {
+    if constexpr (is_tls) {
+        ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.tls_handshake);
+        auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_nothrow);
+        deadline = Clock::time_point::max();
+        if (ec) {
+            spdlog::debug("TLS handshake with {} failed: {}", peer_.address().to_string(),
+                          ec.message());
+            co_return;
+        }
+    }
+    for (;;) {
+        if (pending().empty()) {
+            if (ctx_.tracker.shutting_down()) {
+                break;
+            }
+            release_buffer_if_empty();
+            if constexpr (!is_tls) {
+                // Wait for the next request without holding a buffer.
+                idle = true;
+                ctx_.tracker.set_deadline(*this, requests_ == 0 ? ctx_.config.timeouts.head
+                                                                : ctx_.config.timeouts.keepalive);
+                auto [ec] =
+                    co_await socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+                idle = false;
+                if (ec) {
+                    break;
+                }
+            }
+        }
+        if (!co_await serve_one()) {
+            break;
+        }
+    }
+    if (!taken_) {
+        co_await close_lingering();
+    }
+}
+
+template <class Stream>
+asio::awaitable<void> Connection<Stream>::close_lingering() {
+    std::error_code ignored;
+    if (linger_ && socket().is_open()) {
+        // Closing with unread input makes the kernel send a reset that can destroy the
+        // response in flight; stop sending, then read and discard for a short while.
+        socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        ctx_.tracker.set_deadline(*this, std::chrono::seconds(2));
+        std::array<char, 4096> sink;
+        std::size_t total = 0;
+        while (total < 1024 * 1024) {
+            auto [ec, n] = co_await socket().async_read_some(asio::buffer(sink), use_nothrow);
+            if (ec || n == 0) {
+                break;
+            }
+            total += n;
+        }
+    }
+    socket().close(ignored);
+}
+
+template <class Stream>
+tl::expected<core::TakenSocket, std::string> Connection<Stream>::take_socket() {
+    if constexpr (is_tls) {
+        return tl::unexpected(std::string("a TLS connection cannot be handed to another process"));
+    } else {
+        if (taken_) {
+            return tl::unexpected(std::string("the socket was already taken"));
+        }
+        if (body_.started()) {
+            return tl::unexpected(std::string("the request body was already read"));
+        }
+        core::TakenSocket taken{std::move(stream_), std::string(pending())};
+        start_ = end_ = 0;
+        std::vector<char>().swap(buf_);
+        taken_ = true;
+        ctx_.tracker.remove(*this);
+        return taken;
+    }
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::send_error(int status, std::string detail) {
+    core::Response r;
+    r.error(status, std::move(detail));
+    r.close = true;
+    core::apply_error_page(r, nullptr, nullptr);
+    std::uint64_t bytes = 0;
+    linger_ = true;
+    co_await send_response(nullptr, r, false, bytes);
+    co_return false;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::serve_one() {
+    const auto& cfg = ctx_.config;
+    // 1. The request head.
+    std::optional<std::size_t> head_end;
+    for (;;) {
+        auto found = http::find_head_end(pending(), ctx_.parse_limits);
+        if (!found) {
+            co_return co_await send_error(found.error().status, found.error().reason);
+        }
+        if (*found) {
+            head_end = **found;
+            break;
+        }
+        // RFC 9112 section 9.5 leaves a timed-out or closed head unanswered: just close.
+        if (!co_await read_more(requests_ == 0 || !pending().empty() ? cfg.timeouts.head
+                                                                      : cfg.timeouts.keepalive)) {
+            co_return false;
+        }
+    }
+    auto parsed = http::parse_head(pending().substr(0, *head_end), ctx_.parse_limits);
+    consume(*head_end);
+    ++requests_;
+    if (!parsed) {
+        co_return co_await send_error(parsed.error().status, parsed.error().reason);
+    }
+    const http::RequestHead& request = *parsed;
+    body_.reset(request, cfg.limits.max_body);
+    bool keep_alive = request.keep_alive && !ctx_.tracker.shutting_down();
+
+    // 2. Route: virtual host, then mount.
+    const core::VirtualHost& host = cfg.router->find_host(request.host);
+    const core::Mount* mount = nullptr;
+    std::string path;
+    core::Response early;
+    if (request.form == http::TargetForm::asterisk) {
+        // OPTIONS * (RFC 9110 section 9.3.7): the server as a whole.
+        early.status = 200;
+        early.headers.set("Allow", "GET, HEAD, OPTIONS");
+    } else if (auto normal = http::normalize_path(request.path); !normal) {
+        early.error(normal.error().status, normal.error().reason);
+    } else {
+        path = std::move(*normal);
+        mount = core::Router::find_mount(host, path);
+        if (!mount) {
+            early.error(404);
+        }
+    }
+
+    core::Response* response = &early;
+    std::optional<core::Exchange> exchange;
+    if (mount) {
+        exchange.emplace(request, std::move(path), *mount, *this, ctx_.pool,
+                         stream_.get_executor());
+        response = &exchange->response();
+        core::Outcome outcome = core::Outcome::next;
+        try {
+            for (const auto& handler : mount->handlers) {
+                outcome = co_await handler->handle(*exchange);
+                if (outcome != core::Outcome::next) {
+                    break;
+                }
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("{} {}: handler failed: {}", request.method, request.target, e.what());
+            response->error(500);
+            outcome = core::Outcome::done;
+        }
+        if (outcome == core::Outcome::takeover) {
+            if (!taken_) {
+                spdlog::error("{} {}: handler claimed takeover without taking the socket",
+                              request.method, request.target);
+            }
+            co_return false;
+        }
+        if (outcome == core::Outcome::next) {
+            response->error(core::is_known_method(request.method) ? 404 : 501);
+        }
+    }
+
+    // 3. Whatever of the body the handler left unread must go before the next request.
+    if (!body_.finished()) {
+        if (body_.failed()) {
+            keep_alive = false;
+        } else if (body_.present() && request.expect_continue && !body_.started()) {
+            keep_alive = false; // the client may never send it: do not wait for it
+            linger_ = true;
+        } else if (!co_await drain_body()) {
+            keep_alive = false;
+            linger_ = true;
+        }
+    }
+
+    // 4. Output filters, then write.
+    core::apply_conditional_and_range(request, *response);
+    core::apply_error_page(*response, mount, &host);
+    if (response->close) {
+        keep_alive = false;
+    }
+    std::uint64_t body_bytes = 0;
+    bool written = co_await send_response(&request, *response, keep_alive, body_bytes);
+    if (ctx_.access_log.enabled()) {
+        ctx_.access_log.write(combined_log_line(
+            peer_, exchange ? exchange->principal : std::string(), request, response->status,
+            body_bytes));
+    }
+    co_return written && keep_alive;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::drain_body() {
+    std::array<char, 8192> sink;
+    std::size_t total = 0;
+    while (!body_.finished()) {
+        if (body_.declared_length() && *body_.declared_length() > drain_limit) {
+            co_return false;
+        }
+        auto n = co_await body_.read(sink);
+        if (!n) {
+            co_return false;
+        }
+        total += *n;
+        if (total > drain_limit) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead* request,
+                                                         core::Response& r, bool keep_alive,
+                                                         std::uint64_t& body_bytes) {
+    const bool head_only = request && request->method == "HEAD";
+    const bool http10 = request && request->version_minor == 0;
+    const bool no_body = has_no_body(r.status);
+    const auto length = r.body.known_length();
+    // Unknown length: chunked on HTTP/1.1; on HTTP/1.0 the end is the connection's close.
+    const bool chunked = !length && !no_body && !http10;
+    if (!length && !no_body && http10) {
+        keep_alive = false;
+    }
+
+    std::string head;
+    head.reserve(256);
+    head += "HTTP/1.1 ";
+    head += std::to_string(r.status);
+    head += ' ';
+    head += http::reason_phrase(r.status);
+    head += "\r\nServer: Quire\r\nDate: ";
+    head += ctx_.dates.get();
+    head += "\r\n";
+    for (const auto& f : r.headers.fields()) {
+        if (http::iequals(f.name, "Content-Length") || http::iequals(f.name, "Transfer-Encoding") ||
+            http::iequals(f.name, "Connection")) {
+            continue; // the core owns the framing fields
+        }
+        head += f.name;
+        head += ": ";
+        head += f.value;
+        head += "\r\n";
+    }
+    if (!no_body || r.status == 304) {
+        if (length) {
+            if (r.status != 304) {
+                head += "Content-Length: ";
+                head += std::to_string(*length);
+                head += "\r\n";
+            }
+        } else if (chunked) {
+            head += "Transfer-Encoding: chunked\r\n";
+        }
+    }
+    if (!keep_alive) {
+        head += "Connection: close\r\n";
+    } else if (http10) {
+        head += "Connection: keep-alive\r\n";
+    }
+    head += "\r\n";
+
+    if (head_only || no_body) {
+        co_return co_await write_all(head);
+    }
+
+    // Gather the head and memory buckets (and small files) into as few writes as possible.
+    std::string out = std::move(head);
+    for (auto& bucket : r.body.buckets()) {
+        if (auto* m = std::get_if<core::MemoryBucket>(&bucket)) {
+            if (m->data.empty()) {
+                continue;
+            }
+            if (chunked) {
+                char size[24];
+                int k = std::snprintf(size, sizeof size, "%zx\r\n", m->data.size());
+                out.append(size, static_cast<std::size_t>(k));
+            }
+            out += m->data;
+            if (chunked) {
+                out += "\r\n";
+            }
+            body_bytes += m->data.size();
+            if (out.size() >= 64 * 1024) {
+                if (!co_await write_all(out)) {
+                    co_return false;
+                }
+                out.clear();
+            }
+        } else if (auto* f = std::get_if<core::FileBucket>(&bucket)) {
+            if (f->length == 0) {
+                continue;
+            }
+            if (f->length <= inline_file_limit && !chunked) {
+                const std::size_t at = out.size();
+                out.resize(at + f->length);
+                auto got = read_file_range(f->fd->get(), f->offset, out.data() + at, f->length);
+                if (!got) {
+                    spdlog::error("reading a response body failed: {}", got.error());
+                    co_return false;
+                }
+                body_bytes += f->length;
+                continue;
+            }
+            if (!out.empty()) {
+                if (!co_await write_all(out)) {
+                    co_return false;
+                }
+                out.clear();
+            }
+            if (!co_await send_file(*f, chunked)) {
+                co_return false;
+            }
+            body_bytes += f->length;
+        } else {
+            auto& s = std::get<core::StreamBucket>(bucket);
+            if (!out.empty()) {
+                if (!co_await write_all(out)) {
+                    co_return false;
+                }
+                out.clear();
+            }
+            for (;;) {
+                core::StreamResult piece = co_await s.pull();
+                if (!piece.error.empty()) {
+                    spdlog::error("a streamed response body failed: {}", piece.error);
+                    co_return false; // the head is out: the only signal left is to close
+                }
+                if (!piece.piece) {
+                    break;
+                }
+                if (piece.piece->empty()) {
+                    continue;
+                }
+                std::string frame;
+                if (chunked) {
+                    char size[24];
+                    int k = std::snprintf(size, sizeof size, "%zx\r\n", piece.piece->size());
+                    frame.assign(size, static_cast<std::size_t>(k));
+                    frame += *piece.piece;
+                    frame += "\r\n";
+                } else {
+                    frame = std::move(*piece.piece);
+                }
+                body_bytes += piece.piece ? piece.piece->size() : 0;
+                if (!co_await write_all(frame)) {
+                    co_return false;
+                }
+            }
+        }
+    }
+    if (chunked) {
+        out += "0\r\n\r\n";
+    }
+    if (!out.empty()) {
+        co_return co_await write_all(out);
+    }
+    co_return true;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, bool chunked) {
+    if (chunked) {
+        char size[24];
+        int k = std::snprintf(size, sizeof size, "%llx\r\n",
+                              static_cast<unsigned long long>(f.length));
+        if (!co_await write_all(std::string_view(size, static_cast<std::size_t>(k)))) {
+            co_return false;
+        }
+    }
+    std::uint64_t offset = f.offset;
+    std::uint64_t left = f.length;
+    if constexpr (!is_tls) {
+        // sendfile(2): the kernel copies from the page cache to the socket.
+        auto& sock = socket();
+        std::error_code ec;
+        sock.native_non_blocking(true, ec);
+        while (left > 0) {
+            auto sent = sendfile_some(sock.native_handle(), f.fd->get(), offset, left);
+            if (!sent) {
+                spdlog::debug("sendfile failed: {}", sent.error());
+                co_return false;
+            }
+            if (*sent == 0) {
+                ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.write);
+                auto [wec] =
+                    co_await sock.async_wait(asio::ip::tcp::socket::wait_write, use_nothrow);
+                deadline = Clock::time_point::max();
+                if (wec) {
+                    co_return false;
+                }
+                continue;
+            }
+            offset += *sent;
+            left -= *sent;
+        }
+    } else {
+        std::vector<char> chunk(std::min<std::uint64_t>(left, 64 * 1024));
+        while (left > 0) {
+            std::size_t want = std::min<std::uint64_t>(left, chunk.size());
+            auto got = read_file_range(f.fd->get(), offset, chunk.data(), want);
+            if (!got) {
+                spdlog::error("reading a response body failed: {}", got.error());
+                co_return false;
+            }
+            if (!co_await write_all(std::string_view(chunk.data(), want))) {
+                co_return false;
+            }
+            offset += want;
+            left -= want;
+        }
+    }
+    if (chunked && !co_await write_all("\r\n")) {
+        co_return false;
+    }
+    co_return true;
+}
+
+template class BodyReader<asio::ip::tcp::socket>;
+template class BodyReader<asio::ssl::stream<asio::ip::tcp::socket>>;
+template class Connection<asio::ip::tcp::socket>;
+template class Connection<asio::ssl::stream<asio::ip::tcp::socket>>;
+
+void spawn_connection(asio::ip::tcp::socket socket, WorkerContext& ctx) {
+    std::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    auto conn = std::make_unique<Connection<asio::ip::tcp::socket>>(std::move(socket), ctx, peer);
+    asio::co_spawn(
+        executor,
+        [c = std::move(conn)]() mutable -> asio::awaitable<void> { co_await c->run(); },
+        asio::detached);
+}
+
+} // namespace quire::net

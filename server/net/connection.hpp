@@ -1,0 +1,113 @@
+// One client connection: a coroutine that reads request heads, routes them, runs the mount's
+// handler, and writes responses, for as long as the connection persists (RFC 9112 section 9).
+// Stream is asio::ip::tcp::socket or asio::ssl::stream<asio::ip::tcp::socket>.
+#pragma once
+
+#include "connection_tracker.hpp"
+#include "worker_context.hpp"
+#include "core/exchange.hpp"
+#include "core/handler.hpp"
+#include "http/chunked.hpp"
+#include "http/request.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+namespace quire::net {
+
+template <class Stream>
+class Connection;
+
+// Reads the request body from the connection as the handler asks for it.
+template <class Stream>
+class BodyReader final : public core::RequestBody {
+public:
+    explicit BodyReader(Connection<Stream>& c) : c_(c) {}
+    void reset(const http::RequestHead& head, std::uint64_t max_body);
+
+    asio::awaitable<tl::expected<std::size_t, core::BodyError>> read(std::span<char> buf) override;
+    bool present() const override { return framing_ != http::BodyFraming::none; }
+    std::optional<std::uint64_t> declared_length() const override;
+
+    bool started() const { return started_; }
+    bool finished() const { return finished_; }
+    bool failed() const { return failed_; }
+
+private:
+    asio::awaitable<tl::expected<void, core::BodyError>> start();
+
+    Connection<Stream>& c_;
+    http::BodyFraming framing_ = http::BodyFraming::none;
+    std::uint64_t remaining_ = 0;
+    std::uint64_t declared_ = 0;
+    bool expect_continue_ = false;
+    bool started_ = false;
+    bool finished_ = true;
+    bool failed_ = false;
+    std::unique_ptr<http::ChunkedDecoder> chunked_;
+    std::string decoded_; // chunked: decoded bytes not yet handed out
+    std::size_t decoded_pos_ = 0;
+};
+
+template <class Stream>
+class Connection final : public core::ConnectionPort, public TrackedConnection {
+public:
+    static constexpr bool is_tls = !std::is_same_v<Stream, asio::ip::tcp::socket>;
+
+    Connection(Stream stream, WorkerContext& ctx, asio::ip::tcp::endpoint peer);
+    ~Connection() override;
+
+    // Serves the connection until it closes.
+    asio::awaitable<void> run();
+
+    core::RequestBody& body() override { return body_; }
+    tl::expected<core::TakenSocket, std::string> take_socket() override;
+    const asio::ip::tcp::endpoint& peer() const override { return peer_; }
+    bool secure() const override { return is_tls; }
+    void abort() override;
+
+private:
+    friend class BodyReader<Stream>;
+
+    asio::awaitable<bool> serve_one();
+    asio::awaitable<bool> read_more(std::chrono::seconds timeout);
+    asio::awaitable<bool> write_all(std::string_view data);
+    asio::awaitable<bool> send_response(const http::RequestHead* request, core::Response& r,
+                                        bool keep_alive, std::uint64_t& body_bytes);
+    asio::awaitable<bool> send_error(int status, std::string detail);
+    asio::awaitable<bool> send_file(const core::FileBucket& f, bool chunked);
+    asio::awaitable<bool> drain_body();
+    asio::awaitable<void> close_lingering();
+
+    std::string_view pending() const { return {buf_.data() + start_, end_ - start_}; }
+    void consume(std::size_t n) { start_ += n; }
+    void release_buffer_if_empty();
+    auto& socket() {
+        if constexpr (is_tls) {
+            return stream_.next_layer();
+        } else {
+            return stream_;
+        }
+    }
+
+    Stream stream_;
+    WorkerContext& ctx_;
+    asio::ip::tcp::endpoint peer_;
+    BodyReader<Stream> body_{*this};
+    std::vector<char> buf_;
+    std::size_t start_ = 0;
+    std::size_t end_ = 0;
+    bool taken_ = false;
+    bool linger_ = false; // unread input may remain: close gently (shutdown, drain briefly)
+    unsigned requests_ = 0;
+};
+
+// Starts serving an accepted plain TCP socket (the connection owns itself).
+void spawn_connection(asio::ip::tcp::socket socket, WorkerContext& ctx);
+
+} // namespace quire::net

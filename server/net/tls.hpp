@@ -1,0 +1,37 @@
+// TLS contexts (OpenSSL through asio::ssl): TLS 1.2 and 1.3 only, ALPN http/1.1, and SNI
+// choosing the certificate of the matching virtual host.
+#pragma once
+
+#include "config/config.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/ssl/context.hpp>
+#include <tl/expected.hpp>
+
+namespace quire::net {
+
+// The contexts of one TLS listener: its default certificate, plus one context per virtual
+// host that has its own certificate (picked by SNI during the handshake).
+class TlsContexts {
+public:
+    static tl::expected<std::unique_ptr<TlsContexts>, std::string>
+    create(const config::Listener& listener, const core::Router& router);
+
+    asio::ssl::context& main() { return *main_; }
+
+private:
+    TlsContexts() = default;
+    static int on_server_name(SSL* ssl, int* alert, void* arg);
+
+    std::unique_ptr<asio::ssl::context> main_;
+    struct Named {
+        std::vector<std::string> names;
+        std::unique_ptr<asio::ssl::context> context;
+    };
+    std::vector<Named> named_;
+};
+
+} // namespace quire::net

@@ -1,0 +1,140 @@
+#include "worker.hpp"
+
+#include "connection.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
+#include <asio/ssl.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+namespace quire::net {
+
+namespace {
+constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+http::ParseLimits parse_limits(const config::Limits& l) {
+    http::ParseLimits p;
+    p.max_target = l.max_target;
+    p.max_head = l.max_head;
+    p.max_fields = l.max_fields;
+    p.max_body = l.max_body;
+    return p;
+}
+
+void spawn_tls_connection(asio::ip::tcp::socket socket, asio::ssl::context& tls,
+                          WorkerContext& ctx) {
+    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+    std::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    auto conn = std::make_unique<Connection<TlsStream>>(TlsStream(std::move(socket), tls), ctx,
+                                                        peer);
+    asio::co_spawn(
+        executor,
+        [c = std::move(conn)]() mutable -> asio::awaitable<void> { co_await c->run(); },
+        asio::detached);
+}
+
+} // namespace
+
+Worker::Worker(const config::Config& config, core::BlockingPool& pool, const LogFile& access_log)
+    : tracker_(io_.get_executor()),
+      ctx_{config, pool, tracker_, access_log, parse_limits(config.limits), {}} {}
+
+tl::expected<asio::ip::tcp::endpoint, std::string>
+Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsContexts> tls) {
+    asio::ip::tcp::acceptor acceptor(io_);
+    std::error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) {
+        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        int one = 1;
+        if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) !=
+            0) {
+            ec = std::error_code(errno, std::system_category());
+        }
+    }
+    if (!ec && endpoint.address().is_v6()) {
+        acceptor.set_option(asio::ip::v6_only(true), ec);
+    }
+    if (!ec) {
+        acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        return tl::unexpected("cannot listen on " + endpoint.address().to_string() + ":" +
+                              std::to_string(endpoint.port()) + ": " + ec.message());
+    }
+    auto bound = acceptor.local_endpoint(ec);
+    acceptors_.push_back(std::make_unique<Acceptor>(Acceptor{std::move(acceptor), std::move(tls)}));
+    return bound;
+}
+
+void Worker::run() {
+    tracker_.start();
+    for (auto& a : acceptors_) {
+        asio::co_spawn(io_, accept_loop(*a), asio::detached);
+    }
+    io_.run();
+}
+
+void Worker::stop() {
+    asio::co_spawn(io_, shutdown(), asio::detached);
+}
+
+asio::awaitable<void> Worker::accept_loop(Acceptor& a) {
+    for (;;) {
+        auto [ec, socket] = co_await a.acceptor.async_accept(use_nothrow);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !a.acceptor.is_open()) {
+                co_return;
+            }
+            // EMFILE and friends: log, back off a little, keep serving the others.
+            spdlog::warn("accept failed: {}", ec.message());
+            asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+            co_await pause.async_wait(use_nothrow);
+            continue;
+        }
+        if (tracker_.size() >= ctx_.config.limits.max_connections || tracker_.shutting_down()) {
+            // Over the cap: refuse this one without disturbing those being served.
+            std::error_code ignored;
+            socket.close(ignored);
+            continue;
+        }
+        if (a.tls) {
+            spawn_tls_connection(std::move(socket), a.tls->main(), ctx_);
+        } else {
+            spawn_connection(std::move(socket), ctx_);
+        }
+    }
+}
+
+asio::awaitable<void> Worker::shutdown() {
+    for (auto& a : acceptors_) {
+        std::error_code ignored;
+        a->acceptor.close(ignored);
+    }
+    tracker_.begin_shutdown();
+    const auto until = Clock::now() + ctx_.config.timeouts.grace;
+    asio::steady_timer tick(io_);
+    while (tracker_.size() > 0 && Clock::now() < until) {
+        tick.expires_after(std::chrono::milliseconds(20));
+        co_await tick.async_wait(use_nothrow);
+    }
+    if (tracker_.size() > 0) {
+        spdlog::warn("grace time over: closing {} connection(s)", tracker_.size());
+    }
+    tracker_.abort_all();
+}
+
+} // namespace quire::net

@@ -1,0 +1,43 @@
+// One worker thread: an io_context, its acceptors, its connections.
+#pragma once
+
+#include "connection_tracker.hpp"
+#include "tls.hpp"
+#include "worker_context.hpp"
+
+#include <memory>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <tl/expected.hpp>
+
+namespace quire::net {
+
+class Worker {
+public:
+    Worker(const config::Config& config, core::BlockingPool& pool, const LogFile& access_log);
+
+    // Opens an acceptor on endpoint with SO_REUSEPORT; tls may be null.
+    tl::expected<asio::ip::tcp::endpoint, std::string>
+    listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsContexts> tls);
+
+    void run();  // on the worker's thread, until stopped
+    void stop(); // from any thread: graceful
+
+private:
+    struct Acceptor {
+        asio::ip::tcp::acceptor acceptor;
+        std::shared_ptr<TlsContexts> tls;
+    };
+    asio::awaitable<void> accept_loop(Acceptor& a);
+    asio::awaitable<void> shutdown();
+
+    asio::io_context io_{1};
+    ConnectionTracker tracker_;
+    WorkerContext ctx_;
+    std::vector<std::unique_ptr<Acceptor>> acceptors_;
+};
+
+} // namespace quire::net
