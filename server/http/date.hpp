@@ -12,5 +12,8 @@ namespace quire::http {
 std::string format_http_date(std::time_t t);
 // Accepts IMF-fixdate, the obsolete RFC 850 and asctime formats; nullopt when invalid.
 std::optional<std::time_t> parse_http_date(std::string_view s);
+// The same, with the current time given: an RFC 850 two-digit year is read relative to now
+// (RFC 9110 section 5.6.7).
+std::optional<std::time_t> parse_http_date(std::string_view s, std::time_t now);
 
 } // namespace quire::http

@@ -1,0 +1,112 @@
+// Header field storage and case-insensitive lookup.
+#include "headers.hpp"
+
+#include "syntax.hpp"
+
+#include <algorithm>
+
+namespace quire::http {
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (detail::to_lower(a[i]) != detail::to_lower(b[i]))
+            return false;
+    return true;
+}
+
+void Headers::add(std::string name, std::string value) {
+    fields_.push_back(HeaderField{std::move(name), std::move(value)});
+}
+
+void Headers::set(std::string_view name, std::string value) {
+    auto it = std::find_if(fields_.begin(), fields_.end(),
+                           [&](const HeaderField& f) { return iequals(f.name, name); });
+    if (it == fields_.end()) {
+        fields_.push_back(HeaderField{std::string(name), std::move(value)});
+        return;
+    }
+    it->value = std::move(value);
+    // Drop later duplicates, keeping the first field's position.
+    fields_.erase(std::remove_if(it + 1, fields_.end(),
+                                 [&](const HeaderField& f) { return iequals(f.name, name); }),
+                  fields_.end());
+}
+
+void Headers::remove(std::string_view name) {
+    fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                                 [&](const HeaderField& f) { return iequals(f.name, name); }),
+                  fields_.end());
+}
+
+std::optional<std::string_view> Headers::get(std::string_view name) const {
+    for (const auto& f : fields_)
+        if (iequals(f.name, name))
+            return std::string_view(f.value);
+    return std::nullopt;
+}
+
+std::optional<std::string> Headers::get_combined(std::string_view name) const {
+    std::optional<std::string> out;
+    for (const auto& f : fields_) {
+        if (!iequals(f.name, name))
+            continue;
+        if (!out)
+            out.emplace(f.value);
+        else {
+            out->append(", ");
+            out->append(f.value);
+        }
+    }
+    return out;
+}
+
+std::size_t Headers::count(std::string_view name) const {
+    std::size_t n = 0;
+    for (const auto& f : fields_)
+        if (iequals(f.name, name))
+            ++n;
+    return n;
+}
+
+bool Headers::has_token(std::string_view name, std::string_view token) const {
+    for (const auto& f : fields_) {
+        if (!iequals(f.name, name))
+            continue;
+        bool found = false;
+        detail::for_each_list_element(f.value, [&](std::string_view e) {
+            found = iequals(e, token);
+            return !found;
+        });
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+namespace detail {
+
+const char* parse_field_line(std::string_view line, HeaderField& out) {
+    // RFC 9112 section 5.2: obs-fold is rejected (a server MAY reject; we always do).
+    if (!line.empty() && is_ows(line.front()))
+        return "obsolete line folding";
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+        return "field line without colon";
+    std::string_view name = line.substr(0, colon);
+    // RFC 9112 section 5.1: no whitespace between field name and colon (it is not a tchar).
+    if (!is_token(name))
+        return "invalid field name";
+    std::string_view value = trim_ows(line.substr(colon + 1));
+    for (char c : value)
+        if (is_bad_value_char(c))
+            return "control character in field value";
+    out.name.assign(name);
+    out.value.assign(value);
+    return nullptr;
+}
+
+} // namespace detail
+
+} // namespace quire::http

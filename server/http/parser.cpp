@@ -1,0 +1,434 @@
+// The HTTP/1.1 request head parser (RFC 9112 sections 2-3, 5-6; RFC 9110 section 7.2).
+#include "parser.hpp"
+
+#include "syntax.hpp"
+
+#include <charconv>
+#include <cstring>
+
+namespace quire::http {
+
+namespace {
+
+using detail::to_lower;
+
+tl::unexpected<ParseError> fail(int status, const char* reason) {
+    return tl::unexpected(ParseError{status, reason});
+}
+
+// Request-line length we tolerate beyond max_target for the method, version and separators
+// before deciding, in find_head_end, that the target is too long.
+constexpr std::size_t request_line_slack = 64;
+
+// RFC 9112 section 3.2.1 / RFC 3986 section 3.2.2: bytes allowed in a request-target. We refuse
+// controls, space, DEL, non-ASCII and '#' (a fragment is never sent, RFC 9112 section 3.2).
+constexpr bool target_char_ok(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u < 0x7f && c != '#';
+}
+
+// RFC 3986 section 3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims ).
+constexpr bool reg_name_char(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::is_digit(c))
+        return true;
+    switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~': // unreserved
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')': // sub-delims
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case '%':
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Validates uri-host [ ":" port ] (RFC 9110 section 7.2) and returns the host lower-cased
+// without the port, or nullopt when invalid. An empty value is valid (RFC 9112 section 3.2).
+std::optional<std::string> parse_authority(std::string_view v) {
+    std::string_view host;
+    std::string_view rest;
+    if (!v.empty() && v.front() == '[') {
+        // IP-literal = "[" ( IPv6address / IPvFuture ) "]"; validated loosely by alphabet.
+        std::size_t close = v.find(']');
+        if (close == std::string_view::npos || close < 3)
+            return std::nullopt;
+        std::string_view inner = v.substr(1, close - 1);
+        bool future = inner.front() == 'v' || inner.front() == 'V';
+        bool has_colon = false;
+        for (char c : inner) {
+            if (c == ':')
+                has_colon = true;
+            else if (detail::hex_value(c) < 0 && c != '.' &&
+                     !(future && (reg_name_char(c) || c == 'v' || c == 'V')))
+                return std::nullopt;
+        }
+        if (!has_colon && !future)
+            return std::nullopt;
+        host = v.substr(0, close + 1);
+        rest = v.substr(close + 1);
+    } else {
+        std::size_t colon = v.find(':');
+        host = v.substr(0, colon);
+        rest = colon == std::string_view::npos ? std::string_view() : v.substr(colon);
+        for (std::size_t i = 0; i < host.size(); ++i) {
+            if (!reg_name_char(host[i]))
+                return std::nullopt;
+            if (host[i] == '%' && (i + 2 >= host.size() || detail::hex_value(host[i + 1]) < 0 ||
+                                   detail::hex_value(host[i + 2]) < 0))
+                return std::nullopt;
+        }
+    }
+    if (!rest.empty()) {
+        // port = *DIGIT (RFC 3986 section 3.2.3); we also require it to fit in 16 bits.
+        if (rest.front() != ':' || rest.size() > 6)
+            return std::nullopt;
+        unsigned port = 0;
+        for (char c : rest.substr(1)) {
+            if (!detail::is_digit(c))
+                return std::nullopt;
+            port = port * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (port > 65535)
+            return std::nullopt;
+    }
+    std::string out(host);
+    for (char& c : out)
+        c = to_lower(c);
+    return out;
+}
+
+// Splits "path[?query]" into the head's path and query.
+void split_path_query(std::string_view pq, RequestHead& h) {
+    std::size_t q = pq.find('?');
+    if (q == std::string_view::npos) {
+        h.path.assign(pq);
+        h.query.clear();
+    } else {
+        h.path.assign(pq.substr(0, q));
+        h.query.assign(pq.substr(q + 1));
+    }
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// RFC 9112 section 3: request-line = method SP request-target SP HTTP-version.
+tl::expected<void, ParseError> parse_request_line(std::string_view line, const ParseLimits& limits,
+                                                  RequestHead& h) {
+    std::size_t sp1 = line.find(' ');
+    if (sp1 == std::string_view::npos)
+        return fail(400, "malformed request line");
+    std::string_view method = line.substr(0, sp1);
+    if (!detail::is_token(method))
+        return fail(400, "invalid method");
+    std::size_t sp2 = line.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos)
+        return fail(400, "malformed request line");
+    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    std::string_view version = line.substr(sp2 + 1);
+    if (target.empty())
+        return fail(400, "empty request target");
+    // RFC 9112 section 3: the request-target is followed by exactly one SP and the version.
+    if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !detail::is_digit(version[5]) ||
+        version[6] != '.' || !detail::is_digit(version[7]))
+        return fail(400, "malformed HTTP version");
+    if (target.size() > limits.max_target)
+        return fail(414, "request target too long");
+    if (version[5] != '1' || (version[7] != '0' && version[7] != '1'))
+        return fail(505, "HTTP version not supported");
+    h.version_minor = version[7] - '0';
+    h.method.assign(method);
+    // RFC 9110 section 9.3.6: we do not act as a tunnel.
+    if (method == "CONNECT")
+        return fail(501, "CONNECT not supported");
+    for (char c : target)
+        if (!target_char_ok(c))
+            return fail(400, "invalid character in request target");
+    h.target.assign(target);
+
+    if (target.front() == '/') {
+        h.form = TargetForm::origin; // RFC 9112 section 3.2.1
+        split_path_query(target, h);
+    } else if (target == "*") {
+        // RFC 9112 section 3.2.4: asterisk-form is only used for a server-wide OPTIONS.
+        if (method != "OPTIONS")
+            return fail(400, "asterisk-form only allowed for OPTIONS");
+        h.form = TargetForm::asterisk;
+        h.path = "*";
+        h.query.clear();
+    } else if (starts_with_icase(target, "http://") || starts_with_icase(target, "https://")) {
+        // RFC 9112 section 3.2.2: absolute-form; the host comes from the target.
+        h.form = TargetForm::absolute;
+        std::string_view rest = target.substr(target.find(':') + 3);
+        std::size_t end = rest.find_first_of("/?");
+        std::string_view authority = rest.substr(0, end);
+        // RFC 9110 section 4.2.4: userinfo is deprecated and must be treated as an error.
+        if (authority.find('@') != std::string_view::npos)
+            return fail(400, "userinfo in request target");
+        auto host = parse_authority(authority);
+        // RFC 9110 section 4.2.1: an http(s) URI with an empty host is invalid.
+        if (!host || host->empty())
+            return fail(400, "invalid authority in request target");
+        h.host = std::move(*host);
+        std::string_view pq = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+        if (pq.empty() || pq.front() == '?') {
+            h.path = "/";
+            h.query.assign(pq.empty() ? pq : pq.substr(1));
+        } else {
+            split_path_query(pq, h);
+        }
+    } else {
+        // authority-form is only for CONNECT (RFC 9112 section 3.2.3); anything else is bad.
+        return fail(400, "invalid request target form");
+    }
+    return {};
+}
+
+// Next line of the head, without its line end (LF or CRLF). Advances pos past the line end.
+// The head is complete (it ends with an empty line), so an LF always follows.
+std::string_view next_line(std::string_view head, std::size_t& pos) {
+    std::size_t lf = head.find('\n', pos);
+    if (lf == std::string_view::npos)
+        lf = head.size();
+    std::string_view line = head.substr(pos, lf - pos);
+    pos = lf + 1;
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    return line;
+}
+
+// RFC 9112 section 6.1: Transfer-Encoding. Only "chunked" alone is supported.
+tl::expected<void, ParseError> check_transfer_encoding(const Headers& headers) {
+    std::string_view last;
+    std::size_t n = 0;
+    for (const auto& f : headers.fields()) {
+        if (!iequals(f.name, "Transfer-Encoding"))
+            continue;
+        detail::for_each_list_element(f.value, [&](std::string_view e) {
+            last = e;
+            ++n;
+            return true;
+        });
+    }
+    // RFC 9112 section 6.3 item 4: chunked must be the final coding, else the length of the
+    // request body cannot be determined and the server responds with 400.
+    if (n == 0 || !iequals(last, "chunked"))
+        return fail(400, "Transfer-Encoding must end with chunked");
+    if (n > 1) {
+        // Applying chunked more than once is forbidden (RFC 9112 section 6.1); other codings
+        // before chunked are ones we do not implement (RFC 9112 section 6.1: 501).
+        bool chunked_twice = false;
+        std::size_t i = 0;
+        for (const auto& f : headers.fields()) {
+            if (!iequals(f.name, "Transfer-Encoding"))
+                continue;
+            detail::for_each_list_element(f.value, [&](std::string_view e) {
+                if (++i < n && iequals(e, "chunked"))
+                    chunked_twice = true;
+                return true;
+            });
+        }
+        if (chunked_twice)
+            return fail(400, "chunked applied more than once");
+        return fail(501, "transfer coding not implemented");
+    }
+    return {};
+}
+
+// RFC 9110 section 8.6 / RFC 9112 section 6.3 item 5: Content-Length = 1*DIGIT; a list of
+// identical values may be collapsed, differing values are an error.
+tl::expected<std::optional<std::uint64_t>, ParseError>
+parse_content_length(const Headers& headers) {
+    std::optional<std::uint64_t> length;
+    bool bad = false;
+    for (const auto& f : headers.fields()) {
+        if (!iequals(f.name, "Content-Length"))
+            continue;
+        std::string_view v = f.value;
+        bool any = false;
+        while (true) {
+            std::size_t comma = v.find(',');
+            std::string_view elem = detail::trim_ows(v.substr(0, comma));
+            std::uint64_t n = 0;
+            if (elem.empty())
+                return fail(400, "invalid Content-Length");
+            for (char c : elem)
+                if (!detail::is_digit(c))
+                    return fail(400, "invalid Content-Length");
+            auto [ptr, ec] = std::from_chars(elem.data(), elem.data() + elem.size(), n);
+            if (ec != std::errc() || ptr != elem.data() + elem.size())
+                return fail(400, "invalid Content-Length");
+            if (length && *length != n)
+                bad = true;
+            length = n;
+            any = true;
+            if (comma == std::string_view::npos)
+                break;
+            v.remove_prefix(comma + 1);
+        }
+        if (!any)
+            return fail(400, "invalid Content-Length");
+    }
+    if (bad)
+        return fail(400, "conflicting Content-Length values");
+    return length;
+}
+
+} // namespace
+
+bool is_tchar(char c) {
+    return detail::tchar(c);
+}
+
+tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_view buf,
+                                                                   const ParseLimits& limits) {
+    const std::size_t n = buf.size();
+    std::size_t i = 0;
+    // RFC 9112 section 2.2: ignore at least one empty line (CRLF) before the request-line.
+    while (i < n) {
+        if (buf[i] == '\n')
+            ++i;
+        else if (buf[i] == '\r' && i + 1 < n && buf[i + 1] == '\n')
+            i += 2;
+        else
+            break;
+    }
+    const std::size_t line_start = i;
+    const char* p = static_cast<const char*>(std::memchr(buf.data() + i, '\n', n - i));
+    if (p == nullptr) {
+        if (n - line_start > limits.max_target + request_line_slack)
+            return fail(414, "request line too long");
+        if (n > limits.max_head)
+            return fail(431, "request header section too large");
+        return std::optional<std::size_t>();
+    }
+    i = static_cast<std::size_t>(p - buf.data());
+    // i is at the LF ending a line; the head ends at an LF followed by an empty line.
+    while (true) {
+        if (i + 1 < n && buf[i + 1] == '\n') {
+            i += 2;
+            break;
+        }
+        if (i + 2 < n && buf[i + 1] == '\r' && buf[i + 2] == '\n') {
+            i += 3;
+            break;
+        }
+        p = i + 1 < n ? static_cast<const char*>(std::memchr(buf.data() + i + 1, '\n', n - i - 1))
+                      : nullptr;
+        if (p == nullptr) {
+            if (n > limits.max_head)
+                return fail(431, "request header section too large");
+            return std::optional<std::size_t>();
+        }
+        i = static_cast<std::size_t>(p - buf.data());
+    }
+    if (i > limits.max_head)
+        return fail(431, "request header section too large");
+    return std::optional<std::size_t>(i);
+}
+
+tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const ParseLimits& limits) {
+    if (head.size() > limits.max_head)
+        return fail(431, "request header section too large");
+    // RFC 9112 section 2.2: a bare CR (not followed by LF) anywhere is invalid.
+    for (const char *p = head.data(), *end = head.data() + head.size();
+         (p = static_cast<const char*>(std::memchr(p, '\r', end - p))) != nullptr; ++p) {
+        if (p + 1 == end || p[1] != '\n')
+            return fail(400, "bare CR");
+    }
+
+    RequestHead h;
+    std::size_t pos = 0;
+    std::string_view line;
+    do {
+        if (pos >= head.size())
+            return fail(400, "missing request line");
+        line = next_line(head, pos);
+    } while (line.empty());
+    if (auto r = parse_request_line(line, limits, h); !r)
+        return tl::unexpected(std::move(r.error()));
+
+    std::size_t host_count = 0;
+    std::string_view host_value;
+    while (pos < head.size()) {
+        line = next_line(head, pos);
+        if (line.empty())
+            break;
+        if (h.headers.fields().size() >= limits.max_fields)
+            return fail(431, "too many header fields");
+        HeaderField f;
+        if (const char* err = detail::parse_field_line(line, f))
+            return fail(400, err);
+        if (iequals(f.name, "Host")) {
+            ++host_count;
+            host_value = detail::trim_ows(line.substr(line.find(':') + 1));
+        }
+        h.headers.add(std::move(f.name), std::move(f.value));
+    }
+
+    // RFC 9112 section 3.2: 400 for a missing Host in HTTP/1.1, for more than one Host, and for
+    // a Host with an invalid value. For absolute-form the target's authority wins.
+    if (host_count > 1 || (host_count == 0 && h.version_minor == 1))
+        return fail(400, host_count ? "repeated Host" : "missing Host");
+    if (host_count == 1) {
+        auto host = parse_authority(host_value);
+        if (!host)
+            return fail(400, "invalid Host");
+        if (h.form != TargetForm::absolute)
+            h.host = std::move(*host);
+    }
+
+    // RFC 9112 section 6: message body framing.
+    const bool has_te = h.headers.has("Transfer-Encoding");
+    const bool has_cl = h.headers.has("Content-Length");
+    if (has_te) {
+        // RFC 9112 section 6.1: TE in HTTP/1.0 indicates a faulty framing; treat as an error.
+        if (h.version_minor == 0)
+            return fail(400, "Transfer-Encoding in HTTP/1.0");
+        // RFC 9112 section 6.1: a server MAY reject a request with both (smuggling); we do.
+        if (has_cl)
+            return fail(400, "both Transfer-Encoding and Content-Length");
+        if (auto r = check_transfer_encoding(h.headers); !r)
+            return tl::unexpected(std::move(r.error()));
+        h.framing = BodyFraming::chunked;
+    } else if (has_cl) {
+        auto cl = parse_content_length(h.headers);
+        if (!cl)
+            return tl::unexpected(std::move(cl.error()));
+        if (**cl > limits.max_body)
+            return fail(413, "request body too large");
+        h.framing = BodyFraming::content_length;
+        h.content_length = **cl;
+    }
+
+    // RFC 9112 section 9.3: persistence.
+    if (h.version_minor == 1)
+        h.keep_alive = !h.headers.has_token("Connection", "close");
+    else
+        h.keep_alive = h.headers.has_token("Connection", "keep-alive") &&
+                       !h.headers.has_token("Connection", "close");
+
+    // RFC 9110 section 10.1.1: only 100-continue is defined; others get 417. A server MUST
+    // ignore a 100-continue expectation in an HTTP/1.0 request.
+    if (auto expect = h.headers.get_combined("Expect")) {
+        if (!iequals(detail::trim_ows(*expect), "100-continue"))
+            return fail(417, "unsupported expectation");
+        h.expect_continue = h.version_minor == 1;
+    }
+    return h;
+}
+
+} // namespace quire::http

@@ -1,0 +1,189 @@
+// Request path decoding and normalisation (RFC 3986 sections 2.1, 5.2.4).
+#include "path.hpp"
+
+#include "syntax.hpp"
+
+namespace quire::http {
+
+namespace {
+
+tl::unexpected<PathError> fail(const char* reason) {
+    return tl::unexpected(PathError{400, reason});
+}
+
+bool cont(unsigned char c) {
+    return (c & 0xC0) == 0x80;
+}
+
+// Well-formed UTF-8 (RFC 3629 section 4): no overlong forms, no surrogates, at most U+10FFFF.
+bool valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0)
+                lo = 0xA0; // overlong
+            else if (c == 0xED)
+                hi = 0x9F; // UTF-16 surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0)
+                lo = 0x90; // overlong
+            else if (c == 0xF4)
+                hi = 0x8F; // above U+10FFFF
+        } else {
+            return false; // continuation byte, C0/C1 (overlong), F5..FF
+        }
+        if (i + len > n || p[i + 1] < lo || p[i + 1] > hi)
+            return false;
+        for (std::size_t k = 2; k < len; ++k)
+            if (!cont(p[i + k]))
+                return false;
+        i += len;
+    }
+    return true;
+}
+
+} // namespace
+
+tl::expected<std::string, PathError> normalize_path(std::string_view raw) {
+    if (raw.empty() || raw.front() != '/')
+        return fail("path does not start with /");
+    std::string decoded;
+    decoded.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        char c = raw[i];
+        if (c == '%') {
+            int h = i + 2 < raw.size() ? detail::hex_value(raw[i + 1]) : -1;
+            int l = h >= 0 ? detail::hex_value(raw[i + 2]) : -1;
+            if (l < 0)
+                return fail("bad percent escape");
+            c = static_cast<char>(h * 16 + l);
+            i += 2;
+            // An encoded '/' would let one segment pose as two once decoded.
+            if (c == '/')
+                return fail("encoded slash");
+        }
+        auto u = static_cast<unsigned char>(c);
+        if (u == 0)
+            return fail("NUL in path");
+        if (u < 0x20 || u == 0x7f)
+            return fail("control character in path");
+        // A backslash is a separator on some file systems and in some clients.
+        if (c == '\\')
+            return fail("backslash in path");
+        decoded.push_back(c);
+    }
+    if (!valid_utf8(decoded))
+        return fail("invalid UTF-8 in path");
+
+    // RFC 3986 section 5.2.4 remove_dot_segments, except that climbing above the root is an
+    // error rather than silently clamped; empty segments collapse.
+    std::string out;
+    out.reserve(decoded.size());
+    bool trailing = false;
+    std::string_view rest = std::string_view(decoded).substr(1);
+    while (true) {
+        std::size_t slash = rest.find('/');
+        std::string_view seg = rest.substr(0, slash);
+        bool last = slash == std::string_view::npos;
+        if (seg == "..") {
+            if (out.empty())
+                return fail("path climbs above root");
+            out.resize(out.rfind('/'));
+            trailing = true;
+        } else if (seg.empty() || seg == ".") {
+            trailing = true;
+        } else {
+            out += '/';
+            out += seg;
+            trailing = false;
+        }
+        if (last)
+            break;
+        rest.remove_prefix(slash + 1);
+    }
+    if (out.empty() || trailing)
+        out += '/';
+    return out;
+}
+
+std::string encode_path(std::string_view decoded) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(decoded.size());
+    for (char c : decoded) {
+        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::is_digit(c);
+        switch (c) {
+        case '/':
+        case '-':
+        case '.':
+        case '_':
+        case '~': // unreserved
+        case '!':
+        case '$':
+        case '&':
+        case '\'':
+        case '(':
+        case ')':
+        case '*': // sub-delims
+        case '+':
+        case ',':
+        case ';':
+        case '=':
+            keep = true;
+            break;
+        default:
+            break;
+        }
+        if (keep) {
+            out += c;
+        } else {
+            auto u = static_cast<unsigned char>(c);
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        }
+    }
+    return out;
+}
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+} // namespace quire::http

@@ -1,0 +1,92 @@
+// Internal ASCII helpers shared by the quire_http sources (not part of the public interface).
+#pragma once
+
+#include "headers.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace quire::http::detail {
+
+constexpr char to_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+inline constexpr std::array<bool, 256> tchar_table = [] {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}();
+
+constexpr bool tchar(char c) {
+    return tchar_table[static_cast<unsigned char>(c)];
+}
+constexpr bool is_ows(char c) {
+    return c == ' ' || c == '\t';
+}
+constexpr bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+// CTL other than HTAB, which field values may not contain (RFC 9110 section 5.5).
+constexpr bool is_bad_value_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && u != '\t') || u == 0x7f;
+}
+
+constexpr bool is_token(std::string_view s) {
+    if (s.empty())
+        return false;
+    for (char c : s)
+        if (!tchar(c))
+            return false;
+    return true;
+}
+
+constexpr std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && is_ows(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_ows(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+constexpr int hex_value(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Calls f(element) for each non-empty, OWS-trimmed element of a comma-separated list
+// (RFC 9110 section 5.6.1: recipients ignore empty elements). Stops early when f returns false.
+template <class F>
+void for_each_list_element(std::string_view list, F&& f) {
+    while (true) {
+        std::size_t comma = list.find(',');
+        std::string_view elem = trim_ows(list.substr(0, comma));
+        if (!elem.empty() && !f(elem))
+            return;
+        if (comma == std::string_view::npos)
+            return;
+        list.remove_prefix(comma + 1);
+    }
+}
+
+// Parses one field line (without its line end) into out: "name: OWS value OWS". Returns null
+// on success or a short reason when the line must be rejected (RFC 9112 section 5).
+const char* parse_field_line(std::string_view line, HeaderField& out);
+
+} // namespace quire::http::detail
