@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Summarise the raw results of tests/bench/static.sh (Python 3 stdlib only).
+
+    static_report.py throughput RAW.tsv MD_OUT "quire nginx lighttpd"
+    static_report.py idle IDLE.tsv MD_OUT "quire nginx lighttpd"
+
+RAW.tsv columns (tab separated, one line per wrk run):
+    server size mode conns round req_per_s mib_per_s errors
+IDLE.tsv columns (one line per server):
+    server idle_rss_kib loaded_rss_kib conns_held conns_alive kib_per_conn
+
+Prints a plain-text table on stdout and appends a Markdown table to MD_OUT.
+"""
+
+import statistics
+import sys
+
+SIZE_ORDER = ["100B", "4KiB", "1MiB", "64MiB"]
+MODE_ORDER = ["keep-alive", "close"]
+# Rows whose ratio/target is computed from MiB/s instead of requests/s: with
+# large files a run ends with responses in flight, which wrk counts in bytes
+# read but not in requests, so requests/s is coarse there.  For small files
+# requests/s is used because header sizes differ between servers.
+BYTES_BASED = ("1MiB", "64MiB")
+
+
+def targets(size, mode, conns):
+    """The project's target for a row: which peer(s) Quire must at least match."""
+    if mode == "keep-alive" and size in ("100B", "4KiB"):
+        return "lighttpd", ">= lighttpd"
+    if mode == "close" and size in ("100B", "4KiB"):
+        return "lighttpd", ">= lighttpd"
+    if size == "64MiB":
+        return "best", ">= best peer"
+    return None, ""
+
+
+def fmt_num(v, digits=0):
+    if v is None:
+        return "-"
+    return ("{:,.%df}" % digits).format(v)
+
+
+def throughput(raw, md_out, servers):
+    rows = {}
+    for line in open(raw):
+        f = line.rstrip("\n").split("\t")
+        if len(f) != 8:
+            continue
+        server, size, mode, conns, _round, rps, mibps, errs = f
+        key = (size, mode, int(conns))
+        d = rows.setdefault(key, {}).setdefault(server, {"rps": [], "mib": [], "err": 0})
+        d["rps"].append(float(rps))
+        d["mib"].append(float(mibps))
+        d["err"] += int(errs)
+
+    keys = sorted(rows, key=lambda k: (SIZE_ORDER.index(k[0]) if k[0] in SIZE_ORDER else 99,
+                                       MODE_ORDER.index(k[1]), k[2]))
+    peers = [s for s in servers if s != "quire"]
+    have_quire = "quire" in servers
+
+    head = ["size", "mode", "conns"]
+    for s in servers:
+        head += [s + " req/s", s + " MiB/s", s + " err"]
+    if have_quire:
+        head += ["quire/" + p for p in peers]
+        head += ["target", "met"]
+
+    table = []
+    flagged = False
+    for key in keys:
+        size, mode, conns = key
+        r = [size, mode, str(conns)]
+        med = {}   # the median the ratios and targets are based on
+        for s in servers:
+            d = rows[key].get(s)
+            if d is None:
+                r += ["-", "-", "-"]
+                continue
+            rps, mib = statistics.median(d["rps"]), statistics.median(d["mib"])
+            med[s] = mib if size in BYTES_BASED else rps
+            r += [fmt_num(rps), fmt_num(mib, 1),
+                  str(d["err"]) + (" !" if d["err"] else "")]
+            flagged = flagged or d["err"] > 0
+        if have_quire:
+            for p in peers:
+                if "quire" in med and med.get(p):
+                    r.append("%.2f" % (med["quire"] / med[p]))
+                else:
+                    r.append("-")
+            which, label = targets(size, mode, conns)
+            met = ""
+            if which and "quire" in med:
+                if which == "best":
+                    ref = max([med[p] for p in peers if p in med] or [0])
+                else:
+                    ref = med.get(which, 0)
+                met = "yes" if med["quire"] >= ref else "NO"
+            r += [label, met]
+        table.append(r)
+
+    widths = [max(len(head[i]), *(len(r[i]) for r in table)) if table else len(head[i])
+              for i in range(len(head))]
+    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    for r in table:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    if flagged:
+        print("! = wrk reported socket errors or non-2xx/3xx responses in this row")
+    if have_quire:
+        print("quire/peer = ratio of medians: requests/s for 100B and 4KiB, MiB/s for 1MiB and 64MiB")
+
+    with open(md_out, "a") as out:
+        out.write("| " + " | ".join(head) + " |\n")
+        out.write("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|\n")
+        for r in table:
+            out.write("| " + " | ".join(r) + " |\n")
+        out.write("\n")
+        if flagged:
+            out.write("`!` = wrk reported socket errors or non-2xx/3xx responses in this row.\n\n")
+
+
+def idle(raw, md_out, servers):
+    head = ["server", "idle RSS KiB", "RSS with conns KiB", "conns held",
+            "still open after", "KiB/conn", "target"]
+    table = []
+    for line in open(raw):
+        f = line.rstrip("\n").split("\t")
+        if len(f) != 6:
+            continue
+        server, idle_kib, loaded_kib, held, alive, per = f
+        target = ""
+        if server == "quire" and per not in ("", "-"):
+            target = "<= 2 KiB: " + ("yes" if float(per) <= 2.0 else "NO")
+        table.append([server, idle_kib, loaded_kib, held, alive, per, target])
+    widths = [max(len(head[i]), *(len(r[i]) for r in table)) if table else len(head[i])
+              for i in range(len(head))]
+    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    for r in table:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    with open(md_out, "a") as out:
+        out.write("| " + " | ".join(head) + " |\n")
+        out.write("|---|" + "|".join("---:" for _ in head[1:]) + "|\n")
+        for r in table:
+            out.write("| " + " | ".join(r) + " |\n")
+        out.write("\n")
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[1] not in ("throughput", "idle"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    servers = sys.argv[4].split()
+    (throughput if sys.argv[1] == "throughput" else idle)(sys.argv[2], sys.argv[3], servers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
