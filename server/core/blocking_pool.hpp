@@ -3,10 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <type_traits>
 #include <utility>
 
-#include <asio/co_spawn.hpp>
+#include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -19,15 +23,55 @@ public:
     BlockingPool(const BlockingPool&) = delete;
     BlockingPool& operator=(const BlockingPool&) = delete;
 
-    // Runs f() on the pool and resumes the caller on its own executor with the result.
-    // Exceptions thrown by f propagate to the awaiting coroutine.
+    // Runs f() on the pool and resumes the awaiting coroutine on its own executor with the
+    // result; an exception thrown by f is rethrown there. The result type must be default
+    // constructible (it is carried through a completion handler).
     template <class F>
-    auto run(F f) -> asio::awaitable<std::invoke_result_t<F>> {
+    auto run(F f) {
         using R = std::invoke_result_t<F>;
-        return asio::co_spawn(
-            pool_.get_executor(),
-            [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); },
-            asio::use_awaitable);
+        if constexpr (std::is_void_v<R>) {
+            return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+                [this](auto handler, F fn) {
+                    auto work = asio::make_work_guard(handler);
+                    asio::post(pool_, [h = std::move(handler), fn = std::move(fn),
+                                       work = std::move(work)]() mutable {
+                        std::exception_ptr error;
+                        try {
+                            fn();
+                        } catch (...) {
+                            error = std::current_exception();
+                        }
+                        auto ex = work.get_executor();
+                        asio::dispatch(ex, [h = std::move(h), error]() mutable {
+                            std::move(h)(error);
+                        });
+                    });
+                },
+                asio::use_awaitable, std::move(f));
+        } else {
+            static_assert(std::is_default_constructible_v<R>);
+            return asio::async_initiate<const asio::use_awaitable_t<>&,
+                                        void(std::exception_ptr, R)>(
+                [this](auto handler, F fn) {
+                    auto work = asio::make_work_guard(handler);
+                    asio::post(pool_, [h = std::move(handler), fn = std::move(fn),
+                                       work = std::move(work)]() mutable {
+                        std::exception_ptr error;
+                        R result{};
+                        try {
+                            result = fn();
+                        } catch (...) {
+                            error = std::current_exception();
+                        }
+                        auto ex = work.get_executor();
+                        asio::dispatch(ex, [h = std::move(h), error,
+                                            result = std::move(result)]() mutable {
+                            std::move(h)(error, std::move(result));
+                        });
+                    });
+                },
+                asio::use_awaitable, std::move(f));
+        }
     }
 
     void stop() { pool_.stop(); }

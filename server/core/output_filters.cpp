@@ -46,7 +46,7 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
     }
     r.headers.set("Accept-Ranges", "bytes");
     auto range_field = request.headers.get("Range");
-    if (!range_field || request.method != "GET" && request.method != "HEAD") {
+    if (!range_field || (request.method != "GET" && request.method != "HEAD")) {
         return;
     }
     if (r.validators && !http::if_range_allows(request.headers, *r.validators)) {
@@ -80,7 +80,8 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
     for (const auto& range : ranges) {
         parts.append("\r\n--" + boundary + "\r\nContent-Type: " + type +
                      "\r\nContent-Range: " + http::content_range(range, *size) + "\r\n\r\n");
-        for (auto& b : r.body.slice(range.first, range.length()).buckets()) {
+        Body part = r.body.slice(range.first, range.length());
+        for (auto& b : part.buckets()) {
             parts.buckets().push_back(std::move(b));
         }
     }

@@ -307,7 +307,8 @@ tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_v
             break;
     }
     const std::size_t line_start = i;
-    const char* p = static_cast<const char*>(std::memchr(buf.data() + i, '\n', n - i));
+    const char* p =
+        i < n ? static_cast<const char*>(std::memchr(buf.data() + i, '\n', n - i)) : nullptr;
     if (p == nullptr) {
         if (n - line_start > limits.max_target + request_line_slack)
             return fail(414, "request line too long");

@@ -308,6 +308,9 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     // 1. The request head.
     std::optional<std::size_t> head_end;
     for (;;) {
+        if (pending().empty() && !co_await read_more(cfg.timeouts.head)) {
+            co_return false;
+        }
         auto found = http::find_head_end(pending(), ctx_.parse_limits);
         if (!found) {
             co_return co_await send_error(found.error().status, found.error().reason);

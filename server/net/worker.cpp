@@ -3,6 +3,7 @@
 #include "connection.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/ip/v6_only.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>

@@ -248,10 +248,11 @@ asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
             r.error(403, "directory listing is disabled");
             co_return core::Outcome::done;
         }
-        const int dir_fd = fd.get();
-        std::string url_path = ex.path();
-        auto html = co_await ex.run_blocking(
-            [dir_fd, url_path] { return render_directory_listing(dir_fd, url_path); });
+        // Named, not a temporary inside co_await: g++ 12 mis-copies such temporaries.
+        auto listing = [dir_fd = fd.get(), url_path = ex.path()] {
+            return render_directory_listing(dir_fd, url_path);
+        };
+        auto html = co_await ex.run_blocking(std::move(listing));
         if (!html) {
             r.error(500);
             co_return core::Outcome::done;
