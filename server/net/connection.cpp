@@ -401,7 +401,7 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     // 4. Output filters, then write.
     core::apply_conditional_and_range(request, *response);
     core::apply_error_page(*response, mount, &host);
-    if (response->close) {
+    if (response->close || ctx_.tracker.shutting_down()) {
         keep_alive = false;
     }
     std::uint64_t body_bytes = 0;

@@ -7,6 +7,9 @@
 #include "http/path.hpp"
 
 #include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -127,6 +130,12 @@ StaticHandler::create(StaticOptions options) {
                               std::strerror(errno));
     }
     h->root_.reset(fd);
+    char real[PATH_MAX];
+    if (!::realpath(options.root.c_str(), real)) {
+        return tl::unexpected("cannot resolve the document root " + options.root + ": " +
+                              std::strerror(errno));
+    }
+    h->root_real_ = real;
     h->mime_.load_file(options.mime_file); // absent: the built-in defaults stay
     for (const auto& [ext, type] : options.mime) {
         h->mime_.set(ext, type);
@@ -137,10 +146,33 @@ StaticHandler::create(StaticOptions options) {
 
 core::UniqueFd StaticHandler::open_beneath(int dir_fd, const std::string& relative,
                                            int& error) const {
-    int fd = openat2_beneath(dir_fd, relative.empty() ? "." : relative.c_str(),
-                             !options_.follow_symlinks);
+    const char* path = relative.empty() ? "." : relative.c_str();
+    int fd = openat2_beneath(dir_fd, path, !options_.follow_symlinks);
     error = fd < 0 ? errno : 0;
+    if (fd < 0 && error == EXDEV) {
+        // RESOLVE_BENEATH refuses every absolute symbolic link, even one that points back
+        // inside the root. Open it unconfined and keep it only if the file it reached lies
+        // inside the root (checked on the open descriptor, so nothing can swap it meanwhile).
+        core::UniqueFd unconfined(openat2_beneath(dir_fd, path, false));
+        if (unconfined && inside_root(unconfined.get())) {
+            error = 0;
+            return unconfined;
+        }
+    }
     return core::UniqueFd(fd);
+}
+
+bool StaticHandler::inside_root(int fd) const {
+    char link[64];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    char target[PATH_MAX];
+    ssize_t n = ::readlink(link, target, sizeof target - 1);
+    if (n <= 0) {
+        return false;
+    }
+    std::string_view t(target, static_cast<std::size_t>(n));
+    return t == root_real_ || (t.starts_with(root_real_) && t.size() > root_real_.size() &&
+                               (root_real_ == "/" || t[root_real_.size()] == '/'));
 }
 
 bool StaticHandler::try_precompressed(core::Exchange& ex, const std::string& relative,

@@ -32,6 +32,8 @@ private:
     // Opens a path relative to the root that can never resolve outside it (unless the mount
     // allows symbolic links that leave it). Returns -errno on failure.
     core::UniqueFd open_beneath(int dir_fd, const std::string& relative, int& error) const;
+    // True when the open file lies inside the root (after resolving every link).
+    bool inside_root(int fd) const;
     void serve_file(core::Exchange& ex, core::UniqueFd fd, const struct stat& st,
                     const std::string& relative);
     bool try_precompressed(core::Exchange& ex, const std::string& relative,
@@ -39,6 +41,7 @@ private:
 
     StaticOptions options_;
     core::UniqueFd root_;
+    std::string root_real_; // the root with every link resolved
     http::MimeTypes mime_;
 };
 

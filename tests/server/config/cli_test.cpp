@@ -1,0 +1,90 @@
+// The `quire` command as a user runs it: a real child process.
+#include "support/test_client.hpp"
+#include "support/test_server.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace quire::test {
+namespace {
+
+struct Result {
+    int status = -1;
+    std::string output;
+};
+
+Result run(const std::string& args) {
+    Result r;
+    FILE* p = ::popen((quire_binary() + " " + args + " 2>&1").c_str(), "r");
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) {
+        r.output.append(buf, n);
+    }
+    int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+TEST(CliTest, PrintsVersionAndHelpForEveryCommand) {
+    EXPECT_EQ(run("--version").output, "quire 0.1.0\n");
+    for (const char* cmd : {"serve", "run", "check-config"}) {
+        auto r = run(std::string(cmd) + " --help");
+        EXPECT_EQ(r.status, 0) << cmd;
+        EXPECT_NE(r.output.find("Usage"), std::string::npos) << cmd << r.output;
+        EXPECT_EQ(run(std::string(cmd) + " --version").output, "quire 0.1.0\n");
+    }
+}
+
+TEST(CliTest, CheckConfigPrintsFileLineErrorsAndExitsOne) {
+    TempDir dir;
+    dir.write("bad.toml", "[server]\nworkers = -1\n");
+    auto bad = run("check-config " + (dir / "bad.toml").string());
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.output.find((dir / "bad.toml").string() + ":2: [server] workers:"),
+              std::string::npos)
+        << bad.output;
+    dir.write("good.toml", "[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \".\"\n");
+    auto good = run("check-config " + (dir / "good.toml").string());
+    EXPECT_EQ(good.status, 0) << good.output;
+}
+
+TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {
+    TempDir dir;
+    dir.write("hi.txt", "quick mode");
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out[1], 1);
+        ::close(out[0]);
+        ::execl(quire_binary().c_str(), "quire", "serve", dir.path().c_str(), "--listen",
+                "127.0.0.1:0", "--workers", "2", nullptr);
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c;
+    while (::read(out[0], &c, 1) == 1 && c != '\n') {
+        line += c;
+    }
+    const std::string prefix = "Quire 0.1.0 serving on http://127.0.0.1:";
+    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+    const int port = std::stoi(line.substr(prefix.size()));
+    auto r = http_get(static_cast<std::uint16_t>(port), "/hi.txt");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "quick mode");
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    ::close(out[0]);
+}
+
+} // namespace
+} // namespace quire::test

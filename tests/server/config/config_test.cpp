@@ -1,0 +1,138 @@
+// Loading configuration files: what is accepted, and errors that name file and line.
+#include "config/loader.hpp"
+#include "support/test_client.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+namespace quire::config {
+namespace {
+
+using quire::test::TempDir;
+
+std::vector<std::string> errors_of(const std::string& text, const std::string& base = "/tmp") {
+    auto r = load_config_text(text, "quire.toml", base);
+    return r ? std::vector<std::string>{} : r.error();
+}
+
+bool has(const std::vector<std::string>& errors, const std::string& needle) {
+    for (const auto& e : errors) {
+        if (e.find(needle) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST(ConfigTest, LoadsAFullConfiguration) {
+    TempDir dir;
+    dir.write("www/index.html", "hi");
+    dir.write("404.html", "not here");
+    const std::string text = R"(
+[server]
+workers = 2
+[server.timeouts]
+keepalive = 30
+[server.limits]
+max_body = "10M"
+max_connections = 500
+[log]
+access = "off"
+level = "warn"
+[[listen]]
+address = "127.0.0.1:0"
+[[vhost]]
+names = ["Example.org", "*.example.org"]
+error_pages = { 404 = "404.html", 500 = { text = "oops" } }
+[[vhost.mount]]
+path = "/static/"
+handler = "static"
+root = "www"
+listing = false
+cache_control = "max-age=60"
+)";
+    auto r = load_config_text(text, "quire.toml", dir.path().string());
+    ASSERT_TRUE(r) << r.error().front();
+    const Config& c = **r;
+    EXPECT_EQ(c.workers, 2u);
+    EXPECT_EQ(c.timeouts.keepalive, std::chrono::seconds(30));
+    EXPECT_EQ(c.limits.max_body, 10u << 20);
+    EXPECT_EQ(c.limits.max_connections, 500u);
+    EXPECT_EQ(c.logging.level, "warn");
+    ASSERT_EQ(c.listeners.size(), 1u);
+    EXPECT_EQ(c.listeners[0].port, 0);
+    const auto& vh = c.router->hosts().at(0);
+    EXPECT_EQ(vh.names, (std::vector<std::string>{"example.org", "*.example.org"}));
+    EXPECT_EQ(vh.error_pages.at(404).body, "not here");
+    EXPECT_EQ(vh.error_pages.at(500).body, "oops");
+    EXPECT_EQ(vh.mounts.at(0).prefix, "/static");
+}
+
+TEST(ConfigTest, ReportsTomlSyntaxErrorsWithTheirLine) {
+    auto e = errors_of("[server]\nworkers = 2\nthis is not toml\n");
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_EQ(e[0].rfind("quire.toml:3: ", 0), 0u) << e[0];
+}
+
+TEST(ConfigTest, ReportsEveryProblemWithFileAndLine) {
+    auto e = errors_of(R"([server]
+workers = "two"
+colour = "blue"
+[[listen]]
+address = "127.0.0.1:99999"
+[[mount]]
+path = "/"
+handler = "nope"
+[[mount]]
+path = "/x"
+handler = "static"
+root = "/definitely/not/here"
+)");
+    EXPECT_TRUE(has(e, "quire.toml:2: [server] workers: must be an integer")) << e.size();
+    EXPECT_TRUE(has(e, "quire.toml:3: [server]: unknown key 'colour'"));
+    EXPECT_TRUE(has(e, "quire.toml:5: [[listen]] address: not a port number"));
+    EXPECT_TRUE(has(e, "quire.toml:8: [[mount]] handler: unknown handler 'nope'"));
+    EXPECT_TRUE(has(e, "quire.toml:12: [[mount]] root: cannot open the document root"));
+}
+
+TEST(ConfigTest, RefusesDuplicateMountsAndBadPaths) {
+    TempDir dir;
+    auto e = errors_of("[[mount]]\npath = \"/a\"\nhandler = \"static\"\nroot = \".\"\n"
+                       "[[mount]]\npath = \"/a/\"\nhandler = \"static\"\nroot = \".\"\n"
+                       "[[mount]]\npath = \"/../b\"\nhandler = \"static\"\nroot = \".\"\n",
+                       dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:6: [[mount]] path: another mount of this host has the same path"));
+    EXPECT_TRUE(has(e, "quire.toml:10: [[mount]] path: not a valid path"));
+}
+
+TEST(ConfigTest, RequiresCertificatesForTls) {
+    auto e = errors_of("[[listen]]\naddress = \":8443\"\ntls = true\n[[mount]]\npath = \"/\"\n"
+                       "handler = \"static\"\nroot = \"/tmp\"\n");
+    EXPECT_TRUE(has(e, "quire.toml:1: [[listen]]: a TLS listener needs cert and key"));
+}
+
+TEST(ConfigTest, ParsesListenAddresses) {
+    EXPECT_EQ(parse_listen_address("127.0.0.1:80")->second, 80);
+    EXPECT_EQ(parse_listen_address("[::1]:8443")->first, "::1");
+    EXPECT_EQ(parse_listen_address(":8080")->first, "127.0.0.1");
+    EXPECT_FALSE(parse_listen_address("8080"));
+    EXPECT_FALSE(parse_listen_address("a:b"));
+    EXPECT_FALSE(parse_listen_address("[::1]8080"));
+}
+
+TEST(ConfigTest, ServesWhatAConfigurationFileDescribes) {
+    TempDir dir;
+    dir.write("site/a/file.txt", "from config");
+    dir.write("quire.toml", "[[listen]]\naddress = \"127.0.0.1:0\"\n[[mount]]\npath = \"/files\"\n"
+                            "handler = \"static\"\nroot = \"site\"\n");
+    auto loaded = load_config_file((dir / "quire.toml").string());
+    ASSERT_TRUE(loaded) << loaded.error().front();
+    test::TestServer server(*loaded);
+    auto r = test::http_get(server.port(), "/files/a/file.txt");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "from config");
+    EXPECT_EQ(test::http_get(server.port(), "/a/file.txt")->status, 404); // outside any mount
+}
+
+} // namespace
+} // namespace quire::config

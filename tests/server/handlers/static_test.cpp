@@ -1,0 +1,230 @@
+// The static files handler over real sockets.
+#include "handlers/static/static_handler.hpp"
+#include "support/test_client.hpp"
+#include "support/test_handlers.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+namespace quire::test {
+namespace {
+
+class StaticTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        root_.write("hello.txt", "hello world\n");
+        root_.write("dir/index.html", "<p>index</p>");
+        root_.write("list/<b>&amp.txt", "x");
+        root_.write("list/b.txt", "bb");
+        root_.write("list/a.txt", "a");
+        root_.write("app.js", "console.log('plain');");
+        root_.write("app.js.gz", "GZIPPED");
+        root_.write(".quire/meta.db", "secret");
+        root_.write("page.md", "# md");
+        big_.resize(300000);
+        for (std::size_t i = 0; i < big_.size(); ++i) {
+            big_[i] = static_cast<char>('a' + (i * 7) % 26);
+        }
+        root_.write("big.bin", big_);
+        std::filesystem::create_symlink(outside_.path(), root_ / "escape");
+        outside_.write("secret.txt", "outside");
+        std::filesystem::create_symlink(root_ / "hello.txt", root_ / "inside-link");
+        std::filesystem::create_symlink("hello.txt", root_ / "relative-link");
+        start({});
+    }
+
+    void start(handlers::StaticOptions o) {
+        server_.reset();
+        o.root = root_.path().string();
+        if (o.mime.empty()) {
+            o.mime = {{"md", "text/markdown"}};
+        }
+        auto h = handlers::StaticHandler::create(o);
+        ASSERT_TRUE(h) << h.error();
+        core::Mount m = mount("/", *h);
+        m.error_pages[404] = core::ErrorPage{"custom not found", "text/plain"};
+        server_ = std::make_unique<TestServer>(make_config({std::move(m)}));
+    }
+
+    std::optional<ClientResponse> get(const std::string& path, const std::string& headers = "") {
+        return http_get(server_->port(), path, headers);
+    }
+    std::optional<ClientResponse> request(const std::string& method, const std::string& path) {
+        TestClient c(server_->port());
+        c.send(method + " " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        return c.read_response(method == "HEAD");
+    }
+
+    TempDir root_;
+    TempDir outside_;
+    std::string big_;
+    std::unique_ptr<TestServer> server_;
+};
+
+TEST_F(StaticTest, ServesAFileWithTypeAndValidators) {
+    auto r = get("/hello.txt");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "hello world\n");
+    EXPECT_EQ(r->header("content-type"), "text/plain; charset=utf-8");
+    EXPECT_TRUE(r->header("etag"));
+    EXPECT_TRUE(r->header("last-modified"));
+    EXPECT_EQ(r->header("accept-ranges"), "bytes");
+}
+
+TEST_F(StaticTest, ServesALargeFileExactly) {
+    auto r = get("/big.bin");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body.size(), big_.size());
+    EXPECT_TRUE(r->body == big_);
+}
+
+TEST_F(StaticTest, UsesMimeOverrides) {
+    auto r = get("/page.md");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header("content-type"), "text/markdown; charset=utf-8");
+}
+
+TEST_F(StaticTest, AnswersConditionalRequests) {
+    auto first = get("/hello.txt");
+    ASSERT_TRUE(first);
+    const std::string etag = *first->header("etag");
+    const std::string modified = *first->header("last-modified");
+    EXPECT_EQ(get("/hello.txt", "If-None-Match: " + etag + "\r\n")->status, 304);
+    EXPECT_EQ(get("/hello.txt", "If-None-Match: \"other\"\r\n")->status, 200);
+    EXPECT_EQ(get("/hello.txt", "If-Match: \"other\"\r\n")->status, 412);
+    EXPECT_EQ(get("/hello.txt", "If-Match: " + etag + "\r\n")->status, 200);
+    EXPECT_EQ(get("/hello.txt", "If-Modified-Since: " + modified + "\r\n")->status, 304);
+    EXPECT_EQ(get("/hello.txt", "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n")->status,
+              412);
+    // RFC 9110 section 13.2.2: If-None-Match takes precedence over If-Modified-Since.
+    EXPECT_EQ(get("/hello.txt", "If-None-Match: \"other\"\r\nIf-Modified-Since: " + modified +
+                                    "\r\n")
+                  ->status,
+              200);
+    auto not_modified = get("/hello.txt", "If-None-Match: " + etag + "\r\n");
+    EXPECT_EQ(not_modified->header("etag"), etag);
+    EXPECT_TRUE(not_modified->body.empty());
+}
+
+TEST_F(StaticTest, ServesRanges) {
+    auto single = get("/hello.txt", "Range: bytes=0-4\r\n");
+    EXPECT_EQ(single->status, 206);
+    EXPECT_EQ(single->body, "hello");
+    EXPECT_EQ(single->header("content-range"), "bytes 0-4/12");
+    auto suffix = get("/hello.txt", "Range: bytes=-6\r\n");
+    EXPECT_EQ(suffix->body, "world\n");
+    auto big = get("/big.bin", "Range: bytes=100000-100009\r\n");
+    EXPECT_EQ(big->body, big_.substr(100000, 10));
+    auto none = get("/hello.txt", "Range: bytes=50-60\r\n");
+    EXPECT_EQ(none->status, 416);
+    EXPECT_EQ(none->header("content-range"), "bytes */12");
+    auto multi = get("/hello.txt", "Range: bytes=0-1,6-7\r\n");
+    EXPECT_EQ(multi->status, 206);
+    auto type = multi->header("content-type").value_or("");
+    ASSERT_EQ(type.rfind("multipart/byteranges; boundary=", 0), 0u) << type;
+    const std::string boundary = type.substr(type.find('=') + 1);
+    EXPECT_NE(multi->body.find("--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                              "Content-Range: bytes 0-1/12\r\n\r\nhe"),
+              std::string::npos)
+        << multi->body;
+    EXPECT_NE(multi->body.find("Content-Range: bytes 6-7/12\r\n\r\nwo\r\n--" + boundary + "--"),
+              std::string::npos);
+    // If-Range with another validator: the whole representation.
+    auto stale = get("/hello.txt", "Range: bytes=0-1\r\nIf-Range: \"old\"\r\n");
+    EXPECT_EQ(stale->status, 200);
+    EXPECT_EQ(stale->body, "hello world\n");
+}
+
+TEST_F(StaticTest, RedirectsADirectoryWithoutSlashAndServesItsIndex) {
+    auto r = get("/dir?x=1");
+    EXPECT_EQ(r->status, 301);
+    EXPECT_EQ(r->header("location"), "/dir/?x=1");
+    auto index = get("/dir/");
+    EXPECT_EQ(index->status, 200);
+    EXPECT_EQ(index->body, "<p>index</p>");
+    EXPECT_EQ(index->header("content-type"), "text/html; charset=utf-8");
+}
+
+TEST_F(StaticTest, ListsADirectoryEscapedAndSorted) {
+    auto r = get("/list/");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    const auto& html = r->body;
+    EXPECT_NE(html.find("&lt;b&gt;&amp;amp.txt"), std::string::npos) << html;
+    EXPECT_EQ(html.find("<b>&amp"), std::string::npos);
+    EXPECT_NE(html.find("href=\"./%3Cb%3E&amp;amp.txt\""), std::string::npos) << html;
+    EXPECT_LT(html.find("a.txt"), html.find("b.txt"));
+    EXPECT_EQ(get("/")->body.find(".quire"), std::string::npos);
+}
+
+TEST_F(StaticTest, ListingCanBeTurnedOff) {
+    handlers::StaticOptions o;
+    o.listing = false;
+    start(o);
+    EXPECT_EQ(get("/list/")->status, 403);
+}
+
+TEST_F(StaticTest, NeverLeavesTheRoot) {
+    EXPECT_EQ(get("/escape/secret.txt")->status, 403);
+    EXPECT_EQ(get("/inside-link")->status, 200);   // absolute, but inside the root
+    EXPECT_EQ(get("/relative-link")->status, 200);
+    EXPECT_EQ(get("/%2e%2e/etc/passwd")->status, 400);
+    EXPECT_EQ(get("/a/%2e%2e/%2e%2e/etc/passwd")->status, 400);
+    EXPECT_EQ(get("/hello.txt%00.html")->status, 400);
+    EXPECT_EQ(get("/..%5cetc")->status, 400);
+    EXPECT_EQ(get("/%ff%fe")->status, 400);
+    EXPECT_EQ(get("/.quire/meta.db")->status, 404);
+}
+
+TEST_F(StaticTest, FollowsLinksOutOfTheRootOnlyWhenAllowed) {
+    handlers::StaticOptions o;
+    o.follow_symlinks = true;
+    start(o);
+    auto r = get("/escape/secret.txt");
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "outside");
+}
+
+TEST_F(StaticTest, UsesTheCustomErrorPage) {
+    auto r = get("/missing");
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(r->body, "custom not found");
+    EXPECT_EQ(r->header("content-type"), "text/plain");
+}
+
+TEST_F(StaticTest, AllowsOnlyReadMethods) {
+    auto post = request("POST", "/hello.txt");
+    EXPECT_EQ(post->status, 405);
+    EXPECT_EQ(post->header("allow"), "GET, HEAD, OPTIONS");
+    EXPECT_EQ(request("PROPFIND", "/hello.txt")->status, 405);
+    EXPECT_EQ(request("BREW", "/hello.txt")->status, 501);
+    auto options = request("OPTIONS", "/hello.txt");
+    EXPECT_EQ(options->status, 200);
+    EXPECT_EQ(options->header("allow"), "GET, HEAD, OPTIONS");
+    auto head = request("HEAD", "/hello.txt");
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->header("content-length"), "12");
+}
+
+TEST_F(StaticTest, ServesPrecompressedSiblingsAndCacheHeaders) {
+    handlers::StaticOptions o;
+    o.precompressed = true;
+    o.cache_control = "max-age=60";
+    o.expires = 60;
+    start(o);
+    auto gz = get("/app.js", "Accept-Encoding: br;q=0, gzip\r\n");
+    EXPECT_EQ(gz->body, "GZIPPED");
+    EXPECT_EQ(gz->header("content-encoding"), "gzip");
+    EXPECT_EQ(gz->header("vary"), "Accept-Encoding");
+    EXPECT_EQ(gz->header("content-type"), "text/javascript; charset=utf-8");
+    EXPECT_EQ(gz->header("cache-control"), "max-age=60");
+    EXPECT_TRUE(gz->header("expires"));
+    auto plain = get("/app.js", "Accept-Encoding: gzip;q=0\r\n");
+    EXPECT_EQ(plain->body, "console.log('plain');");
+    EXPECT_FALSE(plain->header("content-encoding"));
+    EXPECT_NE(plain->header("etag"), gz->header("etag"));
+}
+
+} // namespace
+} // namespace quire::test

@@ -1,0 +1,203 @@
+// Requests over real sockets: framing, persistence, pipelining, malformed input.
+#include "support/test_client.hpp"
+#include "support/test_handlers.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+namespace quire::test {
+namespace {
+
+class ConnectionTest : public ::testing::Test {
+protected:
+    ConnectionTest() : server_(make_config({mount("/", std::make_shared<ReflectHandler>())})) {}
+    std::uint16_t port() const { return server_.port(); }
+    TestServer server_;
+};
+
+TEST_F(ConnectionTest, AnswersASimpleGet) {
+    auto r = http_get(port(), "/hello");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "GET /hello\n");
+    EXPECT_TRUE(r->header("date"));
+    EXPECT_EQ(r->header("content-length"), "11");
+}
+
+TEST_F(ConnectionTest, KeepsAnHttp11ConnectionOpenByDefault) {
+    TestClient c(port());
+    for (int i = 0; i < 3; ++i) {
+        c.send("GET /n" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        auto r = c.read_response();
+        ASSERT_TRUE(r) << i;
+        EXPECT_EQ(r->body, "GET /n" + std::to_string(i) + "\n");
+        EXPECT_FALSE(r->header("connection"));
+    }
+}
+
+TEST_F(ConnectionTest, AnswersPipelinedRequestsInOrder) {
+    TestClient c(port());
+    std::string batch;
+    for (int i = 0; i < 10; ++i) {
+        batch += "GET /p" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+    }
+    batch += "POST /last HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody";
+    c.send(batch);
+    for (int i = 0; i < 10; ++i) {
+        auto r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->body, "GET /p" + std::to_string(i) + "\n");
+    }
+    auto last = c.read_response();
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->body, "POST /last\nbody");
+}
+
+TEST_F(ConnectionTest, ClosesAfterConnectionClose) {
+    TestClient c(port());
+    c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header("connection"), "close");
+    EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(ConnectionTest, Http10ClosesUnlessKeepAliveIsAsked) {
+    {
+        TestClient c(port());
+        c.send("GET / HTTP/1.0\r\n\r\n");
+        auto r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    TestClient c(port());
+    c.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header("connection"), "keep-alive");
+    c.send("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    auto r2 = c.read_response();
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->body, "GET /b\n");
+}
+
+TEST_F(ConnectionTest, HeadSendsNoBody) {
+    TestClient c(port());
+    c.send("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\nGET /y HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto h = c.read_response(true);
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->header("content-length"), "8"); // the length a GET would have had
+    auto g = c.read_response();
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->body, "GET /y\n"); // the next response starts right after the head
+}
+
+TEST_F(ConnectionTest, DecodesAChunkedRequestBodyWithExtensionsAndTrailers) {
+    TestClient c(port());
+    c.send("PUT /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+           "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "PUT /c\nhello world");
+    c.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto r2 = c.read_response();
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(r2->body, "GET /after\n");
+}
+
+TEST_F(ConnectionTest, SendsContinueBeforeReadingAnExpectedBody) {
+    TestClient c(port());
+    c.send("PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+    auto interim = c.read_response();
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    c.send("abc");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "PUT /e\nabc");
+}
+
+struct BadRequest {
+    const char* name;
+    const char* raw;
+    int status;
+};
+
+class MalformedRequestTest : public ConnectionTest,
+                             public ::testing::WithParamInterface<BadRequest> {};
+
+TEST_P(MalformedRequestTest, IsRefusedWithTheRightStatusAndTheConnectionCloses) {
+    TestClient c(port());
+    c.send(GetParam().raw);
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << GetParam().name;
+    EXPECT_EQ(r->status, GetParam().status) << GetParam().name;
+    EXPECT_EQ(r->header("connection"), "close");
+    EXPECT_NE(r->body.find(std::to_string(GetParam().status)), std::string::npos);
+    EXPECT_TRUE(c.closed_by_peer());
+}
+
+const BadRequest bad_requests[] = {
+    {"space_before_colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400},
+    {"obs_fold", "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n 2\r\n\r\n", 400},
+    {"bare_cr", "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n", 400},
+    {"missing_host", "GET / HTTP/1.1\r\n\r\n", 400},
+    {"two_hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+    {"cl_and_te", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+    {"two_lengths", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400},
+    {"te_not_chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
+    {"version_2", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+    {"bad_token", "G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+    {"connect", "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+    {"bad_chunk_size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, MalformedRequestTest, ::testing::ValuesIn(bad_requests),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ConnectionTest, RefusesABadPathWith400AndKeepsTheConnection) {
+    // The framing is intact, so only the request fails, not the connection.
+    TestClient c(port());
+    for (const char* path : {"/../etc/passwd", "/a%2fb", "/%00", "/a\\b", "/%c0%ae%c0%ae/"}) {
+        c.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        auto r = c.read_response();
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 400) << path;
+    }
+    c.send("GET /fine HTTP/1.1\r\nHost: a\r\n\r\n");
+    EXPECT_EQ(c.read_response()->body, "GET /fine\n");
+}
+
+TEST_F(ConnectionTest, RefusesAnOverlongTargetWith414) {
+    TestClient c(port());
+    c.send("GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 414);
+}
+
+TEST_F(ConnectionTest, RefusesAnOversizedHeaderSectionWith431) {
+    TestClient c(port());
+    std::string req = "GET / HTTP/1.1\r\nHost: a\r\n";
+    for (int i = 0; i < 40; ++i) {
+        req += "X-Filler-" + std::to_string(i) + ": " + std::string(500, 'x') + "\r\n";
+    }
+    c.send(req + "\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431);
+}
+
+TEST_F(ConnectionTest, AnswersOptionsAsterisk) {
+    TestClient c(port());
+    c.send("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(r->header("allow"));
+}
+
+} // namespace
+} // namespace quire::test

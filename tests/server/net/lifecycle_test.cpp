@@ -1,0 +1,86 @@
+// Graceful stop and log files.
+#include "net/log_file.hpp"
+#include "support/test_client.hpp"
+#include "support/test_handlers.hpp"
+#include "support/test_server.hpp"
+
+#include <fstream>
+#include <future>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+namespace quire::test {
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+TEST(LifecycleTest, StopLetsAnInFlightRequestFinishAndClosesIdleConnections) {
+    std::promise<void> entered;
+    auto entered_future = entered.get_future();
+    std::atomic<bool> release{false};
+    auto slow = std::make_shared<LambdaHandler>(
+        [&](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            entered.set_value();
+            asio::steady_timer t(ex.executor());
+            while (!release) {
+                t.expires_after(std::chrono::milliseconds(10));
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            ex.response().body.append("finished");
+            co_return core::Outcome::done;
+        });
+    auto cfg = make_config({mount("/slow", slow), mount("/", std::make_shared<ReflectHandler>())});
+    TestServer server(cfg);
+
+    TestClient idle(server.port());
+    idle.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(idle.read_response());
+
+    TestClient busy(server.port());
+    busy.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    entered_future.wait();
+    server.server().stop();
+    EXPECT_TRUE(idle.closed_by_peer());
+    release = true;
+    auto r = busy.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "finished");
+    EXPECT_EQ(r->header("connection"), "close");
+    server.server().wait();
+}
+
+TEST(LifecycleTest, WritesCombinedLogFormatAndReopensTheFile) {
+    TempDir dir;
+    auto cfg = make_config({mount("/", std::make_shared<ReflectHandler>())});
+    cfg->logging.access = (dir / "access.log").string();
+    {
+        TestServer server(cfg);
+        auto r = http_get(server.port(), "/logged?q=1", "User-Agent: test \"agent\"\r\nReferer: http://r/\r\n");
+        ASSERT_TRUE(r);
+        // The line is written just after the response; wait for it before rotating.
+        for (int i = 0; i < 1000 && std::filesystem::file_size(dir / "access.log") == 0; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        std::filesystem::rename(dir / "access.log", dir / "access.log.1");
+        server.server().reopen_logs();
+        ASSERT_TRUE(http_get(server.port(), "/second"));
+    }
+    const std::string first = slurp(dir / "access.log.1");
+    std::regex clf(R"(^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /logged\?q=1 HTTP/1\.1" 200 \d+ "http://r/" "test \\"agent\\""\n$)");
+    EXPECT_TRUE(std::regex_match(first, clf)) << first;
+    // The server has stopped (and written everything) when its scope ends.
+    EXPECT_NE(slurp(dir / "access.log").find("\"GET /second HTTP/1.1\" 200"), std::string::npos);
+}
+
+} // namespace
+} // namespace quire::test

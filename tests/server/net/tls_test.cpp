@@ -1,0 +1,95 @@
+// TLS over real sockets with certificates made at test time; curl as the client.
+#include "support/test_handlers.hpp"
+#include "support/test_server.hpp"
+
+#include <cstdio>
+#include <gtest/gtest.h>
+
+namespace quire::test {
+namespace {
+
+std::string run(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) {
+        return out;
+    }
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) {
+        out.append(buf, n);
+    }
+    ::pclose(p);
+    return out;
+}
+
+void make_certificate(const TempDir& dir, const std::string& name) {
+    run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + name +
+        " -addext subjectAltName=DNS:" + name + " -keyout " + (dir / (name + ".key")).string() +
+        " -out " + (dir / (name + ".pem")).string());
+}
+
+class TlsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        make_certificate(dir_, "localhost");
+        make_certificate(dir_, "other.test");
+        auto cfg = std::make_shared<config::Config>();
+        cfg->workers = 1;
+        config::Listener l;
+        l.host = "127.0.0.1";
+        l.port = 0;
+        l.tls = true;
+        l.cert = (dir_ / "localhost.pem").string();
+        l.key = (dir_ / "localhost.key").string();
+        cfg->listeners.push_back(l);
+        std::vector<core::VirtualHost> hosts(2);
+        hosts[0].mounts.push_back(mount("/", std::make_shared<ReflectHandler>()));
+        hosts[1].names = {"other.test"};
+        hosts[1].tls_cert = (dir_ / "other.test.pem").string();
+        hosts[1].tls_key = (dir_ / "other.test.key").string();
+        hosts[1].mounts.push_back(mount("/other", std::make_shared<ReflectHandler>()));
+        cfg->router = std::make_shared<core::Router>(std::move(hosts));
+        server_ = std::make_unique<TestServer>(cfg);
+        port_ = std::to_string(server_->port());
+    }
+    std::string curl(const std::string& args) { return run("curl -s --max-time 20 " + args); }
+
+    TempDir dir_;
+    std::unique_ptr<TestServer> server_;
+    std::string port_;
+};
+
+TEST_F(TlsTest, ServesHttpsWithAlpnHttp11AndKeepAlive) {
+    auto out = curl("--cacert " + (dir_ / "localhost.pem").string() +
+                    " -w '|%{http_code}|%{http_version}|%{num_connects}\\n' https://localhost:" +
+                    port_ + "/a https://localhost:" + port_ + "/b");
+    EXPECT_NE(out.find("GET /a\n|200|1.1|1"), std::string::npos) << out;
+    EXPECT_NE(out.find("GET /b\n|200|1.1|0"), std::string::npos) << out; // connection reused
+}
+
+TEST_F(TlsTest, SniSelectsTheVirtualHostCertificate) {
+    auto out = curl("--cacert " + (dir_ / "other.test.pem").string() + " --resolve other.test:" +
+                    port_ + ":127.0.0.1 -w '|%{http_code}' https://other.test:" + port_ +
+                    "/other/x");
+    EXPECT_EQ(out, "GET /x\n|200");
+    // The default certificate does not verify for that name.
+    auto wrong = curl("--cacert " + (dir_ / "localhost.pem").string() + " --resolve other.test:" +
+                      port_ + ":127.0.0.1 -w '|%{http_code}' https://other.test:" + port_ + "/");
+    EXPECT_EQ(wrong, "|000");
+}
+
+TEST_F(TlsTest, RefusesTls11) {
+    auto out = curl("-k --tlsv1.1 --tls-max 1.1 -w '|%{http_code}' https://localhost:" + port_ + "/");
+    EXPECT_EQ(out, "|000");
+}
+
+TEST_F(TlsTest, AHandshakeThatNeverStartsDoesNotBlockOthers) {
+    // A plain-text client on the TLS port: the handshake fails, the server goes on.
+    auto plain = curl("-w '|%{http_code}' http://127.0.0.1:" + port_ + "/");
+    EXPECT_EQ(plain.substr(plain.size() - 4), "|000");
+    auto ok = curl("-k -w '|%{http_code}' https://localhost:" + port_ + "/fine");
+    EXPECT_EQ(ok, "GET /fine\n|200");
+}
+
+} // namespace
+} // namespace quire::test

@@ -1,0 +1,25 @@
+#include "test_handlers.hpp"
+
+namespace quire::test {
+
+asio::awaitable<core::Outcome> ReflectHandler::handle(core::Exchange& ex) {
+    auto body = co_await core::read_all(ex.body(), 1 << 20);
+    auto& r = ex.response();
+    if (!body) {
+        r.error(body.error().status, body.error().reason);
+        co_return core::Outcome::done;
+    }
+    r.status = 200;
+    r.headers.set("Content-Type", "text/plain");
+    r.body.append(ex.method() + " " + std::string(ex.path_in_mount()) + "\n" + *body);
+    co_return core::Outcome::done;
+}
+
+core::Mount mount(std::string prefix, std::shared_ptr<core::Handler> handler) {
+    core::Mount m;
+    m.prefix = std::move(prefix);
+    m.handlers.push_back(std::move(handler));
+    return m;
+}
+
+} // namespace quire::test
