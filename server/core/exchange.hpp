@@ -5,6 +5,7 @@
 #include "request_body.hpp"
 #include "response.hpp"
 #include "unique_fd.hpp"
+#include "worker_locals.hpp"
 #include "http/request.hpp"
 
 #include <string>
@@ -40,9 +41,10 @@ public:
 class Exchange {
 public:
     Exchange(const http::RequestHead& request, std::string path, const Mount& mount,
-             ConnectionPort& port, BlockingPool& pool, asio::any_io_executor executor)
+             ConnectionPort& port, BlockingPool& pool, WorkerLocals& locals,
+             asio::any_io_executor executor)
         : request_(request), path_(std::move(path)), mount_(mount), port_(port), pool_(pool),
-          executor_(std::move(executor)) {}
+          locals_(locals), executor_(std::move(executor)) {}
 
     const http::RequestHead& request() const { return request_; }
     const std::string& method() const { return request_.method; }
@@ -64,6 +66,12 @@ public:
         return pool_.run(std::move(f));
     }
 
+    // Per-worker state of a handler (see WorkerLocals).
+    template <class T>
+    T& worker_local(const void* owner) {
+        return locals_.get<T>(owner);
+    }
+
     // fd-transfer: take the raw socket right after the head. The handler must then return
     // Outcome::takeover.
     tl::expected<TakenSocket, std::string> take_socket() { return port_.take_socket(); }
@@ -77,6 +85,7 @@ private:
     const Mount& mount_;
     ConnectionPort& port_;
     BlockingPool& pool_;
+    WorkerLocals& locals_;
     asio::any_io_executor executor_;
     Response response_;
 };

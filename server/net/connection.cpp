@@ -26,7 +26,6 @@ namespace quire::net {
 namespace {
 
 constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr std::size_t initial_buffer = 4096;
 // A file body up to this size is read into memory and sent with the head in one write;
 // larger ones go out with sendfile(2) on plain TCP.
 constexpr std::uint64_t inline_file_limit = 16 * 1024;
@@ -156,6 +155,8 @@ Connection<Stream>::Connection(Stream stream, WorkerContext& ctx, asio::ip::tcp:
 
 template <class Stream>
 Connection<Stream>::~Connection() {
+    start_ = end_ = 0;
+    release_buffer_if_empty();
     ctx_.tracker.remove(*this);
 }
 
@@ -170,7 +171,9 @@ void Connection<Stream>::release_buffer_if_empty() {
     if (start_ == end_) {
         start_ = end_ = 0;
         // An idle connection keeps no read buffer (memory per idle connection stays small).
-        std::vector<char>().swap(buf_);
+        if (!buf_.empty()) {
+            ctx_.buffers.give(buf_);
+        }
     }
 }
 
@@ -180,19 +183,19 @@ asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout
         start_ = end_ = 0;
     }
     if (buf_.empty()) {
-        buf_.resize(initial_buffer);
-    } else if (end_ == buf_.size()) {
+        buf_ = ctx_.buffers.take();
+    } else if (end_ == buf_.capacity()) {
         if (start_ > 0) {
             std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
             end_ -= start_;
             start_ = 0;
         } else {
-            buf_.resize(buf_.size() * 2);
+            buf_.grow(buf_.capacity() * 2, end_);
         }
     }
     ctx_.tracker.set_deadline(*this, timeout);
     auto [ec, n] = co_await stream_.async_read_some(
-        asio::buffer(buf_.data() + end_, buf_.size() - end_), use_nothrow);
+        asio::buffer(buf_.data() + end_, buf_.capacity() - end_), use_nothrow);
     deadline = Clock::time_point::max();
     if (ec || n == 0) {
         co_return false;
@@ -283,7 +286,7 @@ tl::expected<core::TakenSocket, std::string> Connection<Stream>::take_socket() {
         }
         core::TakenSocket taken{std::move(stream_), std::string(pending())};
         start_ = end_ = 0;
-        std::vector<char>().swap(buf_);
+        release_buffer_if_empty();
         taken_ = true;
         ctx_.tracker.remove(*this);
         return taken;
@@ -357,7 +360,7 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     core::Response* response = &early;
     std::optional<core::Exchange> exchange;
     if (mount) {
-        exchange.emplace(request, std::move(path), *mount, *this, ctx_.pool,
+        exchange.emplace(request, std::move(path), *mount, *this, ctx_.pool, ctx_.locals,
                          stream_.get_executor());
         response = &exchange->response();
         core::Outcome outcome = core::Outcome::next;

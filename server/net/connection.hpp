@@ -84,7 +84,9 @@ private:
     asio::awaitable<bool> drain_body();
     asio::awaitable<void> close_lingering();
 
-    std::string_view pending() const { return {buf_.data() + start_, end_ - start_}; }
+    std::string_view pending() const {
+        return start_ == end_ ? std::string_view() : std::string_view(buf_.data() + start_, end_ - start_);
+    }
     void consume(std::size_t n) { start_ += n; }
     void release_buffer_if_empty();
     auto& socket() {
@@ -99,7 +101,7 @@ private:
     WorkerContext& ctx_;
     asio::ip::tcp::endpoint peer_;
     BodyReader<Stream> body_{*this};
-    std::vector<char> buf_;
+    ReadBuffer buf_; // empty while idle
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool taken_ = false;

@@ -46,7 +46,7 @@ void spawn_tls_connection(asio::ip::tcp::socket socket, asio::ssl::context& tls,
 
 Worker::Worker(const config::Config& config, core::BlockingPool& pool, const LogFile& access_log)
     : tracker_(io_.get_executor()),
-      ctx_{config, pool, tracker_, access_log, parse_limits(config.limits), {}} {}
+      ctx_{config, pool, tracker_, access_log, parse_limits(config.limits), {}, BufferPool{}, {}} {}
 
 tl::expected<asio::ip::tcp::endpoint, std::string>
 Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsContexts> tls) {

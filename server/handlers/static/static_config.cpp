@@ -20,6 +20,9 @@ std::shared_ptr<core::Handler> static_handler_from_config(config::TableReader& m
     o.cache_control = mount.string("cache_control").value_or("");
     o.expires = mount.integer("expires", 0, 10ll * 365 * 24 * 3600);
     o.precompressed = mount.boolean("precompressed").value_or(false);
+    if (auto ttl = mount.integer("cache_ttl", 0, 3600)) {
+        o.cache_ttl = static_cast<int>(*ttl);
+    }
     o.mime_file = mount.path("mime_types").value_or(o.mime_file);
     if (const auto* mime = mount.table("mime")) {
         for (const auto& [ext, type] : *mime) {

@@ -196,18 +196,11 @@ bool StaticHandler::try_precompressed(core::Exchange& ex, const std::string& rel
     return false;
 }
 
-void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const struct stat& st,
-                               const std::string& relative) {
+void StaticHandler::respond(core::Exchange& ex, const FileEntry& file,
+                            std::string_view encoding) const {
     auto& r = ex.response();
-    const std::string type = mime_.lookup(relative);
-    struct stat chosen = st;
-    std::string_view encoding;
-    if (options_.precompressed) {
-        r.headers.set("Vary", "Accept-Encoding");
-        try_precompressed(ex, relative, encoding, fd, chosen);
-    }
     r.status = 200;
-    r.headers.set("Content-Type", type);
+    r.headers.set("Content-Type", file.content_type);
     if (!encoding.empty()) {
         r.headers.set("Content-Encoding", std::string(encoding));
     }
@@ -217,10 +210,43 @@ void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const stru
     if (options_.expires) {
         r.headers.set("Expires", http::format_http_date(std::time(nullptr) + *options_.expires));
     }
-    r.validators = http::Validators{true, make_etag(chosen, encoding), chosen.st_mtim.tv_sec};
+    r.validators = http::Validators{true, file.etag, file.mtime};
     r.accept_ranges = true;
-    r.body.append_file(std::make_shared<const core::UniqueFd>(std::move(fd)), 0,
-                       static_cast<std::uint64_t>(chosen.st_size));
+    if (file.content) {
+        r.body.append(*file.content);
+    } else {
+        r.body.append_file(file.fd, 0, file.size);
+    }
+}
+
+void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const struct stat& st,
+                               const std::string& relative) {
+    FileEntry file;
+    file.content_type = mime_.lookup(relative);
+    struct stat chosen = st;
+    std::string_view encoding;
+    if (options_.precompressed) {
+        ex.response().headers.set("Vary", "Accept-Encoding");
+        try_precompressed(ex, relative, encoding, fd, chosen);
+    }
+    file.size = static_cast<std::uint64_t>(chosen.st_size);
+    file.mtime = chosen.st_mtim.tv_sec;
+    file.etag = make_etag(chosen, encoding);
+    file.fd = std::make_shared<const core::UniqueFd>(std::move(fd));
+    const bool cacheable = options_.cache_ttl > 0 && !options_.precompressed;
+    if (cacheable) {
+        auto& cache = ex.worker_local<FileCache>(this);
+        if (cache.room_for(file.size)) {
+            std::string bytes(file.size, '\0');
+            ssize_t n = ::pread(file.fd->get(), bytes.data(), bytes.size(), 0);
+            if (n == static_cast<ssize_t>(file.size)) {
+                file.content = std::make_shared<const std::string>(std::move(bytes));
+            }
+        }
+        file.expires = std::chrono::steady_clock::now() + std::chrono::seconds(options_.cache_ttl);
+        cache.put(relative, file);
+    }
+    respond(ex, file, encoding);
 }
 
 asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
@@ -240,6 +266,14 @@ asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
     if (has_hidden_segment(relative)) {
         r.error(404);
         co_return core::Outcome::done;
+    }
+    if (options_.cache_ttl > 0 && !options_.precompressed && !relative.empty() &&
+        relative.back() != '/') {
+        auto& cache = ex.worker_local<FileCache>(this);
+        if (const FileEntry* hit = cache.find(relative, std::chrono::steady_clock::now())) {
+            respond(ex, *hit, {});
+            co_return core::Outcome::done;
+        }
     }
     int err = 0;
     auto fd = open_beneath(root_.get(), relative, err);

@@ -2,6 +2,7 @@
 // ETag/Last-Modified (the core answers conditionals and ranges); pre-compressed siblings.
 #pragma once
 
+#include "file_cache.hpp"
 #include "static_options.hpp"
 #include "core/handler.hpp"
 #include "core/unique_fd.hpp"
@@ -36,6 +37,7 @@ private:
     bool inside_root(int fd) const;
     void serve_file(core::Exchange& ex, core::UniqueFd fd, const struct stat& st,
                     const std::string& relative);
+    void respond(core::Exchange& ex, const FileEntry& file, std::string_view encoding) const;
     bool try_precompressed(core::Exchange& ex, const std::string& relative,
                            std::string_view& encoding, core::UniqueFd& fd, struct stat& st);
 

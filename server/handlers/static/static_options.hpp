@@ -17,6 +17,7 @@ struct StaticOptions {
     std::string cache_control;                    // Cache-Control value; empty for none
     std::optional<std::int64_t> expires;          // Expires: now + seconds
     bool precompressed = false;                   // serve .br/.gz siblings when accepted
+    int cache_ttl = 1;                            // seconds files stay in the open-file cache; 0: off
     std::string mime_file = "/etc/mime.types";
     std::vector<std::pair<std::string, std::string>> mime; // extension -> type overrides
 };

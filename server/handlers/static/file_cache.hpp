@@ -1,0 +1,73 @@
+// A per-worker cache of open files with their metadata (and the bytes of small files), valid
+// for a short time, as nginx's open_file_cache and lighttpd's stat cache: a hit costs no
+// open/fstat/read/close. A file changed on disk is seen after at most the time to live; what a
+// hit serves is always a consistent pair of bytes and ETag.
+#pragma once
+
+#include "core/unique_fd.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace quire::handlers {
+
+struct FileEntry {
+    std::shared_ptr<const core::UniqueFd> fd;
+    std::uint64_t size = 0;
+    std::time_t mtime = 0;
+    std::string etag;
+    std::string content_type;
+    std::shared_ptr<const std::string> content; // the whole file, when small
+    std::chrono::steady_clock::time_point expires;
+};
+
+class FileCache {
+public:
+    static constexpr std::size_t max_entries = 4096;
+    static constexpr std::size_t max_content_bytes = 16 << 20;
+    static constexpr std::uint64_t small_file = 16 * 1024;
+
+    const FileEntry* find(const std::string& key, std::chrono::steady_clock::time_point now) {
+        auto it = entries_.find(key);
+        if (it == entries_.end()) {
+            return nullptr;
+        }
+        if (it->second.expires <= now) {
+            drop(it);
+            return nullptr;
+        }
+        return &it->second;
+    }
+
+    // Whether the bytes of a file of that size may be kept too.
+    bool room_for(std::uint64_t size) const {
+        return size <= small_file && content_bytes_ + size <= max_content_bytes;
+    }
+
+    void put(const std::string& key, FileEntry entry) {
+        if (entries_.size() >= max_entries) {
+            entries_.clear(); // rare; simpler and cheaper than tracking recency
+            content_bytes_ = 0;
+        }
+        if (auto it = entries_.find(key); it != entries_.end()) {
+            drop(it);
+        }
+        content_bytes_ += entry.content ? entry.content->size() : 0;
+        entries_.emplace(key, std::move(entry));
+    }
+
+private:
+    void drop(std::unordered_map<std::string, FileEntry>::iterator it) {
+        content_bytes_ -= it->second.content ? it->second.content->size() : 0;
+        entries_.erase(it);
+    }
+
+    std::unordered_map<std::string, FileEntry> entries_;
+    std::size_t content_bytes_ = 0;
+};
+
+} // namespace quire::handlers
