@@ -28,7 +28,8 @@ private:
 
 class BufferPool {
 public:
-    explicit BufferPool(std::size_t max_cached = 1024) : max_cached_(max_cached) {}
+    // A small cap: buffers of connections gone idle are not hoarded (idle memory stays low).
+    explicit BufferPool(std::size_t max_cached = 128) : max_cached_(max_cached) {}
     ReadBuffer take();
     void give(ReadBuffer& buffer); // leaves buffer empty
 

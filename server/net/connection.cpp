@@ -213,7 +213,40 @@ asio::awaitable<bool> Connection<Stream>::write_all(std::string_view data) {
 }
 
 template <class Stream>
-asio::awaitable<void> Connection<Stream>::run() {
+asio::awaitable<void> Connection<Stream>::serve(std::unique_ptr<Connection> self) {
+    const bool idle_now = co_await self->run();
+    if constexpr (!is_tls) {
+        if (idle_now) {
+            park(std::move(self));
+        }
+    }
+}
+
+template <class Stream>
+void Connection<Stream>::park(std::unique_ptr<Connection> self) {
+    // An idle connection keeps no coroutine frame and no buffer: only this object and one
+    // pending wait (memory per idle keep-alive connection stays well under 2 KiB).
+    Connection& c = *self;
+    c.idle = true;
+    c.ctx_.tracker.set_deadline(c, c.requests_ == 0 ? c.ctx_.config.timeouts.head
+                                                    : c.ctx_.config.timeouts.keepalive);
+    c.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                          [self = std::move(self)](std::error_code ec) mutable {
+                              self->idle = false;
+                              self->deadline = Clock::time_point::max();
+                              if (ec) {
+                                  return; // closed on timeout or shutdown: self goes away
+                              }
+                              self->readable_ = true;
+                              auto executor = self->socket().get_executor();
+                              asio::co_spawn(executor, serve(std::move(self)), asio::detached);
+                          });
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::handshake() {
+    // (No co_return inside a discarded `if constexpr` branch: g++ 12 miscompiles it.)
+    bool ok = true;
     if constexpr (is_tls) {
         ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.tls_handshake);
         auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_nothrow);
@@ -221,35 +254,36 @@ asio::awaitable<void> Connection<Stream>::run() {
         if (ec) {
             spdlog::debug("TLS handshake with {} failed: {}", peer_.address().to_string(),
                           ec.message());
-            co_return;
+            ok = false;
         }
     }
-    for (;;) {
-        if (pending().empty()) {
-            if (ctx_.tracker.shutting_down()) {
-                break;
-            }
-            release_buffer_if_empty();
-            if constexpr (!is_tls) {
-                // Wait for the next request without holding a buffer.
-                idle = true;
-                ctx_.tracker.set_deadline(*this, requests_ == 0 ? ctx_.config.timeouts.head
-                                                                : ctx_.config.timeouts.keepalive);
-                auto [ec] =
-                    co_await socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
-                idle = false;
-                if (ec) {
+    co_return ok;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::run() {
+    bool park_now = false;
+    if (requests_ > 0 || co_await handshake()) {
+        for (;;) {
+            if (pending().empty() && !std::exchange(readable_, false)) {
+                if (ctx_.tracker.shutting_down()) {
+                    break;
+                }
+                release_buffer_if_empty();
+                if (!is_tls) {
+                    park_now = true; // until the next request arrives
                     break;
                 }
             }
-        }
-        if (!co_await serve_one()) {
-            break;
+            if (!co_await serve_one()) {
+                break;
+            }
         }
     }
-    if (!taken_) {
+    if (!park_now && !taken_) {
         co_await close_lingering();
     }
+    co_return park_now;
 }
 
 template <class Stream>
@@ -653,12 +687,8 @@ void spawn_connection(asio::ip::tcp::socket socket, WorkerContext& ctx) {
     std::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    auto executor = socket.get_executor();
-    auto conn = std::make_unique<Connection<asio::ip::tcp::socket>>(std::move(socket), ctx, peer);
-    asio::co_spawn(
-        executor,
-        [c = std::move(conn)]() mutable -> asio::awaitable<void> { co_await c->run(); },
-        asio::detached);
+    Connection<asio::ip::tcp::socket>::park(
+        std::make_unique<Connection<asio::ip::tcp::socket>>(std::move(socket), ctx, peer));
 }
 
 } // namespace quire::net

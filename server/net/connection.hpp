@@ -62,8 +62,12 @@ public:
     Connection(Stream stream, WorkerContext& ctx, asio::ip::tcp::endpoint peer);
     ~Connection() override;
 
-    // Serves the connection until it closes.
-    asio::awaitable<void> run();
+    // Serves the connection until it closes; the coroutine owns the connection.
+    static asio::awaitable<void> serve(std::unique_ptr<Connection> self);
+    // Plain TCP: waits for the next request without a coroutine, then serves it.
+    static void park(std::unique_ptr<Connection> self);
+    // Serves requests while input is pending; true when the connection is idle and may park.
+    asio::awaitable<bool> run();
 
     core::RequestBody& body() override { return body_; }
     tl::expected<core::TakenSocket, std::string> take_socket() override;
@@ -74,6 +78,7 @@ public:
 private:
     friend class BodyReader<Stream>;
 
+    asio::awaitable<bool> handshake();
     asio::awaitable<bool> serve_one();
     asio::awaitable<bool> read_more(std::chrono::seconds timeout);
     asio::awaitable<bool> write_all(std::string_view data);
@@ -105,6 +110,7 @@ private:
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool taken_ = false;
+    bool readable_ = false; // woken by park(): input is waiting
     bool linger_ = false; // unread input may remain: close gently (shutdown, drain briefly)
     unsigned requests_ = 0;
 };

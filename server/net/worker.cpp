@@ -36,10 +36,7 @@ void spawn_tls_connection(asio::ip::tcp::socket socket, asio::ssl::context& tls,
     auto executor = socket.get_executor();
     auto conn = std::make_unique<Connection<TlsStream>>(TlsStream(std::move(socket), tls), ctx,
                                                         peer);
-    asio::co_spawn(
-        executor,
-        [c = std::move(conn)]() mutable -> asio::awaitable<void> { co_await c->run(); },
-        asio::detached);
+    asio::co_spawn(executor, Connection<TlsStream>::serve(std::move(conn)), asio::detached);
 }
 
 } // namespace
