@@ -344,13 +344,8 @@ tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_v
 tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const ParseLimits& limits) {
     if (head.size() > limits.max_head)
         return fail(431, "request header section too large");
-    // RFC 9112 section 2.2: a bare CR (not followed by LF) anywhere is invalid.
-    for (const char *p = head.data(), *end = head.data() + head.size();
-         (p = static_cast<const char*>(std::memchr(p, '\r', end - p))) != nullptr; ++p) {
-        if (p + 1 == end || p[1] != '\n')
-            return fail(400, "bare CR");
-    }
-
+    // RFC 9112 section 2.2: a bare CR (one not ending a line) is invalid. next_line strips the
+    // CR of a CRLF; any other CR fails the character checks of the request line and fields.
     RequestHead h;
     std::size_t pos = 0;
     std::string_view line;
@@ -368,9 +363,10 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
     unsigned seen = 0;
     std::size_t host_count = 0;
     std::string_view host_value;
-    h.headers.reserve(std::min<std::size_t>(
-        static_cast<std::size_t>(std::count(head.begin() + pos, head.end(), '\n')),
-        limits.max_fields));
+    std::size_t lines = 0;
+    for (std::size_t p = pos; (p = head.find('\n', p)) != std::string_view::npos; ++p)
+        ++lines;
+    h.headers.reserve(std::min(lines, limits.max_fields));
     while (pos < head.size()) {
         line = next_line(head, pos);
         if (line.empty())

@@ -13,10 +13,10 @@
 namespace quire::http {
 
 struct ParseLimits {
-    std::size_t max_target = 8 * 1024;      // longer request-target -> 414
-    std::size_t max_head = 16 * 1024;       // larger header section -> 431
-    std::size_t max_fields = 100;           // more header fields -> 431
-    std::uint64_t max_body = 64ull << 20;   // a Content-Length above it -> 413
+    std::size_t max_target = 8 * 1024;    // longer request-target -> 414
+    std::size_t max_head = 16 * 1024;     // larger header section -> 431
+    std::size_t max_fields = 100;         // more header fields -> 431
+    std::uint64_t max_body = 64ull << 20; // a Content-Length above it -> 413
 };
 
 // A request the server must refuse, with the status to answer and a short reason for the body.

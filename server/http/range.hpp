@@ -15,8 +15,8 @@ struct ByteRange {
     std::uint64_t length() const { return last - first + 1; }
 };
 
-struct NoRange {};          // absent, not "bytes", or syntactically invalid: serve the whole
-struct Unsatisfiable {};    // valid but none satisfiable: 416 with Content-Range: bytes */size
+struct NoRange {};       // absent, not "bytes", or syntactically invalid: serve the whole
+struct Unsatisfiable {}; // valid but none satisfiable: 416 with Content-Range: bytes */size
 
 using RangeResult = std::variant<NoRange, Unsatisfiable, std::vector<ByteRange>>;
 
