@@ -13,8 +13,8 @@ namespace quire::http {
 class ChunkedDecoder {
 public:
     struct Limits {
-        std::size_t max_line = 4096;      // chunk-size line with extensions
-        std::size_t max_trailers = 8192;  // whole trailer section
+        std::size_t max_line = 4096;     // chunk-size line with extensions
+        std::size_t max_trailers = 8192; // whole trailer section
         std::uint64_t max_body = 64ull << 20;
     };
     enum class State { in_progress, done, error };

@@ -13,7 +13,7 @@ namespace quire::http {
 // What the server knows of the selected representation.
 struct Validators {
     bool exists = true;
-    std::string etag;                       // with quotes, e.g. "\"abc\"" or "W/\"abc\""; empty if none
+    std::string etag; // with quotes, e.g. "\"abc\"" or "W/\"abc\""; empty if none
     std::optional<std::time_t> last_modified;
 };
 

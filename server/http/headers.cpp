@@ -99,9 +99,11 @@ const char* parse_field_line(std::string_view line, HeaderField& out) {
     if (!is_token(name))
         return "invalid field name";
     std::string_view value = trim_ows(line.substr(colon + 1));
-    for (char c : value)
-        if (is_bad_value_char(c))
-            return "control character in field value";
+    // RFC 9110 section 5.5: field-value = *field-content; no CTL but HTAB, so no NUL and no
+    // bare CR (RFC 9112 section 2.2).
+    if (has_bad_value_char(value))
+        return value.find('\r') != std::string_view::npos ? "bare CR in field value"
+                                                          : "control character in field value";
     out.name.assign(name);
     out.value.assign(value);
     return nullptr;

@@ -33,6 +33,7 @@ public:
     const std::vector<HeaderField>& fields() const { return fields_; }
     bool empty() const { return fields_.empty(); }
     void clear() { fields_.clear(); }
+    void reserve(std::size_t n) { fields_.reserve(n); }
 
 private:
     std::vector<HeaderField> fields_;

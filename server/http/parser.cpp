@@ -3,6 +3,7 @@
 
 #include "syntax.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -344,13 +345,8 @@ tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_v
 tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const ParseLimits& limits) {
     if (head.size() > limits.max_head)
         return fail(431, "request header section too large");
-    // RFC 9112 section 2.2: a bare CR (not followed by LF) anywhere is invalid.
-    for (const char *p = head.data(), *end = head.data() + head.size();
-         (p = static_cast<const char*>(std::memchr(p, '\r', end - p))) != nullptr; ++p) {
-        if (p + 1 == end || p[1] != '\n')
-            return fail(400, "bare CR");
-    }
-
+    // RFC 9112 section 2.2: a bare CR (one not ending a line) is invalid. next_line strips the
+    // CR of a CRLF; any other CR fails the character checks of the request line and fields.
     RequestHead h;
     std::size_t pos = 0;
     std::string_view line;
@@ -362,8 +358,16 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
     if (auto r = parse_request_line(line, limits, h); !r)
         return tl::unexpected(std::move(r.error()));
 
+    // Fields the framing and connection rules need; noted in the one pass over the fields so
+    // that the common request with none of them costs no further lookups.
+    enum : unsigned { seen_te = 1, seen_cl = 2, seen_connection = 4, seen_expect = 8 };
+    unsigned seen = 0;
     std::size_t host_count = 0;
     std::string_view host_value;
+    std::size_t lines = 0;
+    for (std::size_t p = pos; (p = head.find('\n', p)) != std::string_view::npos; ++p)
+        ++lines;
+    h.headers.reserve(std::min(lines, limits.max_fields));
     while (pos < head.size()) {
         line = next_line(head, pos);
         if (line.empty())
@@ -373,9 +377,31 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
         HeaderField f;
         if (const char* err = detail::parse_field_line(line, f))
             return fail(400, err);
-        if (iequals(f.name, "Host")) {
-            ++host_count;
-            host_value = detail::trim_ows(line.substr(line.find(':') + 1));
+        switch (f.name.size()) {
+        case 4:
+            if (iequals(f.name, "Host")) {
+                ++host_count;
+                host_value = detail::trim_ows(line.substr(f.name.size() + 1));
+            }
+            break;
+        case 6:
+            if (iequals(f.name, "Expect"))
+                seen |= seen_expect;
+            break;
+        case 10:
+            if (iequals(f.name, "Connection"))
+                seen |= seen_connection;
+            break;
+        case 14:
+            if (iequals(f.name, "Content-Length"))
+                seen |= seen_cl;
+            break;
+        case 17:
+            if (iequals(f.name, "Transfer-Encoding"))
+                seen |= seen_te;
+            break;
+        default:
+            break;
         }
         h.headers.add(std::move(f.name), std::move(f.value));
     }
@@ -393,8 +419,8 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
     }
 
     // RFC 9112 section 6: message body framing.
-    const bool has_te = h.headers.has("Transfer-Encoding");
-    const bool has_cl = h.headers.has("Content-Length");
+    const bool has_te = seen & seen_te;
+    const bool has_cl = seen & seen_cl;
     if (has_te) {
         // RFC 9112 section 6.1: TE in HTTP/1.0 indicates a faulty framing; treat as an error.
         if (h.version_minor == 0)
@@ -416,7 +442,9 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
     }
 
     // RFC 9112 section 9.3: persistence.
-    if (h.version_minor == 1)
+    if (!(seen & seen_connection))
+        h.keep_alive = h.version_minor == 1;
+    else if (h.version_minor == 1)
         h.keep_alive = !h.headers.has_token("Connection", "close");
     else
         h.keep_alive = h.headers.has_token("Connection", "keep-alive") &&
@@ -424,6 +452,8 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
 
     // RFC 9110 section 10.1.1: only 100-continue is defined; others get 417. A server MUST
     // ignore a 100-continue expectation in an HTTP/1.0 request.
+    if (!(seen & seen_expect))
+        return h;
     if (auto expect = h.headers.get_combined("Expect")) {
         if (!iequals(detail::trim_ows(*expect), "100-continue"))
             return fail(417, "unsupported expectation");

@@ -13,10 +13,10 @@
 namespace quire::http {
 
 struct ParseLimits {
-    std::size_t max_target = 8 * 1024;      // longer request-target -> 414
-    std::size_t max_head = 16 * 1024;       // larger header section -> 431
-    std::size_t max_fields = 100;           // more header fields -> 431
-    std::uint64_t max_body = 64ull << 20;   // a Content-Length above it -> 413
+    std::size_t max_target = 8 * 1024;    // longer request-target -> 414
+    std::size_t max_head = 16 * 1024;     // larger header section -> 431
+    std::size_t max_fields = 100;         // more header fields -> 431
+    std::uint64_t max_body = 64ull << 20; // a Content-Length above it -> 413
 };
 
 // A request the server must refuse, with the status to answer and a short reason for the body.
@@ -29,16 +29,19 @@ struct ParseError {
 // nullopt while it is incomplete. Accepts CRLF and bare LF line ends (RFC 9112 section 2.2).
 // Leading empty lines before the request line are allowed (RFC 9112 section 2.2) and are
 // part of the head. If no end is found and buf is already larger than limits.max_head,
-// returns a ParseError 431 (or 414 when the request line alone is too long).
+// returns a ParseError 431 (or 414 when the request line alone is too long: unfinished and
+// longer than limits.max_target plus 64 bytes for the method and version). A head that ends
+// beyond limits.max_head is 431 too.
 tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_view buf,
                                                                    const ParseLimits& limits);
 
 // Parses a complete head (as delimited by find_head_end). Rejects with 400 what RFC 9112 says
 // a server MUST reject: whitespace between field name and colon, obs-fold, bare CR, invalid
-// token characters, CONNECT/authority-form, Content-Length with Transfer-Encoding, differing
+// token characters, authority-form, Content-Length with Transfer-Encoding, differing
 // or invalid Content-Length, Transfer-Encoding whose last coding is not chunked, missing or
 // repeated Host in HTTP/1.1; 505 for a version other than 1.0/1.1; 414/431/413 for limits.
-// Transfer-Encoding in an HTTP/1.0 request -> 400.
+// Transfer-Encoding in an HTTP/1.0 request -> 400. 501 for the CONNECT method and for codings
+// other than chunked before chunked; 417 for an Expect other than 100-continue.
 tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const ParseLimits& limits);
 
 // True when c may appear in a token (RFC 9110 section 5.6.2).

@@ -18,9 +18,9 @@ struct RequestHead {
     std::string method; // the token as sent (methods are case-sensitive)
     std::string target; // the raw request-target
     TargetForm form = TargetForm::origin;
-    std::string path;   // the raw (still percent-encoded) path, always starting with '/'
-                        // ("*" for asterisk-form)
-    std::string query;  // after '?', without it; empty when absent
+    std::string path;      // the raw (still percent-encoded) path, always starting with '/'
+                           // ("*" for asterisk-form)
+    std::string query;     // after '?', without it; empty when absent
     int version_minor = 1; // HTTP/1.<minor>; only 1.0 and 1.1 are accepted
     Headers headers;
     std::string host; // Host field, or the authority of an absolute-form target; lower-cased

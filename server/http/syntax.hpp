@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace quire::http::detail {
@@ -41,6 +42,32 @@ constexpr bool is_digit(char c) {
 constexpr bool is_bad_value_char(char c) {
     auto u = static_cast<unsigned char>(c);
     return (u < 0x20 && u != '\t') || u == 0x7f;
+}
+
+// True when s holds a byte that may not appear in a field value. Eight bytes at a time: the
+// SWAR test flags any word with a byte below 0x20 (HTAB included) or equal to 0x7F, and only
+// such words are looked at byte by byte. Values are most of a request head's bytes.
+inline bool has_bad_value_char(std::string_view s) {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    const char* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t x;
+        std::memcpy(&x, p, 8);
+        std::uint64_t below_space = (x - ones * 0x20) & ~x & highs;
+        std::uint64_t y = x ^ (ones * 0x7f);
+        std::uint64_t del = (y - ones) & ~y & highs;
+        if ((below_space | del) == 0)
+            continue;
+        for (int i = 0; i < 8; ++i)
+            if (is_bad_value_char(p[i]))
+                return true;
+    }
+    for (; n != 0; ++p, --n)
+        if (is_bad_value_char(*p))
+            return true;
+    return false;
 }
 
 constexpr bool is_token(std::string_view s) {

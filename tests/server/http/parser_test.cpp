@@ -143,6 +143,8 @@ const StatusRow status_rows[] = {
     {"host_two_colons", "GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", 400},
     {"host_bad_pct", "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400},
     {"absolute_form_still_needs_host", "GET http://a/ HTTP/1.1\r\n\r\n", 400},
+    {"absolute_form_invalid_host_field", "GET http://a/ HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+    {"absolute_form_http10_no_host", "GET http://a/ HTTP/1.0\r\n\r\n", 200},
     // Body framing (RFC 9112 section 6).
     {"content_length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n", 200},
     {"content_length_zero", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 200},
