@@ -13,12 +13,12 @@
 namespace quire::config {
 
 struct Timeouts {
-    std::chrono::seconds head{10};          // to receive a whole request head (slowloris)
-    std::chrono::seconds body_idle{30};     // between two reads of a request body
-    std::chrono::seconds keepalive{60};     // an idle persistent connection
-    std::chrono::seconds write{60};         // between two writes of a response
+    std::chrono::seconds head{10};      // to receive a whole request head (slowloris)
+    std::chrono::seconds body_idle{30}; // between two reads of a request body
+    std::chrono::seconds keepalive{60}; // an idle persistent connection
+    std::chrono::seconds write{60};     // between two writes of a response
     std::chrono::seconds tls_handshake{10};
-    std::chrono::seconds grace{10};         // for in-flight requests on SIGTERM/SIGINT
+    std::chrono::seconds grace{10}; // for in-flight requests on SIGTERM/SIGINT
 };
 
 struct Limits {

@@ -1,9 +1,9 @@
 #include "loader.hpp"
 
-#include "table_reader.hpp"
 #include "handlers/registry.hpp"
 #include "handlers/static/static_handler.hpp"
 #include "http/path.hpp"
+#include "table_reader.hpp"
 
 #include <charconv>
 #include <filesystem>
@@ -157,7 +157,8 @@ core::ErrorPages read_error_pages(TableReader& owner) {
             s << in.rdbuf();
             page.body = s.str();
         } else if (const auto* t = node.as_table()) {
-            TableReader r(*t, owner.diagnostics(), owner.base_dir(), "error_pages." + std::string(k));
+            TableReader r(*t, owner.diagnostics(), owner.base_dir(),
+                          "error_pages." + std::string(k));
             auto text = r.string("text");
             if (!text) {
                 r.error_here("needs text = \"...\" (or give a file name instead of a table)");
@@ -197,8 +198,8 @@ std::optional<core::Mount> read_mount(TableReader& t) {
     }
     auto factory = handlers::find_factory(*handler);
     if (!factory) {
-        t.error("handler", "unknown handler '" + *handler +
-                               "' (known: " + handlers::handler_names() + ")");
+        t.error("handler",
+                "unknown handler '" + *handler + "' (known: " + handlers::handler_names() + ")");
         t.finish();
         return std::nullopt;
     }

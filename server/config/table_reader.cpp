@@ -13,7 +13,9 @@ const toml::node* TableReader::get(std::string_view key) {
     return table_.get(key);
 }
 
-long TableReader::line() const { return static_cast<long>(table_.source().begin.line); }
+long TableReader::line() const {
+    return static_cast<long>(table_.source().begin.line);
+}
 
 long TableReader::line_of(std::string_view key) const {
     if (const auto* n = table_.get(key)) {

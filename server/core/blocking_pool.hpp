@@ -42,9 +42,8 @@ public:
                             error = std::current_exception();
                         }
                         auto ex = work.get_executor();
-                        asio::dispatch(ex, [h = std::move(h), error]() mutable {
-                            std::move(h)(error);
-                        });
+                        asio::dispatch(
+                            ex, [h = std::move(h), error]() mutable { std::move(h)(error); });
                     });
                 },
                 asio::use_awaitable, std::move(f));
@@ -64,10 +63,10 @@ public:
                             error = std::current_exception();
                         }
                         auto ex = work.get_executor();
-                        asio::dispatch(ex, [h = std::move(h), error,
-                                            result = std::move(result)]() mutable {
-                            std::move(h)(error, std::move(result));
-                        });
+                        asio::dispatch(
+                            ex, [h = std::move(h), error, result = std::move(result)]() mutable {
+                                std::move(h)(error, std::move(result));
+                            });
                     });
                 },
                 asio::use_awaitable, std::move(f));

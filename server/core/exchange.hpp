@@ -2,11 +2,11 @@
 #pragma once
 
 #include "blocking_pool.hpp"
+#include "http/request.hpp"
 #include "request_body.hpp"
 #include "response.hpp"
 #include "unique_fd.hpp"
 #include "worker_locals.hpp"
-#include "http/request.hpp"
 
 #include <string>
 #include <string_view>

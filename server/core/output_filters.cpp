@@ -12,7 +12,9 @@ namespace quire::core {
 
 namespace {
 
-bool is_get_or_head(const std::string& m) { return m == "GET" || m == "HEAD"; }
+bool is_get_or_head(const std::string& m) {
+    return m == "GET" || m == "HEAD";
+}
 
 // RFC 9110 section 15.4.5: a 304 carries the fields a 200 would have had that describe the
 // selected representation, and no body.
@@ -44,7 +46,7 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
     if (!size || !r.body.seekable()) {
         return;
     }
-    r.headers.set("Accept-Ranges", "bytes");
+    r.headers.add("Accept-Ranges", "bytes");
     auto range_field = request.headers.get("Range");
     if (!range_field || (request.method != "GET" && request.method != "HEAD")) {
         return;
@@ -97,11 +99,14 @@ void apply_conditional_and_range(const http::RequestHead& request, Response& r) 
         return;
     }
     const auto& v = *r.validators;
+    // A handler that gives validators leaves ETag and Last-Modified to the core.
     if (!v.etag.empty()) {
-        r.headers.set("ETag", v.etag);
+        r.headers.add("ETag", v.etag);
     }
     if (v.last_modified) {
-        r.headers.set("Last-Modified", http::format_http_date(*v.last_modified));
+        r.headers.add("Last-Modified", r.last_modified_text.empty()
+                                           ? http::format_http_date(*v.last_modified)
+                                           : r.last_modified_text);
     }
     switch (http::evaluate_preconditions(request.method, request.headers, v)) {
     case http::Precondition::not_modified:

@@ -2,9 +2,9 @@
 // (RFC 9110 section 13), ranges (section 14), and error bodies.
 #pragma once
 
+#include "http/request.hpp"
 #include "response.hpp"
 #include "router.hpp"
-#include "http/request.hpp"
 
 namespace quire::core {
 

@@ -11,6 +11,8 @@
 namespace quire::core {
 
 struct Response {
+    Response() { headers.reserve(8); }
+
     int status = 200;
     http::Headers headers;
     Body body;
@@ -18,7 +20,9 @@ struct Response {
     // (RFC 9110 section 13) and Range (section 14) against it, and adds ETag/Last-Modified.
     std::optional<http::Validators> validators;
     bool accept_ranges = false; // the body may be served in parts
-    bool close = false;         // close the connection after this response
+    // Last-Modified already formatted (a handler that caches it saves the formatting).
+    std::string last_modified_text;
+    bool close = false; // close the connection after this response
 
     // Replaces the response with an error status; the core adds the body (a custom error page
     // of the mount or vhost, or a short built-in one) when the body is left empty.

@@ -20,7 +20,7 @@ struct ErrorPage {
 using ErrorPages = std::map<int, ErrorPage>;
 
 struct Mount {
-    std::string prefix; // decoded; "/" or "/a/b" (no trailing slash)
+    std::string prefix;                             // decoded; "/" or "/a/b" (no trailing slash)
     std::vector<std::shared_ptr<Handler>> handlers; // tried in order while they answer next
     ErrorPages error_pages;
 };

@@ -1,12 +1,12 @@
 #include "connection.hpp"
 
 #include "access_log_line.hpp"
-#include "sendfile.hpp"
 #include "core/methods.hpp"
 #include "core/output_filters.hpp"
 #include "http/parser.hpp"
 #include "http/path.hpp"
 #include "http/status.hpp"
+#include "sendfile.hpp"
 
 #include <algorithm>
 #include <array>
@@ -31,7 +31,23 @@ constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t inline_file_limit = 16 * 1024;
 constexpr std::size_t drain_limit = 256 * 1024;
 
-bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
+bool has_no_body(int status) {
+    return status < 200 || status == 204 || status == 304;
+}
+
+bool is_framing_field(std::string_view name) {
+    // Cheap length check first: most fields are none of these.
+    switch (name.size()) {
+    case 10:
+        return http::iequals(name, "Connection");
+    case 14:
+        return http::iequals(name, "Content-Length");
+    case 17:
+        return http::iequals(name, "Transfer-Encoding");
+    default:
+        return false;
+    }
+}
 
 } // namespace
 
@@ -167,6 +183,15 @@ void Connection<Stream>::abort() {
 }
 
 template <class Stream>
+void Connection<Stream>::request_park() {
+    if constexpr (!is_tls) {
+        park_requested_ = true;
+        std::error_code ignored;
+        socket().cancel(ignored); // the idle wait ends with operation_aborted
+    }
+}
+
+template <class Stream>
 void Connection<Stream>::release_buffer_if_empty() {
     if (start_ == end_) {
         start_ = end_ = 0;
@@ -228,11 +253,13 @@ void Connection<Stream>::park(std::unique_ptr<Connection> self) {
     // pending wait (memory per idle keep-alive connection stays well under 2 KiB).
     Connection& c = *self;
     c.idle = true;
+    c.parked = true;
     c.ctx_.tracker.set_deadline(c, c.requests_ == 0 ? c.ctx_.config.timeouts.head
                                                     : c.ctx_.config.timeouts.keepalive);
     c.socket().async_wait(asio::ip::tcp::socket::wait_read,
                           [self = std::move(self)](std::error_code ec) mutable {
                               self->idle = false;
+                              self->parked = false;
                               self->deadline = Clock::time_point::max();
                               if (ec) {
                                   return; // closed on timeout or shutdown: self goes away
@@ -271,8 +298,27 @@ asio::awaitable<bool> Connection<Stream>::run() {
                 }
                 release_buffer_if_empty();
                 if (!is_tls) {
-                    park_now = true; // until the next request arrives
-                    break;
+                    // Wait here while the connection is busy; the tracker asks a quiet one
+                    // to park (no frame, no buffer) after a sweep interval.
+                    idle = true;
+                    idle_sweeps = 0;
+                    ctx_.tracker.set_deadline(*this, requests_ == 0
+                                                         ? ctx_.config.timeouts.head
+                                                         : ctx_.config.timeouts.keepalive);
+                    auto [ec] =
+                        co_await socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+                    idle = false;
+                    deadline = Clock::time_point::max();
+                    if (std::exchange(park_requested_, false) && socket().is_open() &&
+                        !ctx_.tracker.shutting_down()) {
+                        park_now = true;
+                        break;
+                    }
+                    if (ec) {
+                        break;
+                    }
+                    readable_ = true;
+                    continue;
                 }
             }
             if (!co_await serve_one()) {
@@ -358,7 +404,7 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
         }
         // RFC 9112 section 9.5 leaves a timed-out or closed head unanswered: just close.
         if (!co_await read_more(requests_ == 0 || !pending().empty() ? cfg.timeouts.head
-                                                                      : cfg.timeouts.keepalive)) {
+                                                                     : cfg.timeouts.keepalive)) {
             co_return false;
         }
     }
@@ -444,11 +490,11 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     std::uint64_t body_bytes = 0;
     bool written = co_await send_response(&request, *response, keep_alive, body_bytes);
     if (ctx_.access_log.enabled()) {
-        ctx_.access_log.write(combined_log_line(
-            peer_, exchange ? exchange->principal : std::string(), request, response->status,
-            body_bytes));
+        ctx_.access_log.write(combined_log_line(peer_,
+                                                exchange ? exchange->principal : std::string(),
+                                                request, response->status, body_bytes));
     }
-    co_return written && keep_alive;
+    co_return written&& keep_alive;
 }
 
 template <class Stream>
@@ -473,8 +519,8 @@ asio::awaitable<bool> Connection<Stream>::drain_body() {
 
 template <class Stream>
 asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead* request,
-                                                         core::Response& r, bool keep_alive,
-                                                         std::uint64_t& body_bytes) {
+                                                        core::Response& r, bool keep_alive,
+                                                        std::uint64_t& body_bytes) {
     const bool head_only = request && request->method == "HEAD";
     const bool http10 = request && request->version_minor == 0;
     const bool no_body = has_no_body(r.status);
@@ -485,42 +531,44 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
         keep_alive = false;
     }
 
+    using namespace std::string_view_literals;
     std::string head;
-    head.reserve(256);
-    head += "HTTP/1.1 ";
-    head += std::to_string(r.status);
-    head += ' ';
+    head.reserve(512);
+    char number[24];
+    head += "HTTP/1.1 "sv;
+    head.append(number,
+                static_cast<std::size_t>(std::snprintf(number, sizeof number, "%d ", r.status)));
     head += http::reason_phrase(r.status);
-    head += "\r\nServer: Quire\r\nDate: ";
+    head += "\r\nServer: Quire\r\nDate: "sv;
     head += ctx_.dates.get();
-    head += "\r\n";
+    head += "\r\n"sv;
     for (const auto& f : r.headers.fields()) {
-        if (http::iequals(f.name, "Content-Length") || http::iequals(f.name, "Transfer-Encoding") ||
-            http::iequals(f.name, "Connection")) {
+        if (is_framing_field(f.name)) {
             continue; // the core owns the framing fields
         }
         head += f.name;
-        head += ": ";
+        head += ": "sv;
         head += f.value;
-        head += "\r\n";
+        head += "\r\n"sv;
     }
     if (!no_body || r.status == 304) {
         if (length) {
             if (r.status != 304) {
-                head += "Content-Length: ";
-                head += std::to_string(*length);
-                head += "\r\n";
+                head += "Content-Length: "sv;
+                head.append(number, static_cast<std::size_t>(
+                                        std::snprintf(number, sizeof number, "%llu\r\n",
+                                                      static_cast<unsigned long long>(*length))));
             }
         } else if (chunked) {
-            head += "Transfer-Encoding: chunked\r\n";
+            head += "Transfer-Encoding: chunked\r\n"sv;
         }
     }
     if (!keep_alive) {
-        head += "Connection: close\r\n";
+        head += "Connection: close\r\n"sv;
     } else if (http10) {
-        head += "Connection: keep-alive\r\n";
+        head += "Connection: keep-alive\r\n"sv;
     }
-    head += "\r\n";
+    head += "\r\n"sv;
 
     if (head_only || no_body) {
         co_return co_await write_all(head);
@@ -624,8 +672,8 @@ template <class Stream>
 asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, bool chunked) {
     if (chunked) {
         char size[24];
-        int k = std::snprintf(size, sizeof size, "%llx\r\n",
-                              static_cast<unsigned long long>(f.length));
+        int k =
+            std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(f.length));
         if (!co_await write_all(std::string_view(size, static_cast<std::size_t>(k)))) {
             co_return false;
         }
@@ -687,8 +735,10 @@ void spawn_connection(asio::ip::tcp::socket socket, WorkerContext& ctx) {
     std::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    Connection<asio::ip::tcp::socket>::park(
-        std::make_unique<Connection<asio::ip::tcp::socket>>(std::move(socket), ctx, peer));
+    using Plain = Connection<asio::ip::tcp::socket>;
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Plain::serve(std::make_unique<Plain>(std::move(socket), ctx, peer)),
+                   asio::detached);
 }
 
 } // namespace quire::net

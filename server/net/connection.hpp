@@ -4,11 +4,11 @@
 #pragma once
 
 #include "connection_tracker.hpp"
-#include "worker_context.hpp"
 #include "core/exchange.hpp"
 #include "core/handler.hpp"
 #include "http/chunked.hpp"
 #include "http/request.hpp"
+#include "worker_context.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -74,6 +74,7 @@ public:
     const asio::ip::tcp::endpoint& peer() const override { return peer_; }
     bool secure() const override { return is_tls; }
     void abort() override;
+    void request_park() override;
 
 private:
     friend class BodyReader<Stream>;
@@ -90,7 +91,8 @@ private:
     asio::awaitable<void> close_lingering();
 
     std::string_view pending() const {
-        return start_ == end_ ? std::string_view() : std::string_view(buf_.data() + start_, end_ - start_);
+        return start_ == end_ ? std::string_view()
+                              : std::string_view(buf_.data() + start_, end_ - start_);
     }
     void consume(std::size_t n) { start_ += n; }
     void release_buffer_if_empty();
@@ -110,8 +112,9 @@ private:
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool taken_ = false;
-    bool readable_ = false; // woken by park(): input is waiting
-    bool linger_ = false; // unread input may remain: close gently (shutdown, drain briefly)
+    bool readable_ = false;       // woken by a wait: input is waiting
+    bool park_requested_ = false; // the tracker asked an idle coroutine to park
+    bool linger_ = false;         // unread input may remain: close gently (shutdown, drain briefly)
     unsigned requests_ = 0;
 };
 

@@ -33,7 +33,9 @@ void ConnectionTracker::remove(TrackedConnection& c) {
     --size_;
 }
 
-void ConnectionTracker::start() { schedule(); }
+void ConnectionTracker::start() {
+    schedule();
+}
 
 void ConnectionTracker::schedule() {
     if (stopped_) {
@@ -55,6 +57,10 @@ void ConnectionTracker::sweep() {
         if (c->deadline <= now_) {
             c->deadline = Clock::time_point::max();
             c->abort();
+        } else if (c->idle && !c->parked && ++c->idle_sweeps >= 2) {
+            // Idle for a sweep interval or more: busy keep-alive connections keep their
+            // coroutine (cheap to resume), quiet ones shrink to a parked wait.
+            c->request_park();
         }
         c = next;
     }

@@ -21,9 +21,14 @@ public:
     // Called when the deadline has passed, or on a forced stop: close the socket so that the
     // pending operation fails.
     virtual void abort() = 0;
+    // Called on a connection idle in its coroutine for a while: give up the coroutine frame
+    // and wait parked (see Connection::park).
+    virtual void request_park() {}
 
     Clock::time_point deadline = Clock::time_point::max();
-    bool idle = false; // waiting for the next request on a persistent connection
+    bool idle = false;   // waiting for the next request on a persistent connection
+    bool parked = false; // idle without a coroutine
+    unsigned idle_sweeps = 0;
 
 private:
     friend class ConnectionTracker;

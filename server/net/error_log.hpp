@@ -2,8 +2,8 @@
 // reopens in place.
 #pragma once
 
-#include "log_file.hpp"
 #include "config/config.hpp"
+#include "log_file.hpp"
 
 #include <memory>
 #include <string>

@@ -1,7 +1,7 @@
 #include "server.hpp"
 
-#include "worker.hpp"
 #include "core/blocking_pool.hpp"
+#include "worker.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -44,7 +44,8 @@ Server::create(std::shared_ptr<const config::Config> config) {
     }
     s->access_log_ = std::move(*access);
     s->pool_ = std::make_unique<core::BlockingPool>(std::max(1u, cfg.blocking_threads));
-    unsigned workers = cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+    unsigned workers =
+        cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < workers; ++i) {
         s->workers_.push_back(std::make_unique<Worker>(cfg, *s->pool_, s->access_log_));
     }

@@ -3,9 +3,9 @@
 #include "connection.hpp"
 
 #include <asio/co_spawn.hpp>
-#include <asio/ip/v6_only.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
 #include <asio/ssl.hpp>
 #include <asio/steady_timer.hpp>
@@ -34,8 +34,8 @@ void spawn_tls_connection(asio::ip::tcp::socket socket, asio::ssl::context& tls,
     auto peer = socket.remote_endpoint(ec);
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto executor = socket.get_executor();
-    auto conn = std::make_unique<Connection<TlsStream>>(TlsStream(std::move(socket), tls), ctx,
-                                                        peer);
+    auto conn =
+        std::make_unique<Connection<TlsStream>>(TlsStream(std::move(socket), tls), ctx, peer);
     asio::co_spawn(executor, Connection<TlsStream>::serve(std::move(conn)), asio::detached);
 }
 

@@ -34,7 +34,9 @@ private:
     asio::awaitable<void> accept_loop(Acceptor& a);
     asio::awaitable<void> shutdown();
 
-    asio::io_context io_{1};
+    // Only this worker's thread does I/O on its sockets (the blocking pool only posts results
+    // back), so the reactor needs no per-descriptor locks.
+    asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     ConnectionTracker tracker_;
     WorkerContext ctx_;
     std::vector<std::unique_ptr<Acceptor>> acceptors_;

@@ -2,13 +2,13 @@
 #pragma once
 
 #include "buffer_pool.hpp"
-#include "connection_tracker.hpp"
-#include "date_cache.hpp"
-#include "log_file.hpp"
 #include "config/config.hpp"
+#include "connection_tracker.hpp"
 #include "core/blocking_pool.hpp"
 #include "core/worker_locals.hpp"
+#include "date_cache.hpp"
 #include "http/parser.hpp"
+#include "log_file.hpp"
 
 namespace quire::net {
 

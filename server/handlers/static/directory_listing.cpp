@@ -75,7 +75,8 @@ tl::expected<std::string, std::string> render_directory_listing(int dir_fd,
     std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
                        "</title>\n<style>body{font-family:sans-serif}td{padding:0 1em}"
                        "td.s{text-align:right}</style></head>\n<body><h1>" +
-                       title + "</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th></tr>\n";
+                       title +
+                       "</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th></tr>\n";
     if (url_path != "/") {
         html += "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n";
     }

@@ -20,6 +20,7 @@ struct FileEntry {
     std::uint64_t size = 0;
     std::time_t mtime = 0;
     std::string etag;
+    std::string last_modified; // formatted
     std::string content_type;
     std::shared_ptr<const std::string> content; // the whole file, when small
     std::chrono::steady_clock::time_point expires;

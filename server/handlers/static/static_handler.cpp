@@ -1,8 +1,8 @@
 #include "static_handler.hpp"
 
-#include "directory_listing.hpp"
 #include "core/exchange.hpp"
 #include "core/methods.hpp"
+#include "directory_listing.hpp"
 #include "http/date.hpp"
 #include "http/path.hpp"
 
@@ -149,6 +149,21 @@ core::UniqueFd StaticHandler::open_beneath(int dir_fd, const std::string& relati
     const char* path = relative.empty() ? "." : relative.c_str();
     int fd = openat2_beneath(dir_fd, path, !options_.follow_symlinks);
     error = fd < 0 ? errno : 0;
+    if (fd < 0 && error == ENOSYS) {
+        // No openat2 (a kernel before 5.6, or valgrind): open plainly and check where the
+        // descriptor really points.
+        core::UniqueFd plain(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+        if (!plain) {
+            error = errno;
+            return plain;
+        }
+        if (!options_.follow_symlinks && !inside_root(plain.get())) {
+            error = EXDEV;
+            return core::UniqueFd();
+        }
+        error = 0;
+        return plain;
+    }
     if (fd < 0 && error == EXDEV) {
         // RESOLVE_BENEATH refuses every absolute symbolic link, even one that points back
         // inside the root. Open it unconfined and keep it only if the file it reached lies
@@ -200,7 +215,7 @@ void StaticHandler::respond(core::Exchange& ex, const FileEntry& file,
                             std::string_view encoding) const {
     auto& r = ex.response();
     r.status = 200;
-    r.headers.set("Content-Type", file.content_type);
+    r.headers.add("Content-Type", file.content_type);
     if (!encoding.empty()) {
         r.headers.set("Content-Encoding", std::string(encoding));
     }
@@ -211,6 +226,7 @@ void StaticHandler::respond(core::Exchange& ex, const FileEntry& file,
         r.headers.set("Expires", http::format_http_date(std::time(nullptr) + *options_.expires));
     }
     r.validators = http::Validators{true, file.etag, file.mtime};
+    r.last_modified_text = file.last_modified;
     r.accept_ranges = true;
     if (file.content) {
         r.body.append(*file.content);
@@ -232,6 +248,7 @@ void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const stru
     file.size = static_cast<std::uint64_t>(chosen.st_size);
     file.mtime = chosen.st_mtim.tv_sec;
     file.etag = make_etag(chosen, encoding);
+    file.last_modified = http::format_http_date(file.mtime);
     file.fd = std::make_shared<const core::UniqueFd>(std::move(fd));
     const bool cacheable = options_.cache_ttl > 0 && !options_.precompressed;
     if (cacheable) {

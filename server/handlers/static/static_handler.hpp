@@ -2,11 +2,11 @@
 // ETag/Last-Modified (the core answers conditionals and ranges); pre-compressed siblings.
 #pragma once
 
-#include "file_cache.hpp"
-#include "static_options.hpp"
 #include "core/handler.hpp"
 #include "core/unique_fd.hpp"
+#include "file_cache.hpp"
 #include "http/mime.hpp"
+#include "static_options.hpp"
 
 #include <memory>
 #include <string>

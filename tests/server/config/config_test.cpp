@@ -101,7 +101,8 @@ TEST(ConfigTest, RefusesDuplicateMountsAndBadPaths) {
                        "[[mount]]\npath = \"/a/\"\nhandler = \"static\"\nroot = \".\"\n"
                        "[[mount]]\npath = \"/../b\"\nhandler = \"static\"\nroot = \".\"\n",
                        dir.path().string());
-    EXPECT_TRUE(has(e, "quire.toml:6: [[mount]] path: another mount of this host has the same path"));
+    EXPECT_TRUE(
+        has(e, "quire.toml:6: [[mount]] path: another mount of this host has the same path"));
     EXPECT_TRUE(has(e, "quire.toml:10: [[mount]] path: not a valid path"));
 }
 

@@ -43,8 +43,8 @@ std::string read_pipe(int fd, std::size_t n) {
 TEST(HandlerInterfaceTest, StreamsAChunkedRequestBodyOnWhileItArrives) {
     int pipe_fds[2];
     ASSERT_EQ(::pipe(pipe_fds), 0);
-    auto forward = std::make_shared<LambdaHandler>(
-        [&](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+    auto forward =
+        std::make_shared<LambdaHandler>([&](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
             char buf[4096];
             std::size_t total = 0;
             for (;;) {
@@ -152,19 +152,19 @@ TEST(HandlerInterfaceTest, TakesOverTheRawSocketWithTheBytesAlreadyRead) {
         std::uint64_t length = 0;
     };
     std::promise<Handoff> handoff;
-    auto takeover = std::make_shared<LambdaHandler>(
-        [&](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
-            const auto length = *ex.body().declared_length();
-            auto taken = ex.take_socket();
-            EXPECT_TRUE(taken) << (taken ? "" : taken.error());
-            if (!taken) {
-                ex.response().error(500);
-                co_return core::Outcome::done;
-            }
-            // From here the socket belongs to the "backend" (this test's thread below).
-            handoff.set_value(Handoff{taken->socket.release(), std::move(taken->read_ahead), length});
-            co_return core::Outcome::takeover;
-        });
+    auto takeover = std::make_shared<LambdaHandler>([&](core::Exchange& ex)
+                                                        -> asio::awaitable<core::Outcome> {
+        const auto length = *ex.body().declared_length();
+        auto taken = ex.take_socket();
+        EXPECT_TRUE(taken) << (taken ? "" : taken.error());
+        if (!taken) {
+            ex.response().error(500);
+            co_return core::Outcome::done;
+        }
+        // From here the socket belongs to the "backend" (this test's thread below).
+        handoff.set_value(Handoff{taken->socket.release(), std::move(taken->read_ahead), length});
+        co_return core::Outcome::takeover;
+    });
     TestServer server(make_config({mount("/", takeover)}));
     TestClient c(server.port());
     // The head and the first body bytes arrive together: the core must pass "hel" on.

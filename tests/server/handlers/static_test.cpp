@@ -98,10 +98,10 @@ TEST_F(StaticTest, AnswersConditionalRequests) {
     EXPECT_EQ(get("/hello.txt", "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n")->status,
               412);
     // RFC 9110 section 13.2.2: If-None-Match takes precedence over If-Modified-Since.
-    EXPECT_EQ(get("/hello.txt", "If-None-Match: \"other\"\r\nIf-Modified-Since: " + modified +
-                                    "\r\n")
-                  ->status,
-              200);
+    EXPECT_EQ(
+        get("/hello.txt", "If-None-Match: \"other\"\r\nIf-Modified-Since: " + modified + "\r\n")
+            ->status,
+        200);
     auto not_modified = get("/hello.txt", "If-None-Match: " + etag + "\r\n");
     EXPECT_EQ(not_modified->header("etag"), etag);
     EXPECT_TRUE(not_modified->body.empty());
@@ -124,8 +124,9 @@ TEST_F(StaticTest, ServesRanges) {
     auto type = multi->header("content-type").value_or("");
     ASSERT_EQ(type.rfind("multipart/byteranges; boundary=", 0), 0u) << type;
     const std::string boundary = type.substr(type.find('=') + 1);
-    EXPECT_NE(multi->body.find("--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                              "Content-Range: bytes 0-1/12\r\n\r\nhe"),
+    EXPECT_NE(multi->body.find("--" + boundary +
+                               "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                               "Content-Range: bytes 0-1/12\r\n\r\nhe"),
               std::string::npos)
         << multi->body;
     EXPECT_NE(multi->body.find("Content-Range: bytes 6-7/12\r\n\r\nwo\r\n--" + boundary + "--"),
@@ -167,7 +168,7 @@ TEST_F(StaticTest, ListingCanBeTurnedOff) {
 
 TEST_F(StaticTest, NeverLeavesTheRoot) {
     EXPECT_EQ(get("/escape/secret.txt")->status, 403);
-    EXPECT_EQ(get("/inside-link")->status, 200);   // absolute, but inside the root
+    EXPECT_EQ(get("/inside-link")->status, 200); // absolute, but inside the root
     EXPECT_EQ(get("/relative-link")->status, 200);
     EXPECT_EQ(get("/%2e%2e/etc/passwd")->status, 400);
     EXPECT_EQ(get("/a/%2e%2e/%2e%2e/etc/passwd")->status, 400);

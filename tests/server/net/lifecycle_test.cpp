@@ -28,8 +28,8 @@ TEST(LifecycleTest, StopLetsAnInFlightRequestFinishAndClosesIdleConnections) {
     std::promise<void> entered;
     auto entered_future = entered.get_future();
     std::atomic<bool> release{false};
-    auto slow = std::make_shared<LambdaHandler>(
-        [&](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+    auto slow =
+        std::make_shared<LambdaHandler>([&](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
             entered.set_value();
             asio::steady_timer t(ex.executor());
             while (!release) {
@@ -65,7 +65,8 @@ TEST(LifecycleTest, WritesCombinedLogFormatAndReopensTheFile) {
     cfg->logging.access = (dir / "access.log").string();
     {
         TestServer server(cfg);
-        auto r = http_get(server.port(), "/logged?q=1", "User-Agent: test \"agent\"\r\nReferer: http://r/\r\n");
+        auto r = http_get(server.port(), "/logged?q=1",
+                          "User-Agent: test \"agent\"\r\nReferer: http://r/\r\n");
         ASSERT_TRUE(r);
         // The line is written just after the response; wait for it before rotating.
         for (int i = 0; i < 1000 && std::filesystem::file_size(dir / "access.log") == 0; ++i) {
@@ -76,7 +77,8 @@ TEST(LifecycleTest, WritesCombinedLogFormatAndReopensTheFile) {
         ASSERT_TRUE(http_get(server.port(), "/second"));
     }
     const std::string first = slurp(dir / "access.log.1");
-    std::regex clf(R"(^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /logged\?q=1 HTTP/1\.1" 200 \d+ "http://r/" "test \\"agent\\""\n$)");
+    std::regex clf(
+        R"(^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /logged\?q=1 HTTP/1\.1" 200 \d+ "http://r/" "test \\"agent\\""\n$)");
     EXPECT_TRUE(std::regex_match(first, clf)) << first;
     // The server has stopped (and written everything) when its scope ends.
     EXPECT_NE(slurp(dir / "access.log").find("\"GET /second HTTP/1.1\" 200"), std::string::npos);

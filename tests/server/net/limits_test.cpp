@@ -30,8 +30,8 @@ TEST(LimitsTest, RefusesADeclaredBodyAboveTheLimitWith413) {
 TEST(LimitsTest, RefusesAChunkedBodyThatGrowsPastTheLimitWith413) {
     TestServer server(small_limits_config());
     TestClient c(server.port());
-    c.send("PUT / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string("800\r\n") +
-           std::string(0x800, 'x') + "\r\n0\r\n\r\n");
+    c.send("PUT / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+           std::string("800\r\n") + std::string(0x800, 'x') + "\r\n0\r\n\r\n");
     auto r = c.read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 413);

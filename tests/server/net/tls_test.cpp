@@ -60,26 +60,29 @@ protected:
 };
 
 TEST_F(TlsTest, ServesHttpsWithAlpnHttp11AndKeepAlive) {
-    auto out = curl("--cacert " + (dir_ / "localhost.pem").string() +
-                    " -w '|%{http_code}|%{http_version}|%{num_connects}\\n' https://localhost:" +
-                    port_ + "/a https://localhost:" + port_ + "/b");
+    auto out =
+        curl("--cacert " + (dir_ / "localhost.pem").string() +
+             " -w '|%{http_code}|%{http_version}|%{num_connects}\\n' https://localhost:" + port_ +
+             "/a https://localhost:" + port_ + "/b");
     EXPECT_NE(out.find("GET /a\n|200|1.1|1"), std::string::npos) << out;
     EXPECT_NE(out.find("GET /b\n|200|1.1|0"), std::string::npos) << out; // connection reused
 }
 
 TEST_F(TlsTest, SniSelectsTheVirtualHostCertificate) {
-    auto out = curl("--cacert " + (dir_ / "other.test.pem").string() + " --resolve other.test:" +
-                    port_ + ":127.0.0.1 -w '|%{http_code}' https://other.test:" + port_ +
-                    "/other/x");
+    auto out =
+        curl("--cacert " + (dir_ / "other.test.pem").string() + " --resolve other.test:" + port_ +
+             ":127.0.0.1 -w '|%{http_code}' https://other.test:" + port_ + "/other/x");
     EXPECT_EQ(out, "GET /x\n|200");
     // The default certificate does not verify for that name.
-    auto wrong = curl("--cacert " + (dir_ / "localhost.pem").string() + " --resolve other.test:" +
-                      port_ + ":127.0.0.1 -w '|%{http_code}' https://other.test:" + port_ + "/");
+    auto wrong =
+        curl("--cacert " + (dir_ / "localhost.pem").string() + " --resolve other.test:" + port_ +
+             ":127.0.0.1 -w '|%{http_code}' https://other.test:" + port_ + "/");
     EXPECT_EQ(wrong, "|000");
 }
 
 TEST_F(TlsTest, RefusesTls11) {
-    auto out = curl("-k --tlsv1.1 --tls-max 1.1 -w '|%{http_code}' https://localhost:" + port_ + "/");
+    auto out =
+        curl("-k --tlsv1.1 --tls-max 1.1 -w '|%{http_code}' https://localhost:" + port_ + "/");
     EXPECT_EQ(out, "|000");
 }
 

@@ -41,7 +41,9 @@ void TestClient::send(const std::string& bytes) {
     }
 }
 
-void TestClient::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void TestClient::shutdown_write() {
+    ::shutdown(fd_, SHUT_WR);
+}
 
 bool TestClient::fill() {
     char tmp[16384];
@@ -165,8 +167,8 @@ std::optional<ClientResponse> http_get(std::uint16_t port, const std::string& pa
     if (!c.connected()) {
         return std::nullopt;
     }
-    c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +
-           extra_headers + "\r\n");
+    c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + extra_headers +
+           "\r\n");
     return c.read_response();
 }
 
