@@ -10,6 +10,8 @@ std::optional<std::uint64_t> Body::known_length() const {
     for (const auto& b : buckets_) {
         if (const auto* m = std::get_if<MemoryBucket>(&b)) {
             total += m->data.size();
+        } else if (const auto* sh = std::get_if<SharedBucket>(&b)) {
+            total += sh->length;
         } else if (const auto* f = std::get_if<FileBucket>(&b)) {
             total += f->length;
         } else {
@@ -32,9 +34,14 @@ Body Body::slice(std::uint64_t first, std::uint64_t length) const {
         if (length == 0) {
             break;
         }
-        const std::uint64_t size = std::holds_alternative<MemoryBucket>(b)
-                                       ? std::get<MemoryBucket>(b).data.size()
-                                       : std::get<FileBucket>(b).length;
+        std::uint64_t size = 0;
+        if (const auto* m = std::get_if<MemoryBucket>(&b)) {
+            size = m->data.size();
+        } else if (const auto* sh = std::get_if<SharedBucket>(&b)) {
+            size = sh->length;
+        } else {
+            size = std::get<FileBucket>(b).length;
+        }
         if (first >= pos + size) {
             pos += size;
             continue;
@@ -43,6 +50,8 @@ Body Body::slice(std::uint64_t first, std::uint64_t length) const {
         const std::uint64_t take = std::min(size - start, length);
         if (const auto* m = std::get_if<MemoryBucket>(&b)) {
             out.append(m->data.substr(start, take));
+        } else if (const auto* sh = std::get_if<SharedBucket>(&b)) {
+            out.buckets().emplace_back(SharedBucket{sh->data, sh->offset + start, take});
         } else {
             const auto& f = std::get<FileBucket>(b);
             out.append_file(f.fd, f.offset + start, take);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -26,6 +27,14 @@ struct MemoryBucket {
     std::string data;
 };
 
+// Bytes shared with a cache (e.g. a small file kept in memory): sent without a copy.
+struct SharedBucket {
+    std::shared_ptr<const std::string> data;
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    std::string_view view() const { return std::string_view(*data).substr(offset, length); }
+};
+
 // A generator the connection pulls from while writing: each call yields the next piece, an
 // empty optional at the end, or an error message (the connection is then aborted, since the
 // status line has already gone out).
@@ -38,7 +47,7 @@ struct StreamBucket {
     StreamPull pull;
 };
 
-using Bucket = std::variant<MemoryBucket, FileBucket, StreamBucket>;
+using Bucket = std::variant<MemoryBucket, SharedBucket, FileBucket, StreamBucket>;
 
 class Body {
 public:
@@ -46,6 +55,10 @@ public:
     void append_file(std::shared_ptr<const UniqueFd> fd, std::uint64_t offset,
                      std::uint64_t length) {
         buckets_.emplace_back(FileBucket{std::move(fd), offset, length});
+    }
+    void append_shared(std::shared_ptr<const std::string> data) {
+        const std::size_t n = data->size();
+        buckets_.emplace_back(SharedBucket{std::move(data), 0, n});
     }
     void append_stream(StreamPull pull) { buckets_.emplace_back(StreamBucket{std::move(pull)}); }
     void clear() { buckets_.clear(); }

@@ -574,10 +574,33 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
         co_return co_await write_all(head);
     }
 
+    // The common case of a cached small file: head and bytes in one gathered write, no copy.
+    if (!chunked && r.body.buckets().size() == 1) {
+        if (auto* sh = std::get_if<core::SharedBucket>(&r.body.buckets().front())) {
+            body_bytes = sh->length;
+            const std::array<asio::const_buffer, 2> parts{asio::buffer(head),
+                                                          asio::buffer(sh->view())};
+            ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.write);
+            auto [ec, n] = co_await asio::async_write(stream_, parts, use_nothrow);
+            deadline = Clock::time_point::max();
+            co_return !ec;
+        }
+    }
     // Gather the head and memory buckets (and small files) into as few writes as possible.
     std::string out = std::move(head);
     for (auto& bucket : r.body.buckets()) {
-        if (auto* m = std::get_if<core::MemoryBucket>(&bucket)) {
+        if (auto* sh = std::get_if<core::SharedBucket>(&bucket)) {
+            if (chunked) {
+                char size[24];
+                int k = std::snprintf(size, sizeof size, "%zx\r\n", sh->length);
+                out.append(size, static_cast<std::size_t>(k));
+            }
+            out += sh->view();
+            if (chunked) {
+                out += "\r\n";
+            }
+            body_bytes += sh->length;
+        } else if (auto* m = std::get_if<core::MemoryBucket>(&bucket)) {
             if (m->data.empty()) {
                 continue;
             }

@@ -229,7 +229,7 @@ void StaticHandler::respond(core::Exchange& ex, const FileEntry& file,
     r.last_modified_text = file.last_modified;
     r.accept_ranges = true;
     if (file.content) {
-        r.body.append(*file.content);
+        r.body.append_shared(file.content);
     } else {
         r.body.append_file(file.fd, 0, file.size);
     }
