@@ -1,0 +1,19 @@
+// The sqlite backend: the whole store in one SQLite database file (WAL mode).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "../store.hpp"
+
+namespace quire::storage::sqlite {
+
+struct Options {
+    // Bodies larger than this are spooled to a temporary file and written with incremental
+    // blob I/O, so no body larger than this is ever held in memory.
+    std::size_t inline_body_limit = 256 * 1024;
+};
+
+Result<std::unique_ptr<Store>> open(const std::string& file, Options options = {});
+
+} // namespace quire::storage::sqlite
