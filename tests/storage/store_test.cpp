@@ -51,7 +51,7 @@ protected:
     std::unique_ptr<Store> store_;
 };
 
-using Backends = ::testing::Types<FsBackend, SqliteBackend>;
+using Backends = ::testing::Types<FsBackend, SqliteBackend, GitBackend>;
 
 struct BackendNames {
     template <class T>
@@ -190,7 +190,8 @@ TYPED_TEST(StoreTest, RemoveIsRecursive) {
     this->mkcol("/a/b");
     this->put_ok("/a/b/c", "c");
     this->put_ok("/a/d", "d");
-    ASSERT_TRUE(this->store().remove("/a", {}, "t"));
+    auto removed = this->store().remove("/a", {}, "t");
+    ASSERT_TRUE(removed) << removed.error().message;
     EXPECT_EQ(this->store().stat("/a").error().code, Errc::not_found);
     EXPECT_EQ(this->store().stat("/a/b/c").error().code, Errc::not_found);
     EXPECT_TRUE(this->names("/").empty());
