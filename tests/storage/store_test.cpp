@@ -53,13 +53,6 @@ protected:
 
 using Backends = ::testing::Types<FsBackend, SqliteBackend, GitBackend>;
 
-struct BackendNames {
-    template <class T>
-    static std::string GetName(int) {
-        return T::name;
-    }
-};
-
 TYPED_TEST_SUITE(StoreTest, Backends, BackendNames);
 
 std::map<std::string, ChangeKind> as_map(const Changes& c) {

@@ -1,5 +1,6 @@
 #include "testing.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -34,6 +35,55 @@ Result<std::unique_ptr<Store>> SqliteBackend::open(const std::string& dir) {
 
 Result<std::unique_ptr<Store>> GitBackend::open(const std::string& dir) {
     return git::open(dir + "/repo.git", {});
+}
+
+namespace {
+
+std::string sqlite_integrity(const std::string& file) {
+    auto [out, status] = capture("sqlite3 " + quote(file) + " 'PRAGMA integrity_check'");
+    if (status != 0 || out != "ok\n")
+        return "integrity_check of " + file + ": " + out;
+    return "";
+}
+
+} // namespace
+
+std::string FsBackend::integrity(const std::string& dir) {
+    return sqlite_integrity(dir + "/fs/.quire/meta.db");
+}
+
+std::string SqliteBackend::integrity(const std::string& dir) {
+    return sqlite_integrity(dir + "/store.db");
+}
+
+std::string GitBackend::integrity(const std::string& dir) {
+    auto [out, status] = capture("git -C " + quote(dir + "/repo.git") + " fsck --full 2>&1");
+    if (status != 0 || out.find("error") != std::string::npos)
+        return "git fsck: " + out;
+    return "";
+}
+
+std::pair<std::string, int> capture(const std::string& command) {
+    std::string out;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe)
+        return {"popen failed", -1};
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe))
+        out.append(buf, n);
+    int status = ::pclose(pipe);
+    return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+std::string quote(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
 }
 
 int run(const std::string& command) {
