@@ -9,6 +9,10 @@ Libgit2::Libgit2() {
     git_libgit2_init();
     // Objects and refs reach the disk before a commit is reported (idempotent setting).
     git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+    // A collection of 10,000 members is a tree of ~400 KiB; the default cache limit (4 KiB)
+    // would parse it again on every read.
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, std::size_t{16} << 20);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, std::size_t{64} << 10);
 }
 
 Libgit2::~Libgit2() {

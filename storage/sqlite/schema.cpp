@@ -54,8 +54,9 @@ std::string random_id() {
 
 } // namespace
 
-Result<void> configure_connection(Db& db) {
-    return db.exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
+Result<void> configure_connection(Db& db, bool durable) {
+    return db.exec(durable ? "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
+                           : "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
 }
 
 Result<void> migrate(Db& db) {

@@ -253,7 +253,8 @@ class SqliteStore final : public Store {
 public:
     SqliteStore(std::string file, Options options, std::string store_id)
         : file_(std::move(file)), options_(options), store_id_(std::move(store_id)),
-          pool_(file_, configure_connection) {
+          pool_(file_,
+                [durable = options.durable](Db& db) { return configure_connection(db, durable); }) {
         auto slash = file_.rfind('/');
         dir_ = slash == std::string::npos ? "." : file_.substr(0, slash);
         if (dir_.empty())
@@ -783,7 +784,7 @@ Result<std::unique_ptr<Store>> open(const std::string& file, Options options) {
     auto db = Db::open(file);
     if (!db)
         return tl::unexpected(db.error());
-    if (auto ok = configure_connection(*db); !ok)
+    if (auto ok = configure_connection(*db, options.durable); !ok)
         return tl::unexpected(ok.error());
     if (auto ok = migrate(*db); !ok)
         return tl::unexpected(ok.error());

@@ -12,6 +12,9 @@ struct Options {
     // Bodies larger than this are spooled to a temporary file and written with incremental
     // blob I/O, so no body larger than this is ever held in memory.
     std::size_t inline_body_limit = 256 * 1024;
+    // PRAGMA synchronous=FULL: a reported commit survives a power loss. false (NORMAL) still
+    // survives a process crash, and is for bulk loads such as the benchmark's seeding.
+    bool durable = true;
 };
 
 Result<std::unique_ptr<Store>> open(const std::string& file, Options options = {});
