@@ -148,10 +148,9 @@ Result<void> copy_file(const std::string& from, const std::string& to) {
 
 } // namespace
 
-Result<std::vector<std::string>> member_names(const std::string& dir_path) {
-    DirPtr dir(::opendir(dir_path.c_str()));
-    if (!dir)
-        return tl::unexpected(errno_error(errno, "open directory " + dir_path));
+namespace {
+
+Result<std::vector<std::string>> names_of(DirPtr dir) {
     std::vector<std::string> names;
     while (dirent* e = ::readdir(dir.get())) {
         std::string_view name = e->d_name;
@@ -159,6 +158,29 @@ Result<std::vector<std::string>> member_names(const std::string& dir_path) {
             names.emplace_back(name);
     }
     return names;
+}
+
+} // namespace
+
+Result<std::vector<std::string>> member_names(const std::string& dir_path) {
+    DirPtr dir(::opendir(dir_path.c_str()));
+    if (!dir)
+        return tl::unexpected(errno_error(errno, "open directory " + dir_path));
+    return names_of(std::move(dir));
+}
+
+Result<std::vector<std::string>> member_names_at(int dir_fd) {
+    int own = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0); // fdopendir takes the descriptor over
+    if (own < 0)
+        return tl::unexpected(errno_error(errno, "dup directory"));
+    DirPtr dir(::fdopendir(own));
+    if (!dir) {
+        ::close(own);
+        return tl::unexpected(errno_error(errno, "open directory"));
+    }
+    // A duplicated descriptor shares the read offset: start from the first entry.
+    ::rewinddir(dir.get());
+    return names_of(std::move(dir));
 }
 
 Result<std::vector<std::string>> walk(const std::string& root, const std::string& path) {

@@ -34,6 +34,8 @@ std::string temp_name();
 
 // Names of the members of a directory, Quire's reserved names left out.
 Result<std::vector<std::string>> member_names(const std::string& dir);
+// The same through an open directory: it follows the folder through a concurrent rename.
+Result<std::vector<std::string>> member_names_at(int dir_fd);
 
 // Every non-reserved path below `path` (a collection), relative to the root, depth first.
 Result<std::vector<std::string>> walk(const std::string& root, const std::string& path);

@@ -110,14 +110,20 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto info = file_info(AT_FDCWD, full(*path));
-        if (!info)
-            return tl::unexpected(info.error());
-        if (!info->exists)
-            return fail(Errc::not_found, *path);
-        if (!info->directory)
-            return fail(Errc::not_a_collection, *path);
-        auto names = member_names(full(*path));
+        // Everything below is read through one open descriptor of the folder, so a listing
+        // that races with a move of the collection still sees all of it.
+        UniqueFd dir(::open(full(*path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!dir) {
+            if (errno == ENOENT)
+                return fail(Errc::not_found, *path);
+            if (errno == ENOTDIR) {
+                auto info = file_info(AT_FDCWD, full(*path));
+                return fail(info && !info->exists ? Errc::not_found : Errc::not_a_collection,
+                            *path);
+            }
+            return tl::unexpected(errno_error(errno, "open " + *path));
+        }
+        auto names = member_names_at(dir.get());
         if (!names)
             return tl::unexpected(names.error());
         auto db = pool_.acquire();
@@ -131,7 +137,7 @@ public:
         out.reserve(names->size());
         for (auto& name : *names) {
             std::string child = join(*path, name);
-            auto child_info = file_info(AT_FDCWD, full(child));
+            auto child_info = file_info(dir.get(), name);
             if (!child_info)
                 return tl::unexpected(child_info.error());
             if (!child_info->exists)

@@ -453,6 +453,37 @@ TYPED_TEST(StoreTest, ConcurrentWritersAndReadersOnDifferentPaths) {
     EXPECT_EQ(*get(this->store(), "/many/w3-14"), "/many/w3-14");
 }
 
+TYPED_TEST(StoreTest, CollectionMoveIsAtomicForReaders) {
+    constexpr std::size_t members = 40;
+    this->mkcol("/a");
+    for (std::size_t i = 0; i < members; ++i)
+        this->put_ok("/a/m" + std::to_string(i), "x");
+    std::atomic<bool> done = false;
+    std::atomic<int> partial = 0, seen = 0;
+    std::thread reader([&] {
+        while (!done) {
+            for (const char* path : {"/a", "/b"}) {
+                auto listed = this->store().list(path);
+                if (!listed)
+                    continue; // between the two names: not found is fine
+                ++seen;
+                if (listed->size() != members)
+                    ++partial;
+            }
+        }
+    });
+    for (int i = 0; i < 20; ++i) {
+        bool forth = i % 2 == 0;
+        auto moved = this->store().move(forth ? "/a" : "/b", forth ? "/b" : "/a", false, "t");
+        EXPECT_TRUE(moved) << moved.error().message;
+    }
+    done = true;
+    reader.join();
+    EXPECT_EQ(partial, 0);
+    EXPECT_GT(seen, 0);
+    EXPECT_EQ(this->names("/a").size(), members);
+}
+
 TYPED_TEST(StoreTest, HistoryWhereTheBackendHasIt) {
     this->put_ok("/h", "v1");
     this->put_ok("/h", "v2");
