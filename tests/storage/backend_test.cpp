@@ -2,11 +2,16 @@
 // schema and pragmas, git commits and histories made by plain git.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "storage/fs/fs_store.hpp"
 #include "storage/git/git_store.hpp"
+#include "storage/git/handles.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "testing.hpp"
 
@@ -198,6 +203,75 @@ TEST_F(GitRepoTest, HistoryMadeByPlainGitIsReadCorrectly) {
     std::string text;
     in >> text;
     EXPECT_EQ(text, "three");
+    EXPECT_EQ(GitBackend::integrity(dir_.path()), "");
+}
+
+// Another writer of the branch (what a push does: build a commit on the head it saw, then
+// move the ref if it still points there), racing with Quire's own commits.
+void external_commits(const std::string& repo, int count) {
+    git::Libgit2 library;
+    git_repository* raw_repo = nullptr;
+    ASSERT_EQ(git_repository_open_bare(&raw_repo, repo.c_str()), 0);
+    git::RepoPtr r(raw_repo);
+    git_signature* raw_sig = nullptr;
+    ASSERT_EQ(git_signature_now(&raw_sig, "External", "ext@example.org"), 0);
+    git::SignaturePtr sig(raw_sig);
+    for (int i = 0; i < count; ++i) {
+        for (;;) {
+            git_oid head, blob, tree_id, commit_id;
+            ASSERT_EQ(git_reference_name_to_id(&head, r.get(), "refs/heads/main"), 0);
+            git_commit* raw_commit = nullptr;
+            ASSERT_EQ(git_commit_lookup(&raw_commit, r.get(), &head), 0);
+            git::CommitPtr parent(raw_commit);
+            git_tree* raw_tree = nullptr;
+            ASSERT_EQ(git_commit_tree(&raw_tree, parent.get()), 0);
+            git::TreePtr tree(raw_tree);
+            ASSERT_EQ(git_blob_create_from_buffer(&blob, r.get(), "e", 1), 0);
+            git_treebuilder* raw_builder = nullptr;
+            ASSERT_EQ(git_treebuilder_new(&raw_builder, r.get(), tree.get()), 0);
+            git::BuilderPtr builder(raw_builder);
+            std::string name = "ext" + std::to_string(i);
+            ASSERT_EQ(git_treebuilder_insert(nullptr, builder.get(), name.c_str(), &blob,
+                                             GIT_FILEMODE_BLOB),
+                      0);
+            ASSERT_EQ(git_treebuilder_write(&tree_id, builder.get()), 0);
+            git_tree* raw_new = nullptr;
+            ASSERT_EQ(git_tree_lookup(&raw_new, r.get(), &tree_id), 0);
+            git::TreePtr new_tree(raw_new);
+            const git_commit* parents[] = {parent.get()};
+            ASSERT_EQ(git_commit_create(&commit_id, r.get(), nullptr, sig.get(), sig.get(), nullptr,
+                                        "external\n", new_tree.get(), 1, parents),
+                      0);
+            git_reference* raw_ref = nullptr;
+            int rc = git_reference_create_matching(&raw_ref, r.get(), "refs/heads/main", &commit_id,
+                                                   1, &head, "external");
+            git::RefPtr ref(raw_ref);
+            if (rc == 0)
+                break;
+            ASSERT_TRUE(rc == GIT_EMODIFIED || rc == GIT_ELOCKED) << rc;
+        }
+    }
+}
+
+TEST_F(GitRepoTest, RacingWritersOfTheBranchLoseNoCommitOnEitherSide) {
+    auto store = open();
+    ASSERT_TRUE(store->mkcol("/quire", "t"));
+    constexpr int external = 40, puts = 40;
+    std::thread other([&] { external_commits(repo(), external); });
+    int failed = 0;
+    for (int i = 0; i < puts; ++i)
+        failed += !put(*store, "/quire/q" + std::to_string(i), "q");
+    other.join();
+    EXPECT_EQ(failed, 0);
+    // Every commit of both writers is on the branch: a lost compare-and-swap was redone on top
+    // of the other side's commit, never forced over it.
+    EXPECT_EQ(commits(), 1 + puts + external);
+    auto root = store->list("/");
+    ASSERT_TRUE(root);
+    EXPECT_EQ(root->size(), static_cast<std::size_t>(1 + external));
+    auto quire = store->list("/quire");
+    ASSERT_TRUE(quire);
+    EXPECT_EQ(quire->size(), static_cast<std::size_t>(puts));
     EXPECT_EQ(GitBackend::integrity(dir_.path()), "");
 }
 
