@@ -11,7 +11,15 @@
 namespace quire::storage::testing {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+// ASan keeps freed memory in a quarantine (256 MiB by default), so peak RSS says nothing about
+// what the code holds: stream a smaller body for the content checks only.
+constexpr bool rss_meaningful = false;
+constexpr std::size_t body_size = 64u << 20;
+#else
+constexpr bool rss_meaningful = true;
 constexpr std::size_t body_size = 256u << 20;
+#endif
 constexpr std::size_t chunk = 64u << 10;
 
 long peak_rss_kib() {
@@ -31,7 +39,7 @@ class StreamingTest : public ::testing::Test {};
 using Backends = ::testing::Types<FsBackend, SqliteBackend>;
 TYPED_TEST_SUITE(StreamingTest, Backends, BackendNames);
 
-TYPED_TEST(StreamingTest, QuarterGigabyteBodyNeverSitsInMemory) {
+TYPED_TEST(StreamingTest, LargeBodyNeverSitsInMemory) {
     TempDir dir;
     auto store = TypeParam::open(dir.path());
     ASSERT_TRUE(store) << store.error().message;
@@ -70,7 +78,9 @@ TYPED_TEST(StreamingTest, QuarterGigabyteBodyNeverSitsInMemory) {
     EXPECT_EQ(pos, body_size);
     EXPECT_EQ(wrong, 0u);
     // Holding the body would raise the peak by 256 MiB; allow 64 MiB for everything else.
-    EXPECT_LT(peak_rss_kib() - before, 64 * 1024) << "peak RSS grew with the body";
+    if (rss_meaningful) {
+        EXPECT_LT(peak_rss_kib() - before, 64 * 1024) << "peak RSS grew with the body";
+    }
 }
 
 TEST(ChannelSource, AbortFailsTheWriteAndKeepsOldContent) {
