@@ -1,0 +1,108 @@
+#include "common.hpp"
+
+#include <map>
+
+#include <openssl/evp.h>
+
+#include "path.hpp"
+
+namespace quire::storage {
+
+Result<void> check_precondition(const Precondition& pre, const std::optional<std::string>& etag) {
+    if (pre.if_match) {
+        if (!etag)
+            return fail(Errc::precondition_failed, "If-Match on a missing resource");
+        if (*pre.if_match != "*" && *pre.if_match != *etag)
+            return fail(Errc::precondition_failed, "If-Match: etag differs");
+    }
+    if (pre.if_none_match && etag) {
+        if (*pre.if_none_match == "*" || *pre.if_none_match == *etag)
+            return fail(Errc::precondition_failed, "If-None-Match: resource matches");
+    }
+    return {};
+}
+
+Result<void> check_copy_target(std::string_view from, std::string_view to) {
+    if (from == to)
+        return fail(Errc::forbidden, "source and destination are the same");
+    if (is_within(to, from))
+        return fail(Errc::forbidden, "destination lies inside the source");
+    if (is_root(from) || is_root(to))
+        return fail(Errc::forbidden, "the root cannot be moved or replaced");
+    return {};
+}
+
+std::vector<Change> coalesce(const std::vector<Change>& log) {
+    struct Span {
+        ChangeKind first;
+        ChangeKind last;
+    };
+    std::map<std::string, Span> by_path;
+    for (const auto& c : log) {
+        auto [it, inserted] = by_path.try_emplace(c.path, Span{c.kind, c.kind});
+        if (!inserted)
+            it->second.last = c.kind;
+    }
+    std::vector<Change> out;
+    for (auto& [path, span] : by_path) {
+        bool existed_before = span.first != ChangeKind::added;
+        bool exists_now = span.last != ChangeKind::removed;
+        if (!existed_before && !exists_now)
+            continue;
+        ChangeKind kind = !existed_before ? ChangeKind::added
+                          : exists_now    ? ChangeKind::modified
+                                          : ChangeKind::removed;
+        out.push_back({path, kind});
+    }
+    return out;
+}
+
+std::string make_token(std::string_view store_id, std::int64_t seq) {
+    return std::string(store_id) + "-" + std::to_string(seq);
+}
+
+Result<std::int64_t> parse_token(std::string_view token, std::string_view store_id,
+                                 std::int64_t current) {
+    auto dash = token.rfind('-');
+    if (dash == std::string_view::npos || token.substr(0, dash) != store_id)
+        return fail(Errc::invalid_sync_token, "token of another store");
+    auto digits = token.substr(dash + 1);
+    if (digits.empty() || digits.size() > 18)
+        return fail(Errc::invalid_sync_token, "malformed token");
+    std::int64_t seq = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9')
+            return fail(Errc::invalid_sync_token, "malformed token");
+        seq = seq * 10 + (c - '0');
+    }
+    if (seq > current)
+        return fail(Errc::invalid_sync_token, "token from the future");
+    return seq;
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+}
+
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
+
+void Sha256::update(const void* data, std::size_t size) {
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
+}
+
+std::string Sha256::hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &len);
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += digits[digest[i] >> 4];
+        out += digits[digest[i] & 15];
+    }
+    return out;
+}
+
+} // namespace quire::storage

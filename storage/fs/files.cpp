@@ -1,0 +1,212 @@
+#include "files.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <dirent.h>
+#include <fcntl.h>
+#include <memory>
+#include <random>
+#include <unistd.h>
+
+#include "../path.hpp"
+
+namespace quire::storage::fs {
+
+Result<FileInfo> file_info(int dir_fd, const std::string& path) {
+    struct statx sx {};
+    FileInfo info;
+    if (::statx(dir_fd, path.c_str(), AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME,
+                &sx) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return info;
+        return tl::unexpected(errno_error(errno, "stat " + path));
+    }
+    info.exists = S_ISREG(sx.stx_mode) || S_ISDIR(sx.stx_mode);
+    info.directory = S_ISDIR(sx.stx_mode);
+    info.size = info.directory ? 0 : sx.stx_size;
+    info.inode = sx.stx_ino;
+    info.mtime_ns =
+        static_cast<std::int64_t>(sx.stx_mtime.tv_sec) * 1'000'000'000 + sx.stx_mtime.tv_nsec;
+    info.btime_ns =
+        (sx.stx_mask & STATX_BTIME)
+            ? static_cast<std::int64_t>(sx.stx_btime.tv_sec) * 1'000'000'000 + sx.stx_btime.tv_nsec
+            : info.mtime_ns;
+    return info;
+}
+
+std::string etag_of(const FileInfo& info) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%llx-%llx-%llx", static_cast<unsigned long long>(info.inode),
+                  static_cast<unsigned long long>(info.size),
+                  static_cast<unsigned long long>(info.mtime_ns));
+    return buf;
+}
+
+Meta meta_of(const std::string& path, const FileInfo& info) {
+    Meta m;
+    m.path = path;
+    m.collection = info.directory;
+    m.etag = etag_of(info);
+    m.size = info.size;
+    m.modified = Clock::time_point(
+        std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(info.mtime_ns)));
+    m.created = Clock::time_point(
+        std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(info.btime_ns)));
+    return m;
+}
+
+Result<void> fsync_dir(const std::string& dir) {
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd)
+        return tl::unexpected(errno_error(errno, "open directory " + dir));
+    if (::fsync(fd.get()) != 0)
+        return tl::unexpected(errno_error(errno, "fsync directory " + dir));
+    return {};
+}
+
+Result<void> write_all(int fd, const void* data, std::size_t size) {
+    auto* p = static_cast<const char*>(data);
+    while (size > 0) {
+        ssize_t n = ::write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tl::unexpected(errno_error(errno, "write"));
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+std::string temp_name() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, ".quire-tmp-%016llx", static_cast<unsigned long long>(rng()));
+    return buf;
+}
+
+namespace {
+
+struct CloseDir {
+    void operator()(DIR* dir) const { ::closedir(dir); }
+};
+// RAII owner of a directory stream.
+using DirPtr = std::unique_ptr<DIR, CloseDir>;
+
+Result<void> walk_into(const std::string& root, const std::string& path,
+                       std::vector<std::string>& out) {
+    std::string full = root + path;
+    DirPtr dir(::opendir(full.c_str()));
+    if (!dir)
+        return tl::unexpected(errno_error(errno, "open directory " + path));
+    std::vector<std::pair<std::string, bool>> entries;
+    while (dirent* e = ::readdir(dir.get())) {
+        std::string_view name = e->d_name;
+        if (name == "." || name == ".." || is_reserved_name(name))
+            continue;
+        bool is_dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat st {};
+            is_dir = ::fstatat(dirfd(dir.get()), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+        }
+        entries.emplace_back(std::string(name), is_dir);
+    }
+    dir.reset();
+    for (auto& [name, is_dir] : entries) {
+        std::string child = join(path, name);
+        out.push_back(child);
+        if (is_dir)
+            if (auto ok = walk_into(root, child, out); !ok)
+                return ok;
+    }
+    return {};
+}
+
+Result<void> copy_file(const std::string& from, const std::string& to) {
+    UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in)
+        return tl::unexpected(errno_error(errno, "open " + from));
+    UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!out)
+        return tl::unexpected(errno_error(errno, "create " + to));
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(in.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tl::unexpected(errno_error(errno, "read " + from));
+        if (n == 0)
+            break;
+        if (auto ok = write_all(out.get(), buf, static_cast<std::size_t>(n)); !ok)
+            return ok;
+    }
+    if (::fsync(out.get()) != 0)
+        return tl::unexpected(errno_error(errno, "fsync " + to));
+    return {};
+}
+
+} // namespace
+
+namespace {
+
+Result<std::vector<std::string>> names_of(DirPtr dir) {
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(dir.get())) {
+        std::string_view name = e->d_name;
+        if (name != "." && name != ".." && !is_reserved_name(name))
+            names.emplace_back(name);
+    }
+    return names;
+}
+
+} // namespace
+
+Result<std::vector<std::string>> member_names(const std::string& dir_path) {
+    DirPtr dir(::opendir(dir_path.c_str()));
+    if (!dir)
+        return tl::unexpected(errno_error(errno, "open directory " + dir_path));
+    return names_of(std::move(dir));
+}
+
+Result<std::vector<std::string>> member_names_at(int dir_fd) {
+    int own = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0); // fdopendir takes the descriptor over
+    if (own < 0)
+        return tl::unexpected(errno_error(errno, "dup directory"));
+    DirPtr dir(::fdopendir(own));
+    if (!dir) {
+        ::close(own);
+        return tl::unexpected(errno_error(errno, "open directory"));
+    }
+    // A duplicated descriptor shares the read offset: start from the first entry.
+    ::rewinddir(dir.get());
+    return names_of(std::move(dir));
+}
+
+Result<std::vector<std::string>> walk(const std::string& root, const std::string& path) {
+    std::vector<std::string> out;
+    if (auto ok = walk_into(root, path, out); !ok)
+        return tl::unexpected(ok.error());
+    return out;
+}
+
+Result<void> copy_tree(const std::string& from, const std::string& to, bool recursive) {
+    struct stat st {};
+    if (::stat(from.c_str(), &st) != 0)
+        return tl::unexpected(errno_error(errno, "stat " + from));
+    if (!S_ISDIR(st.st_mode))
+        return copy_file(from, to);
+    if (::mkdir(to.c_str(), 0755) != 0)
+        return tl::unexpected(errno_error(errno, "mkdir " + to));
+    if (!recursive)
+        return {};
+    auto names = member_names(from);
+    if (!names)
+        return tl::unexpected(names.error());
+    for (auto& name : *names)
+        if (auto ok = copy_tree(from + "/" + name, to + "/" + name, true); !ok)
+            return ok;
+    return fsync_dir(to);
+}
+
+} // namespace quire::storage::fs

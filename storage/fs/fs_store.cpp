@@ -1,0 +1,739 @@
+#include "fs_store.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <filesystem>
+#include <mutex>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common.hpp"
+#include "../path.hpp"
+#include "files.hpp"
+#include "meta.hpp"
+
+namespace quire::storage::fs {
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Pool;
+using sqlite::Transaction;
+
+const PropName content_type_prop{std::string(internal_ns), "getcontenttype"};
+
+// Removes a temporary file unless the write reached its rename.
+class TempFile {
+public:
+    explicit TempFile(std::string path) : path_(std::move(path)) {}
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    ~TempFile() {
+        if (!path_.empty())
+            ::unlink(path_.c_str());
+    }
+    const std::string& path() const { return path_; }
+    void release() { path_.clear(); }
+
+private:
+    std::string path_;
+};
+
+void remove_tree_quietly(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
+template <class F>
+Result<void> in_transaction(Db& db, F&& body) {
+    auto tx = Transaction::begin(db, Transaction::Kind::write);
+    if (!tx)
+        return tl::unexpected(tx.error());
+    if (auto ok = body(); !ok)
+        return ok;
+    return tx->commit();
+}
+
+class FsStore final : public Store {
+public:
+    FsStore(std::string root, std::string store_id, UniqueFd lock_fd)
+        : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
+          lock_fd_(std::move(lock_fd)), pool_(root_ + "/.quire/meta.db", meta::configure) {}
+
+    // Finishes or undoes what a crash interrupted, then empties the trash.
+    Result<void> recover() {
+        auto lock = write_lock();
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto pending = meta::intents(**db);
+        if (!pending)
+            return tl::unexpected(pending.error());
+        for (auto& intent : *pending)
+            if (auto ok = settle(**db, intent); !ok)
+                return ok;
+        remove_tree_quietly(trash_);
+        if (::mkdir(trash_.c_str(), 0700) != 0 && errno != EEXIST)
+            return tl::unexpected(errno_error(errno, "mkdir " + trash_));
+        return {};
+    }
+
+    Capabilities capabilities() const override {
+        return {.history = false, .content_addressed_etags = false, .file_bodies = true};
+    }
+
+    Result<Meta> stat(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto info = file_info(AT_FDCWD, full(*path));
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return fail(Errc::not_found, *path);
+        Meta m = meta_of(*path, *info);
+        if (!m.collection) {
+            auto db = pool_.acquire();
+            if (!db)
+                return tl::unexpected(db.error());
+            auto props = meta::props_of(**db, *path);
+            if (!props)
+                return tl::unexpected(props.error());
+            m.content_type = content_type_from(*props);
+        }
+        return m;
+    }
+
+    Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        // Everything below is read through one open descriptor of the folder, so a listing
+        // that races with a move of the collection still sees all of it.
+        UniqueFd dir(::open(full(*path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!dir) {
+            if (errno == ENOENT)
+                return fail(Errc::not_found, *path);
+            if (errno == ENOTDIR) {
+                auto info = file_info(AT_FDCWD, full(*path));
+                return fail(info && !info->exists ? Errc::not_found : Errc::not_a_collection,
+                            *path);
+            }
+            return tl::unexpected(errno_error(errno, "open " + *path));
+        }
+        auto names = member_names_at(dir.get());
+        if (!names)
+            return tl::unexpected(names.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        // One query for the metadata of every member (no N+1 into the database).
+        auto props = meta::props_of_members(**db, *path);
+        if (!props)
+            return tl::unexpected(props.error());
+        std::vector<Meta> out;
+        out.reserve(names->size());
+        for (auto& name : *names) {
+            std::string child = join(*path, name);
+            auto child_info = file_info(dir.get(), name);
+            if (!child_info)
+                return tl::unexpected(child_info.error());
+            if (!child_info->exists)
+                continue; // removed meanwhile, or not a file or folder
+            Meta m = meta_of(child, *child_info);
+            if (auto it = props->find(child); it != props->end()) {
+                if (!m.collection)
+                    m.content_type = content_type_from(it->second);
+                if (options.with_props)
+                    m.props = dead_only(std::move(it->second));
+            } else if (!m.collection) {
+                m.content_type = content_type_from({});
+            }
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+
+    Result<std::unique_ptr<Body>> open_read(std::string_view raw,
+                                            std::optional<ByteRange> range) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        UniqueFd fd(::open(full(*path).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return fail(Errc::not_found, *path);
+            return tl::unexpected(errno_error(errno, "open " + *path));
+        }
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0)
+            return tl::unexpected(errno_error(errno, "stat " + *path));
+        if (S_ISDIR(st.st_mode))
+            return fail(Errc::is_a_collection, *path);
+        auto [offset, length] = clip(range, static_cast<std::uint64_t>(st.st_size));
+        return std::make_unique<FdBody>(std::move(fd), offset, length);
+    }
+
+    Result<PutResult> put(std::string_view raw, Source& source, const PutOptions& options,
+                          std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (is_root(*path))
+            return fail(Errc::is_a_collection, "/");
+        // The body goes to a temporary file in the same folder (outside the lock: a slow
+        // client must not stall other writers), then is renamed over the target.
+        std::string parent_dir = full(parent_of(*path));
+        TempFile temp(parent_dir + "/" + temp_name());
+        UniqueFd fd(::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        if (!fd) {
+            temp.release();
+            if (errno == ENOENT || errno == ENOTDIR)
+                return fail(Errc::conflict, "parent collection missing for " + *path);
+            return tl::unexpected(errno_error(errno, "create temporary file"));
+        }
+        std::vector<std::byte> buf(256 * 1024);
+        for (;;) {
+            auto n = source.read(buf);
+            if (!n)
+                return tl::unexpected(n.error());
+            if (*n == 0)
+                break;
+            if (auto ok = write_all(fd.get(), buf.data(), *n); !ok)
+                return tl::unexpected(ok.error());
+        }
+        // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes
+        // of the same size from sharing an etag.
+        timespec times[2] = {{0, UTIME_OMIT}, {}};
+        ::clock_gettime(CLOCK_REALTIME, &times[1]);
+        if (::futimens(fd.get(), times) != 0)
+            return tl::unexpected(errno_error(errno, "set mtime"));
+        if (::fsync(fd.get()) != 0)
+            return tl::unexpected(errno_error(errno, "fsync " + *path));
+
+        auto lock = write_lock();
+        auto target = file_info(AT_FDCWD, full(*path));
+        if (!target)
+            return tl::unexpected(target.error());
+        if (target->directory)
+            return fail(Errc::is_a_collection, *path);
+        std::optional<std::string> etag;
+        if (target->exists)
+            etag = etag_of(*target);
+        if (auto ok = check_precondition(options.precondition, etag); !ok)
+            return tl::unexpected(ok.error());
+
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        meta::Intent intent{0, "put", *path, "", temp.path()};
+        auto begun = in_transaction(**db, [&]() -> Result<void> {
+            auto id = meta::add_intent(**db, intent);
+            if (!id)
+                return tl::unexpected(id.error());
+            intent.id = *id;
+            if (auto ok = meta::log(**db, *path,
+                                    target->exists ? ChangeKind::modified : ChangeKind::added);
+                !ok)
+                return ok;
+            return meta::set_prop(**db, *path, content_type_prop, options.content_type);
+        });
+        if (!begun)
+            return tl::unexpected(begun.error());
+        if (::rename(temp.path().c_str(), full(*path).c_str()) != 0) {
+            Error err = errno_error(errno, "rename into " + *path);
+            (void)settle(**db, intent);
+            return tl::unexpected(std::move(err));
+        }
+        temp.release();
+        if (auto ok = fsync_dir(parent_dir); !ok)
+            return tl::unexpected(ok.error());
+        auto done = file_info(AT_FDCWD, full(*path));
+        if (!done)
+            return tl::unexpected(done.error());
+        if (auto ok = in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); }); !ok)
+            return tl::unexpected(ok.error());
+        return PutResult{etag_of(*done), !target->exists};
+    }
+
+    Result<void> mkcol(std::string_view raw, std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto lock = write_lock();
+        auto existing = file_info(AT_FDCWD, full(*path));
+        if (!existing)
+            return tl::unexpected(existing.error());
+        if (existing->exists)
+            return fail(Errc::exists, *path);
+        if (auto ok = check_parent(*path); !ok)
+            return ok;
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        meta::Intent intent{0, "mkcol", *path, "", ""};
+        if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added}}); !ok)
+            return ok;
+        if (::mkdir(full(*path).c_str(), 0755) != 0) {
+            Error err = errno_error(errno, "mkdir " + *path);
+            (void)settle(**db, intent);
+            return tl::unexpected(std::move(err));
+        }
+        if (auto ok = fsync_dir(full(parent_of(*path))); !ok)
+            return ok;
+        return in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); });
+    }
+
+    Result<void> remove(std::string_view raw, const Precondition& pre, std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (is_root(*path))
+            return fail(Errc::forbidden, "the root cannot be removed");
+        auto lock = write_lock();
+        auto existing = file_info(AT_FDCWD, full(*path));
+        if (!existing)
+            return tl::unexpected(existing.error());
+        std::optional<std::string> etag;
+        if (existing->exists)
+            etag = etag_of(*existing);
+        if (auto ok = check_precondition(pre, etag); !ok)
+            return ok;
+        if (!existing->exists)
+            return fail(Errc::not_found, *path);
+        auto gone = subtree(*path, *existing);
+        if (!gone)
+            return tl::unexpected(gone.error());
+        std::vector<Change> log;
+        for (auto& p : *gone)
+            log.push_back({p, ChangeKind::removed});
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        meta::Intent intent{0, "remove", *path, "", trash_ + "/" + temp_name()};
+        if (auto ok = begin_intent(**db, intent, log); !ok)
+            return ok;
+        // One rename makes the whole tree disappear at once; deleting it comes after.
+        if (::rename(full(*path).c_str(), intent.staging.c_str()) != 0) {
+            Error err = errno_error(errno, "remove " + *path);
+            (void)settle(**db, intent);
+            return tl::unexpected(std::move(err));
+        }
+        if (auto ok = fsync_dir(full(parent_of(*path))); !ok)
+            return ok;
+        return finish(**db, intent);
+    }
+
+    Result<bool> copy(std::string_view from, std::string_view to, Depth depth, bool overwrite,
+                      std::string_view) override {
+        return transfer(from, to, depth, overwrite, false);
+    }
+
+    Result<bool> move(std::string_view from, std::string_view to, bool overwrite,
+                      std::string_view) override {
+        return transfer(from, to, Depth::infinity, overwrite, true);
+    }
+
+    Result<std::vector<Property>> props(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (auto ok = must_exist(*path); !ok)
+            return tl::unexpected(ok.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto props = meta::props_of(**db, *path);
+        if (!props)
+            return tl::unexpected(props.error());
+        return dead_only(std::move(*props));
+    }
+
+    Result<void> patch_props(std::string_view raw, std::span<const PropOp> ops,
+                             std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        for (const auto& op : ops)
+            if (op.name.ns == internal_ns)
+                return fail(Errc::forbidden, "reserved property namespace");
+        auto lock = write_lock();
+        if (auto ok = must_exist(*path); !ok)
+            return ok;
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        // One transaction: all operations apply or none does.
+        return in_transaction(**db, [&]() -> Result<void> {
+            for (const auto& op : ops) {
+                auto ok = op.value ? meta::set_prop(**db, *path, op.name, *op.value)
+                                   : meta::remove_prop(**db, *path, op.name);
+                if (!ok)
+                    return ok;
+            }
+            return meta::log(**db, *path, ChangeKind::modified);
+        });
+    }
+
+    Result<std::string> sync_token(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (auto ok = must_be_collection(*path); !ok)
+            return tl::unexpected(ok.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto seq = meta::current_seq(**db);
+        if (!seq)
+            return tl::unexpected(seq.error());
+        return make_token(store_id_, *seq);
+    }
+
+    Result<Changes> changes_since(std::string_view raw, std::string_view token) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (auto ok = must_be_collection(*path); !ok)
+            return tl::unexpected(ok.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto seq = meta::current_seq(**db);
+        if (!seq)
+            return tl::unexpected(seq.error());
+        auto since = parse_token(token, store_id_, *seq);
+        if (!since)
+            return tl::unexpected(since.error());
+        auto log = meta::log_since(**db, *since, *seq, *path);
+        if (!log)
+            return tl::unexpected(log.error());
+        return Changes{make_token(store_id_, *seq), coalesce(*log)};
+    }
+
+private:
+    // The writer lock: a mutex for this process's threads, flock for other processes.
+    class WriteLock {
+    public:
+        explicit WriteLock(FsStore& store) : guard_(store.write_mutex_), fd_(store.lock_fd_.get()) {
+            while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+            }
+        }
+        WriteLock(const WriteLock&) = delete;
+        WriteLock& operator=(const WriteLock&) = delete;
+        ~WriteLock() { ::flock(fd_, LOCK_UN); }
+
+    private:
+        std::lock_guard<std::mutex> guard_;
+        int fd_;
+    };
+
+    WriteLock write_lock() { return WriteLock(*this); }
+
+    std::string full(const std::string& path) const { return is_root(path) ? root_ : root_ + path; }
+
+    static std::string content_type_from(const std::vector<Property>& props) {
+        for (auto& p : props)
+            if (p.name == content_type_prop)
+                return p.value;
+        return "application/octet-stream";
+    }
+
+    static std::vector<Property> dead_only(std::vector<Property> props) {
+        std::erase_if(props, [](const Property& p) { return p.name.ns == internal_ns; });
+        return props;
+    }
+
+    Result<void> must_exist(const std::string& path) {
+        auto info = file_info(AT_FDCWD, full(path));
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return fail(Errc::not_found, path);
+        return {};
+    }
+
+    Result<void> must_be_collection(const std::string& path) {
+        auto info = file_info(AT_FDCWD, full(path));
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return fail(Errc::not_found, path);
+        if (!info->directory)
+            return fail(Errc::not_a_collection, path);
+        return {};
+    }
+
+    // RFC 4918 9.3.1 / 9.8.5: the parent must be an existing collection (409 otherwise).
+    Result<void> check_parent(const std::string& path) {
+        auto parent = file_info(AT_FDCWD, full(parent_of(path)));
+        if (!parent)
+            return tl::unexpected(parent.error());
+        if (!parent->exists || !parent->directory)
+            return fail(Errc::conflict, "parent collection missing for " + path);
+        return {};
+    }
+
+    // `path` and, for a folder, every path below it.
+    Result<std::vector<std::string>> subtree(const std::string& path, const FileInfo& info) {
+        std::vector<std::string> out{path};
+        if (info.directory) {
+            auto below = walk(root_, path);
+            if (!below)
+                return tl::unexpected(below.error());
+            out.insert(out.end(), below->begin(), below->end());
+        }
+        return out;
+    }
+
+    // Journals the intent and logs its changes in one transaction, before any file moves: a
+    // crash then leaves a change logged that may not have happened (harmless, and settled at
+    // the next open), never a change that happened unlogged.
+    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log) {
+        return in_transaction(db, [&]() -> Result<void> {
+            auto id = meta::add_intent(db, intent);
+            if (!id)
+                return tl::unexpected(id.error());
+            intent.id = *id;
+            for (auto& c : log)
+                if (auto ok = meta::log(db, c.path, c.kind); !ok)
+                    return ok;
+            return {};
+        });
+    }
+
+    // The metadata half of an operation whose file half is done; then the trash is emptied.
+    Result<void> finish(Db& db, const meta::Intent& intent) {
+        auto ok = in_transaction(db, [&]() -> Result<void> {
+            Result<void> fixed;
+            if (intent.op == "remove")
+                fixed = meta::drop_props(db, intent.from);
+            else if (intent.op == "move")
+                fixed = meta::move_props(db, intent.from, intent.to);
+            else if (intent.op == "copy")
+                fixed = meta::copy_props(db, intent.from, intent.to, intent.staging.back() == 'R');
+            if (!fixed)
+                return fixed;
+            return meta::drop_intent(db, intent.id);
+        });
+        if (intent.op == "remove" || intent.op == "move")
+            remove_tree_quietly(intent.staging);
+        if (intent.op == "copy")
+            remove_tree_quietly(trash_ + "/" + staging_name(intent));
+        return ok;
+    }
+
+    static std::string staging_name(const meta::Intent& intent) {
+        std::string staged = intent.staging.substr(0, intent.staging.size() - 1);
+        return std::string(name_of(staged));
+    }
+
+    bool exists(const std::string& path) {
+        auto info = file_info(AT_FDCWD, full(path));
+        return info && info->exists;
+    }
+
+    bool exists_raw(const std::string& file) { return ::access(file.c_str(), F_OK) == 0; }
+
+    // Logs the state a path is really in: after a crash or a failed step the journal may have
+    // logged a change that did not happen.
+    Result<void> relog(Db& db, const std::string& path) {
+        auto info = file_info(AT_FDCWD, full(path));
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return meta::log(db, path, ChangeKind::removed);
+        auto paths = subtree(path, *info);
+        if (!paths)
+            return tl::unexpected(paths.error());
+        for (auto& p : *paths)
+            if (auto ok = meta::log(db, p, ChangeKind::modified); !ok)
+                return ok;
+        return {};
+    }
+
+    // Brings an interrupted operation to a consistent end (run under the writer lock).
+    Result<void> settle(Db& db, meta::Intent intent) {
+        if (intent.op == "put") {
+            ::unlink(intent.staging.c_str());
+        } else if (intent.op == "remove") {
+            if (exists(intent.from))
+                intent.op = "undone";
+        } else if (intent.op == "move") {
+            bool from = exists(intent.from), to = exists(intent.to);
+            if (from && !to) {
+                // The old destination went to the trash; finish the move.
+                if (::rename(full(intent.from).c_str(), full(intent.to).c_str()) != 0) {
+                    // Put the old destination back rather than lose it with the trash.
+                    ::rename(intent.staging.c_str(), full(intent.to).c_str());
+                    intent.op = "undone";
+                }
+            } else if (from && to) {
+                intent.op = "undone";
+            }
+        } else if (intent.op == "copy") {
+            std::string staged = intent.staging.substr(0, intent.staging.size() - 1);
+            if (exists_raw(staged)) {
+                if (!exists(intent.to) && ::rename(staged.c_str(), full(intent.to).c_str()) == 0) {
+                    // finished below
+                } else {
+                    remove_tree_quietly(staged);
+                    intent.op = "undone";
+                }
+            }
+        }
+        auto ok = in_transaction(db, [&]() -> Result<void> {
+            if (auto r = relog(db, intent.from); !r)
+                return r;
+            if (!intent.to.empty())
+                if (auto r = relog(db, intent.to); !r)
+                    return r;
+            return {};
+        });
+        if (!ok)
+            return ok;
+        if (intent.op == "undone" || intent.op == "put" || intent.op == "mkcol") {
+            if (intent.op == "undone" && intent.staging.size() > 1 &&
+                intent.staging.starts_with(trash_))
+                remove_tree_quietly(intent.staging);
+            return in_transaction(db, [&] { return meta::drop_intent(db, intent.id); });
+        }
+        return finish(db, intent);
+    }
+
+    Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
+                          bool overwrite, bool is_move) {
+        auto from = normalise(raw_from);
+        if (!from)
+            return tl::unexpected(from.error());
+        auto to = normalise(raw_to);
+        if (!to)
+            return tl::unexpected(to.error());
+        if (auto ok = check_copy_target(*from, *to); !ok)
+            return tl::unexpected(ok.error());
+        auto lock = write_lock();
+        auto src = file_info(AT_FDCWD, full(*from));
+        if (!src)
+            return tl::unexpected(src.error());
+        if (!src->exists)
+            return fail(Errc::not_found, *from);
+        auto dst = file_info(AT_FDCWD, full(*to));
+        if (!dst)
+            return tl::unexpected(dst.error());
+        if (dst->exists && !overwrite)
+            return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
+        if (auto ok = check_parent(*to); !ok)
+            return tl::unexpected(ok.error());
+        bool recursive = depth == Depth::infinity;
+
+        std::vector<Change> log;
+        if (dst->exists) {
+            auto old = subtree(*to, *dst);
+            if (!old)
+                return tl::unexpected(old.error());
+            for (auto& p : *old)
+                log.push_back({p, ChangeKind::removed});
+        }
+        std::vector<std::string> moved{*from};
+        if (src->directory && recursive) {
+            auto below = subtree(*from, *src);
+            if (!below)
+                return tl::unexpected(below.error());
+            moved = std::move(*below);
+        }
+        for (auto& p : moved) {
+            if (is_move)
+                log.push_back({p, ChangeKind::removed});
+            log.push_back({*to + p.substr(from->size()), ChangeKind::added});
+        }
+
+        std::string trash_entry = temp_name();
+        meta::Intent intent{0, is_move ? "move" : "copy", *from, *to, trash_ + "/" + trash_entry};
+        std::string staged;
+        if (!is_move) {
+            // A copy is built under a hidden name beside the destination and renamed into
+            // place, so that readers never see a half-copied tree. The staging field carries
+            // that name and the depth ('R' recursive, '0' not).
+            staged = full(parent_of(*to)) + "/" + trash_entry;
+            if (auto ok = copy_tree(full(*from), staged, recursive); !ok) {
+                remove_tree_quietly(staged);
+                return tl::unexpected(ok.error());
+            }
+            intent.staging = staged + (recursive ? "R" : "0");
+        }
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        if (auto ok = begin_intent(**db, intent, log); !ok) {
+            if (!staged.empty())
+                remove_tree_quietly(staged);
+            return tl::unexpected(ok.error());
+        }
+        std::string trash_path = trash_ + "/" + trash_entry;
+        if (dst->exists && ::rename(full(*to).c_str(), trash_path.c_str()) != 0) {
+            Error err = errno_error(errno, "replace " + *to);
+            (void)settle(**db, intent);
+            return tl::unexpected(std::move(err));
+        }
+        std::string source = is_move ? full(*from) : staged;
+        // rename(2) moves a whole tree at once: the collection move is atomic.
+        if (::rename(source.c_str(), full(*to).c_str()) != 0) {
+            Error err = errno_error(errno, "rename onto " + *to);
+            (void)settle(**db, intent);
+            return tl::unexpected(std::move(err));
+        }
+        if (auto ok = fsync_dir(full(parent_of(*to))); !ok)
+            return tl::unexpected(ok.error());
+        if (is_move && parent_of(*from) != parent_of(*to))
+            if (auto ok = fsync_dir(full(parent_of(*from))); !ok)
+                return tl::unexpected(ok.error());
+        if (auto ok = finish(**db, intent); !ok)
+            return tl::unexpected(ok.error());
+        return !dst->exists;
+    }
+
+    std::string root_;
+    std::string trash_;
+    std::string store_id_;
+    UniqueFd lock_fd_;
+    std::mutex write_mutex_;
+    Pool pool_;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Store>> open(const std::string& root_in) {
+    std::string root = root_in;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return fail(Errc::not_found, "fs store root " + root + " is not a directory");
+    std::string meta_dir = root + "/.quire";
+    if (::mkdir(meta_dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return tl::unexpected(errno_error(errno, "mkdir " + meta_dir));
+    UniqueFd lock_fd(::open((meta_dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!lock_fd)
+        return tl::unexpected(errno_error(errno, "open lock file"));
+    auto db = Db::open(meta_dir + "/meta.db");
+    if (!db)
+        return tl::unexpected(db.error());
+    if (auto ok = meta::configure(*db); !ok)
+        return tl::unexpected(ok.error());
+    if (auto ok = meta::migrate(*db); !ok)
+        return tl::unexpected(ok.error());
+    auto id = meta::store_id(*db);
+    if (!id)
+        return tl::unexpected(id.error());
+    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd));
+    if (auto ok = store->recover(); !ok)
+        return tl::unexpected(ok.error());
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+} // namespace quire::storage::fs

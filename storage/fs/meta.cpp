@@ -1,0 +1,262 @@
+#include "meta.hpp"
+
+#include <random>
+
+#include "../common.hpp"
+#include "../path.hpp"
+
+namespace quire::storage::fs::meta {
+
+namespace {
+
+constexpr int schema_version = 1;
+
+// Migration i takes user_version i to i + 1; append, never edit a released one.
+constexpr const char* migrations[schema_version] = {
+    R"sql(
+CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE props(
+    path TEXT NOT NULL,
+    parent TEXT NOT NULL,
+    ns TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY(path, ns, name)) WITHOUT ROWID;
+CREATE INDEX props_by_parent ON props(parent);
+CREATE TABLE changes(
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL,
+    kind INTEGER NOT NULL);
+CREATE TABLE intents(
+    id INTEGER PRIMARY KEY,
+    op TEXT NOT NULL,
+    src TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    staging TEXT NOT NULL);
+)sql",
+};
+
+constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
+
+Result<void> run(Db& db, const std::string& sql, const std::vector<std::string>& args) {
+    auto s = db.prepare(sql);
+    if (!s)
+        return tl::unexpected(s.error());
+    for (std::size_t i = 0; i < args.size(); ++i)
+        s->bind(static_cast<int>(i + 1), args[i]);
+    return s->run();
+}
+
+std::string random_id() {
+    std::random_device rd;
+    std::uniform_int_distribution<unsigned> dist(0, 15);
+    std::string out;
+    for (int i = 0; i < 16; ++i)
+        out += "0123456789abcdef"[dist(rd)];
+    return out;
+}
+
+} // namespace
+
+Result<void> configure(Db& db) {
+    return db.exec("PRAGMA synchronous=FULL");
+}
+
+Result<void> migrate(Db& db) {
+    if (auto ok = db.exec("PRAGMA journal_mode=WAL"); !ok)
+        return ok;
+    for (;;) {
+        auto tx = sqlite::Transaction::begin(db, sqlite::Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto s = db.prepare("PRAGMA user_version");
+        if (!s)
+            return tl::unexpected(s.error());
+        if (auto r = s->step(); !r)
+            return tl::unexpected(r.error());
+        int version = static_cast<int>(s->integer(0));
+        s = sqlite::Stmt();
+        if (version > schema_version)
+            return fail(Errc::io, "metadata schema is newer than this Quire");
+        if (version == schema_version)
+            return tx->commit();
+        if (auto ok = db.exec(migrations[version]); !ok)
+            return ok;
+        if (version == 0)
+            if (auto ok = run(db, "INSERT INTO store_meta VALUES('store_id', ?)", {random_id()});
+                !ok)
+                return ok;
+        if (auto ok = db.exec("PRAGMA user_version=" + std::to_string(version + 1)); !ok)
+            return ok;
+        if (auto ok = tx->commit(); !ok)
+            return ok;
+    }
+}
+
+Result<std::string> store_id(Db& db) {
+    auto s = db.prepare("SELECT value FROM store_meta WHERE key = 'store_id'");
+    if (!s)
+        return tl::unexpected(s.error());
+    auto r = s->step();
+    if (!r)
+        return tl::unexpected(r.error());
+    if (!*r)
+        return fail(Errc::io, "store id missing");
+    return s->text(0);
+}
+
+Result<std::int64_t> current_seq(Db& db) {
+    auto s = db.prepare("SELECT coalesce(max(seq), 0) FROM changes");
+    if (!s)
+        return tl::unexpected(s.error());
+    if (auto r = s->step(); !r)
+        return tl::unexpected(r.error());
+    return s->integer(0);
+}
+
+Result<void> log(Db& db, const std::string& path, ChangeKind kind) {
+    auto s = db.prepare("INSERT INTO changes(path, kind) VALUES(?, ?)");
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
+}
+
+Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t upto,
+                                      const std::string& collection) {
+    auto s = db.prepare("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
+                        "(path > ?3 || '/' AND path < ?3 || '0' OR ?3 = '/') ORDER BY seq");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, since).bind(2, upto).bind(3, collection);
+    std::vector<Change> out;
+    for (;;) {
+        auto r = s->step();
+        if (!r)
+            return tl::unexpected(r.error());
+        if (!*r)
+            return out;
+        std::string p = s->text(0);
+        if (p != collection)
+            out.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
+    }
+}
+
+Result<std::vector<Property>> props_of(Db& db, const std::string& path) {
+    auto s = db.prepare("SELECT ns, name, value FROM props WHERE path = ? ORDER BY ns, name");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, path);
+    std::vector<Property> out;
+    for (;;) {
+        auto r = s->step();
+        if (!r)
+            return tl::unexpected(r.error());
+        if (!*r)
+            return out;
+        out.push_back({{s->text(0), s->text(1)}, s->blob(2)});
+    }
+}
+
+Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
+                                                                      const std::string& parent) {
+    auto s = db.prepare("SELECT path, ns, name, value FROM props WHERE parent = ? ORDER BY "
+                        "path, ns, name");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, parent);
+    std::map<std::string, std::vector<Property>> out;
+    for (;;) {
+        auto r = s->step();
+        if (!r)
+            return tl::unexpected(r.error());
+        if (!*r)
+            return out;
+        out[s->text(0)].push_back({{s->text(1), s->text(2)}, s->blob(3)});
+    }
+}
+
+Result<void> set_prop(Db& db, const std::string& path, const PropName& name,
+                      const std::string& value) {
+    auto s = db.prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?, ?)");
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, path)
+        .bind(2, parent_of(path))
+        .bind(3, name.ns)
+        .bind(4, name.name)
+        .bind_blob(5, value)
+        .run();
+}
+
+Result<void> remove_prop(Db& db, const std::string& path, const PropName& name) {
+    return run(db, "DELETE FROM props WHERE path = ? AND ns = ? AND name = ?",
+               {path, name.ns, name.name});
+}
+
+Result<void> drop_props(Db& db, const std::string& path) {
+    return run(db, std::string("DELETE FROM props WHERE ") + subtree_where, {path});
+}
+
+Result<void> move_props(Db& db, const std::string& from, const std::string& to) {
+    if (auto ok = drop_props(db, to); !ok)
+        return ok;
+    auto s = db.prepare(std::string("UPDATE props SET path = ?2 || substr(path, ?3 + 1), parent "
+                                    "= CASE WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 "
+                                    "+ 1) END WHERE ") +
+                        subtree_where);
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, from)
+        .bind(2, to)
+        .bind(3, static_cast<std::int64_t>(from.size()))
+        .bind(4, parent_of(to))
+        .run();
+}
+
+Result<void> copy_props(Db& db, const std::string& from, const std::string& to, bool subtree) {
+    if (auto ok = drop_props(db, to); !ok)
+        return ok;
+    auto s = db.prepare(std::string("INSERT INTO props SELECT ?2 || substr(path, ?3 + 1), CASE "
+                                    "WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) "
+                                    "END, ns, name, value FROM props WHERE ") +
+                        (subtree ? subtree_where : "path = ?1"));
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, from)
+        .bind(2, to)
+        .bind(3, static_cast<std::int64_t>(from.size()))
+        .bind(4, parent_of(to))
+        .run();
+}
+
+Result<std::int64_t> add_intent(Db& db, const Intent& intent) {
+    auto ok = run(db, "INSERT INTO intents(op, src, dst, staging) VALUES(?, ?, ?, ?)",
+                  {intent.op, intent.from, intent.to, intent.staging});
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return db.last_insert_rowid();
+}
+
+Result<void> drop_intent(Db& db, std::int64_t id) {
+    auto s = db.prepare("DELETE FROM intents WHERE id = ?");
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, id).run();
+}
+
+Result<std::vector<Intent>> intents(Db& db) {
+    auto s = db.prepare("SELECT id, op, src, dst, staging FROM intents ORDER BY id");
+    if (!s)
+        return tl::unexpected(s.error());
+    std::vector<Intent> out;
+    for (;;) {
+        auto r = s->step();
+        if (!r)
+            return tl::unexpected(r.error());
+        if (!*r)
+            return out;
+        out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4)});
+    }
+}
+
+} // namespace quire::storage::fs::meta

@@ -1,0 +1,50 @@
+// The fs backend's metadata database (<root>/.quire/meta.db): dead properties, content types,
+// the change log and the intent journal. Callers hold the transaction.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "../sqlite/db.hpp"
+#include "../store.hpp"
+
+namespace quire::storage::fs::meta {
+
+using sqlite::Db;
+
+Result<void> configure(Db& db);
+Result<void> migrate(Db& db);
+Result<std::string> store_id(Db& db);
+
+Result<std::int64_t> current_seq(Db& db);
+Result<void> log(Db& db, const std::string& path, ChangeKind kind);
+Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t upto,
+                                      const std::string& collection);
+
+// Properties of one path, internal ones (content type) included.
+Result<std::vector<Property>> props_of(Db& db, const std::string& path);
+// Properties of every direct member of a collection, keyed by member path: one query.
+Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
+                                                                      const std::string& parent);
+Result<void> set_prop(Db& db, const std::string& path, const PropName& name,
+                      const std::string& value);
+Result<void> remove_prop(Db& db, const std::string& path, const PropName& name);
+Result<void> drop_props(Db& db, const std::string& path); // the whole subtree
+Result<void> move_props(Db& db, const std::string& from, const std::string& to);
+Result<void> copy_props(Db& db, const std::string& from, const std::string& to, bool subtree);
+
+// The intent journal: a multi-step file operation (rename, then metadata) is written here
+// first, so that a crash between the steps is finished or undone at the next open.
+struct Intent {
+    std::int64_t id = 0;
+    std::string op; // "put", "mkcol", "remove", "move", "copy"
+    std::string from;
+    std::string to;
+    std::string staging; // a copy's staged tree, or a removed tree's trash name
+};
+Result<std::int64_t> add_intent(Db& db, const Intent& intent);
+Result<void> drop_intent(Db& db, std::int64_t id);
+Result<std::vector<Intent>> intents(Db& db);
+
+} // namespace quire::storage::fs::meta

@@ -1,0 +1,126 @@
+// Thin RAII layer over the SQLite C API, shared by the sqlite backend and the fs backend's
+// metadata database.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "../error.hpp"
+
+namespace quire::storage::sqlite {
+
+// Maps a SQLite result code to a typed error (SQLITE_FULL -> insufficient_storage ...).
+Error db_error(sqlite3* db, int rc, std::string_view what);
+
+class Stmt {
+public:
+    Stmt() = default;
+    Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+    Stmt(Stmt&& other) noexcept;
+    Stmt& operator=(Stmt&& other) noexcept;
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    ~Stmt();
+
+    // Binds by 1-based index; text is copied by SQLite (SQLITE_TRANSIENT).
+    Stmt& bind(int index, std::string_view text);
+    Stmt& bind(int index, std::int64_t value);
+    Stmt& bind_blob(int index, std::string_view bytes);
+    Stmt& bind_zeroblob(int index, std::int64_t size);
+    Stmt& bind_null(int index);
+
+    // Steps once: true when a row is available, false when done.
+    Result<bool> step();
+    // Steps to completion (statements that return no rows).
+    Result<void> run();
+    void reset();
+
+    std::string text(int column) const;
+    std::string blob(int column) const;
+    std::int64_t integer(int column) const;
+    bool is_null(int column) const;
+
+private:
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Db {
+public:
+    static Result<Db> open(const std::string& file);
+    Db(Db&& other) noexcept;
+    Db& operator=(Db&& other) noexcept;
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+    ~Db();
+
+    sqlite3* get() const { return db_; }
+    Result<void> exec(std::string_view sql);
+    Result<Stmt> prepare(std::string_view sql);
+    std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+    int changes() const { return sqlite3_changes(db_); }
+
+private:
+    explicit Db(sqlite3* db) : db_(db) {}
+    sqlite3* db_ = nullptr;
+};
+
+// Rolls back unless committed; a writer opens it with BEGIN IMMEDIATE so the write lock is held
+// from the precondition check to the commit.
+class Transaction {
+public:
+    enum class Kind { read, write };
+    static Result<Transaction> begin(Db& db, Kind kind);
+    Transaction(Transaction&& other) noexcept;
+    Transaction& operator=(Transaction&&) = delete;
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+    Result<void> commit();
+
+private:
+    explicit Transaction(Db* db) : db_(db) {}
+    Db* db_ = nullptr;
+};
+
+// A pool of connections to one database file: SQLite connections are not shared between
+// threads at once, so each call leases its own.
+class Pool {
+public:
+    using Setup = std::function<Result<void>(Db&)>;
+    Pool(std::string file, Setup setup) : file_(std::move(file)), setup_(std::move(setup)) {}
+
+    class Lease {
+    public:
+        Lease(Pool* pool, std::unique_ptr<Db> db) : pool_(pool), db_(std::move(db)) {}
+        Lease(Lease&&) noexcept = default;
+        Lease& operator=(Lease&&) = delete;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ~Lease();
+        Db& operator*() const { return *db_; }
+        Db* operator->() const { return db_.get(); }
+
+    private:
+        Pool* pool_;
+        std::unique_ptr<Db> db_;
+    };
+
+    Result<Lease> acquire();
+
+private:
+    std::string file_;
+    Setup setup_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Db>> idle_;
+};
+
+} // namespace quire::storage::sqlite

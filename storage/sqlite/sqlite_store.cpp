@@ -1,0 +1,803 @@
+#include "sqlite_store.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common.hpp"
+#include "../path.hpp"
+#include "blob.hpp"
+#include "schema.hpp"
+
+namespace quire::storage::sqlite {
+
+namespace {
+
+// Bodies are stored in chunks: SQLite caps one value at SQLITE_MAX_LENGTH (1e9 bytes by
+// default), below the 1 GiB a PUT may carry.
+constexpr std::int64_t chunk_bytes = 16 * 1024 * 1024;
+constexpr std::size_t copy_buffer = 256 * 1024;
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
+}
+
+Clock::time_point from_ns(std::int64_t ns) {
+    return Clock::time_point(
+        std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+constexpr const char* row_columns =
+    "id, path, collection, etag, size, content_type, created_ns, modified_ns";
+
+struct Row {
+    std::int64_t id = 0;
+    Meta meta;
+};
+
+Row read_row(const Stmt& s) {
+    Row r;
+    r.id = s.integer(0);
+    r.meta.path = s.text(1);
+    r.meta.collection = s.integer(2) != 0;
+    r.meta.etag = s.text(3);
+    r.meta.size = static_cast<std::uint64_t>(s.integer(4));
+    r.meta.content_type = s.text(5);
+    r.meta.created = from_ns(s.integer(6));
+    r.meta.modified = from_ns(s.integer(7));
+    return r;
+}
+
+Result<std::optional<Row>> find(Db& db, std::string_view path) {
+    auto s = db.prepare(std::string("SELECT ") + row_columns + " FROM resources WHERE path = ?");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, path);
+    auto row = s->step();
+    if (!row)
+        return tl::unexpected(row.error());
+    if (!*row)
+        return std::optional<Row>{};
+    return std::optional<Row>{read_row(*s)};
+}
+
+// SQL condition selecting `path` itself and everything below it (?1 = the path). Paths below
+// "/a" sort between "/a/" and "/a0" because '0' follows '/' in byte order.
+constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
+
+Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
+    auto s = db.prepare("INSERT INTO changes(path, kind) VALUES(?, ?)");
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
+}
+
+Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
+    auto s = db.prepare(std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM "
+                                    "resources WHERE ") +
+                        subtree_where + " ORDER BY path");
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
+}
+
+Result<void> exec_path(Db& db, std::string_view sql, std::string_view path) {
+    auto s = db.prepare(sql);
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->bind(1, path).run();
+}
+
+// The parent of a new resource must be an existing collection (RFC 4918 9.7.1, 9.3.1).
+Result<void> check_parent(Db& db, std::string_view path) {
+    auto parent = find(db, parent_of(path));
+    if (!parent)
+        return tl::unexpected(parent.error());
+    if (!*parent)
+        return fail(Errc::conflict, "parent collection missing for " + std::string(path));
+    if (!(*parent)->meta.collection)
+        return fail(Errc::conflict, "parent of " + std::string(path) + " is not a collection");
+    return {};
+}
+
+// A body on its way in: small ones in memory, large ones in an unlinked temporary file.
+struct Spooled {
+    std::string memory;
+    UniqueFd file;
+    std::int64_t size = 0;
+    std::string etag;
+};
+
+Result<Spooled> spool(Source& source, const std::string& dir, std::size_t inline_limit) {
+    Spooled out;
+    Sha256 hash;
+    std::vector<std::byte> buf(copy_buffer);
+    for (;;) {
+        auto n = source.read(buf);
+        if (!n)
+            return tl::unexpected(n.error());
+        if (*n == 0)
+            break;
+        hash.update(buf.data(), *n);
+        out.size += static_cast<std::int64_t>(*n);
+        if (!out.file && out.memory.size() + *n > inline_limit) {
+            out.file = UniqueFd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+            if (!out.file)
+                return tl::unexpected(errno_error(errno, "spool body"));
+            if (::write(out.file.get(), out.memory.data(), out.memory.size()) !=
+                static_cast<ssize_t>(out.memory.size()))
+                return tl::unexpected(errno_error(errno ? errno : ENOSPC, "spool body"));
+            out.memory.clear();
+            out.memory.shrink_to_fit();
+        }
+        if (out.file) {
+            std::size_t done = 0;
+            while (done < *n) {
+                ssize_t w = ::write(out.file.get(), buf.data() + done, *n - done);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w < 0)
+                    return tl::unexpected(errno_error(errno, "spool body"));
+                done += static_cast<std::size_t>(w);
+            }
+        } else {
+            out.memory.append(reinterpret_cast<const char*>(buf.data()), *n);
+        }
+    }
+    out.etag = hash.hex();
+    return out;
+}
+
+Result<void> store_body(Db& db, std::int64_t resource_id, const Spooled& body) {
+    if (auto ok =
+            [&] {
+                auto del = db.prepare("DELETE FROM body_chunks WHERE resource_id = ?");
+                if (!del)
+                    return Result<void>(tl::unexpected(del.error()));
+                return del->bind(1, resource_id).run();
+            }();
+        !ok)
+        return ok;
+    auto ins = db.prepare("INSERT INTO body_chunks(resource_id, chunk, data) VALUES(?, ?, ?)");
+    if (!ins)
+        return tl::unexpected(ins.error());
+    if (!body.file) {
+        return ins->bind(1, resource_id).bind(2, std::int64_t{0}).bind_blob(3, body.memory).run();
+    }
+    std::vector<std::byte> buf(copy_buffer);
+    for (std::int64_t chunk = 0; chunk * chunk_bytes < body.size; ++chunk) {
+        std::int64_t start = chunk * chunk_bytes;
+        std::int64_t len = std::min(chunk_bytes, body.size - start);
+        ins->reset();
+        if (auto ok = ins->bind(1, resource_id).bind(2, chunk).bind_zeroblob(3, len).run(); !ok)
+            return ok;
+        auto blob = Blob::open(db, "body_chunks", "data", db.last_insert_rowid(), true);
+        if (!blob)
+            return tl::unexpected(blob.error());
+        for (std::int64_t off = 0; off < len;) {
+            auto want = static_cast<std::size_t>(
+                std::min<std::int64_t>(static_cast<std::int64_t>(buf.size()), len - off));
+            ssize_t r = ::pread(body.file.get(), buf.data(), want, start + off);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return tl::unexpected(errno_error(r < 0 ? errno : EIO, "read spooled body"));
+            auto ok = blob->write(std::span(buf.data(), static_cast<std::size_t>(r)), off);
+            if (!ok)
+                return ok;
+            off += r;
+        }
+    }
+    return {};
+}
+
+// Streams a body out of its chunks inside one read transaction, so the reader sees one
+// version even while writers commit new ones.
+class ChunkBody final : public Body {
+public:
+    struct Chunk {
+        std::int64_t rowid;
+        std::int64_t start;
+        std::int64_t length;
+    };
+    ChunkBody(Pool::Lease lease, Transaction tx, std::vector<Chunk> chunks, std::uint64_t offset,
+              std::uint64_t length)
+        : lease_(std::move(lease)), tx_(std::move(tx)), chunks_(std::move(chunks)),
+          pos_(static_cast<std::int64_t>(offset)), end_(static_cast<std::int64_t>(offset + length)),
+          length_(length) {}
+
+    std::uint64_t length() const override { return length_; }
+
+    Result<std::size_t> read(std::span<std::byte> buf) override {
+        while (pos_ < end_) {
+            if (!blob_ || pos_ >= current_.start + current_.length) {
+                auto it = std::find_if(chunks_.begin(), chunks_.end(), [&](const Chunk& c) {
+                    return pos_ >= c.start && pos_ < c.start + c.length;
+                });
+                if (it == chunks_.end())
+                    return fail(Errc::io, "body chunk missing");
+                current_ = *it;
+                blob_.reset();
+                auto blob = Blob::open(*lease_, "body_chunks", "data", it->rowid, false);
+                if (!blob)
+                    return tl::unexpected(blob.error());
+                blob_.emplace(std::move(*blob));
+            }
+            std::int64_t in_chunk = pos_ - current_.start;
+            auto n = static_cast<std::size_t>(std::min<std::int64_t>(
+                {static_cast<std::int64_t>(buf.size()), current_.length - in_chunk, end_ - pos_}));
+            auto ok = blob_->read(buf.first(n), in_chunk);
+            if (!ok)
+                return tl::unexpected(ok.error());
+            pos_ += static_cast<std::int64_t>(n);
+            return n;
+        }
+        return 0;
+    }
+
+private:
+    Pool::Lease lease_; // destroyed last: the transaction and blob use its connection
+    Transaction tx_;
+    std::vector<Chunk> chunks_;
+    std::optional<Blob> blob_;
+    Chunk current_{};
+    std::int64_t pos_;
+    std::int64_t end_;
+    std::uint64_t length_;
+};
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(std::string file, Options options, std::string store_id)
+        : file_(std::move(file)), options_(options), store_id_(std::move(store_id)),
+          pool_(file_,
+                [durable = options.durable](Db& db) { return configure_connection(db, durable); }) {
+        auto slash = file_.rfind('/');
+        dir_ = slash == std::string::npos ? "." : file_.substr(0, slash);
+        if (dir_.empty())
+            dir_ = "/";
+    }
+
+    Capabilities capabilities() const override {
+        return {.history = false, .content_addressed_etags = true, .file_bodies = false};
+    }
+
+    Result<Meta> stat(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto row = find(**db, *path);
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            return fail(Errc::not_found, *path);
+        return std::move((*row)->meta);
+    }
+
+    Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto self = find(**db, *path);
+        if (!self)
+            return tl::unexpected(self.error());
+        if (!*self)
+            return fail(Errc::not_found, *path);
+        if (!(*self)->meta.collection)
+            return fail(Errc::not_a_collection, *path);
+        auto s = (*db)->prepare(std::string("SELECT ") + row_columns +
+                                " FROM resources WHERE parent = ? ORDER BY path");
+        if (!s)
+            return tl::unexpected(s.error());
+        s->bind(1, *path);
+        std::vector<Meta> out;
+        std::vector<std::int64_t> ids;
+        for (;;) {
+            auto row = s->step();
+            if (!row)
+                return tl::unexpected(row.error());
+            if (!*row)
+                break;
+            auto r = read_row(*s);
+            ids.push_back(r.id);
+            out.push_back(std::move(r.meta));
+        }
+        if (options.with_props) {
+            // One query for the dead properties of every member (no N+1).
+            auto p = (*db)->prepare(
+                "SELECT r.path, p.ns, p.name, p.value FROM resources r JOIN props p ON "
+                "p.resource_id = r.id WHERE r.parent = ? AND p.ns <> ? ORDER BY r.path");
+            if (!p)
+                return tl::unexpected(p.error());
+            p->bind(1, *path).bind(2, internal_ns);
+            std::size_t i = 0;
+            for (;;) {
+                auto row = p->step();
+                if (!row)
+                    return tl::unexpected(row.error());
+                if (!*row)
+                    break;
+                std::string member = p->text(0);
+                while (i < out.size() && out[i].path != member)
+                    ++i;
+                if (i == out.size())
+                    break;
+                out[i].props.push_back({{p->text(1), p->text(2)}, p->blob(3)});
+            }
+        }
+        return out;
+    }
+
+    Result<std::unique_ptr<Body>> open_read(std::string_view raw,
+                                            std::optional<ByteRange> range) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto row = find(**db, *path);
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            return fail(Errc::not_found, *path);
+        if ((*row)->meta.collection)
+            return fail(Errc::is_a_collection, *path);
+        auto s = (*db)->prepare(
+            "SELECT id, length(data) FROM body_chunks WHERE resource_id = ? ORDER BY chunk");
+        if (!s)
+            return tl::unexpected(s.error());
+        s->bind(1, (*row)->id);
+        std::vector<ChunkBody::Chunk> chunks;
+        std::int64_t start = 0;
+        for (;;) {
+            auto r = s->step();
+            if (!r)
+                return tl::unexpected(r.error());
+            if (!*r)
+                break;
+            chunks.push_back({s->integer(0), start, s->integer(1)});
+            start += s->integer(1);
+        }
+        s = Stmt();
+        auto [offset, length] = clip(range, static_cast<std::uint64_t>(start));
+        return std::make_unique<ChunkBody>(std::move(*db), std::move(*tx), std::move(chunks),
+                                           offset, length);
+    }
+
+    Result<PutResult> put(std::string_view raw, Source& source, const PutOptions& options,
+                          std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (is_root(*path))
+            return fail(Errc::is_a_collection, "/");
+        // Spool before taking the write lock: a slow client must not stall other writers.
+        auto body = spool(source, dir_, options_.inline_body_limit);
+        if (!body)
+            return tl::unexpected(body.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto existing = find(**db, *path);
+        if (!existing)
+            return tl::unexpected(existing.error());
+        if (*existing && (*existing)->meta.collection)
+            return fail(Errc::is_a_collection, *path);
+        std::optional<std::string> etag;
+        if (*existing)
+            etag = (*existing)->meta.etag;
+        if (auto ok = check_precondition(options.precondition, etag); !ok)
+            return tl::unexpected(ok.error());
+        if (auto ok = check_parent(**db, *path); !ok)
+            return tl::unexpected(ok.error());
+        std::int64_t now = now_ns();
+        std::int64_t id = 0;
+        if (*existing) {
+            id = (*existing)->id;
+            auto s = (*db)->prepare("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
+                                    "modified_ns = ? WHERE id = ?");
+            if (!s)
+                return tl::unexpected(s.error());
+            auto ok = s->bind(1, body->etag)
+                          .bind(2, body->size)
+                          .bind(3, options.content_type)
+                          .bind(4, now)
+                          .bind(5, id)
+                          .run();
+            if (!ok)
+                return tl::unexpected(ok.error());
+        } else {
+            auto s = (*db)->prepare(
+                "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
+                "created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)");
+            if (!s)
+                return tl::unexpected(s.error());
+            auto ok = s->bind(1, *path)
+                          .bind(2, parent_of(*path))
+                          .bind(3, body->etag)
+                          .bind(4, body->size)
+                          .bind(5, options.content_type)
+                          .bind(6, now)
+                          .bind(7, now)
+                          .run();
+            if (!ok)
+                return tl::unexpected(ok.error());
+            id = (*db)->last_insert_rowid();
+        }
+        if (auto ok = store_body(**db, id, *body); !ok)
+            return tl::unexpected(ok.error());
+        // The change log moves in the same transaction as the content (unlike sabre/dav's).
+        if (auto ok = log_change(**db, *path, *existing ? ChangeKind::modified : ChangeKind::added);
+            !ok)
+            return tl::unexpected(ok.error());
+        if (auto ok = tx->commit(); !ok)
+            return tl::unexpected(ok.error());
+        return PutResult{body->etag, !*existing};
+    }
+
+    Result<void> mkcol(std::string_view raw, std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto existing = find(**db, *path);
+        if (!existing)
+            return tl::unexpected(existing.error());
+        if (*existing)
+            return fail(Errc::exists, *path);
+        if (auto ok = check_parent(**db, *path); !ok)
+            return ok;
+        std::int64_t now = now_ns();
+        auto s = (*db)->prepare("INSERT INTO resources(path, parent, collection, etag, "
+                                "created_ns, modified_ns) VALUES(?, ?, 1, ?, ?, ?)");
+        if (!s)
+            return tl::unexpected(s.error());
+        auto ok = s->bind(1, *path)
+                      .bind(2, parent_of(*path))
+                      .bind(3, "c" + std::to_string(now))
+                      .bind(4, now)
+                      .bind(5, now)
+                      .run();
+        if (!ok)
+            return ok;
+        if (auto logged = log_change(**db, *path, ChangeKind::added); !logged)
+            return logged;
+        return tx->commit();
+    }
+
+    Result<void> remove(std::string_view raw, const Precondition& pre, std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        if (is_root(*path))
+            return fail(Errc::forbidden, "the root cannot be removed");
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto existing = find(**db, *path);
+        if (!existing)
+            return tl::unexpected(existing.error());
+        std::optional<std::string> etag;
+        if (*existing)
+            etag = (*existing)->meta.etag;
+        if (auto ok = check_precondition(pre, etag); !ok)
+            return ok;
+        if (!*existing)
+            return fail(Errc::not_found, *path);
+        if (auto ok = remove_tree(**db, *path); !ok)
+            return ok;
+        return tx->commit();
+    }
+
+    Result<bool> copy(std::string_view from, std::string_view to, Depth depth, bool overwrite,
+                      std::string_view) override {
+        return transfer(from, to, depth, overwrite, false);
+    }
+
+    Result<bool> move(std::string_view from, std::string_view to, bool overwrite,
+                      std::string_view) override {
+        return transfer(from, to, Depth::infinity, overwrite, true);
+    }
+
+    Result<std::vector<Property>> props(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto row = find(**db, *path);
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            return fail(Errc::not_found, *path);
+        auto s = (*db)->prepare("SELECT ns, name, value FROM props WHERE resource_id = ? AND "
+                                "ns <> ? ORDER BY ns, name");
+        if (!s)
+            return tl::unexpected(s.error());
+        s->bind(1, (*row)->id).bind(2, internal_ns);
+        std::vector<Property> out;
+        for (;;) {
+            auto r = s->step();
+            if (!r)
+                return tl::unexpected(r.error());
+            if (!*r)
+                return out;
+            out.push_back({{s->text(0), s->text(1)}, s->blob(2)});
+        }
+    }
+
+    Result<void> patch_props(std::string_view raw, std::span<const PropOp> ops,
+                             std::string_view) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        for (const auto& op : ops)
+            if (op.name.ns == internal_ns)
+                return fail(Errc::forbidden, "reserved property namespace");
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto row = find(**db, *path);
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row)
+            return fail(Errc::not_found, *path);
+        auto set = (*db)->prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?)");
+        auto del = (*db)->prepare("DELETE FROM props WHERE resource_id = ? AND ns = ? AND "
+                                  "name = ?");
+        if (!set || !del)
+            return tl::unexpected(!set ? set.error() : del.error());
+        for (const auto& op : ops) {
+            Stmt& s = op.value ? *set : *del;
+            s.reset();
+            s.bind(1, (*row)->id).bind(2, op.name.ns).bind(3, op.name.name);
+            if (op.value)
+                s.bind_blob(4, *op.value);
+            if (auto ok = s.run(); !ok)
+                return ok; // the transaction rolls back: all or nothing
+        }
+        if (auto ok = log_change(**db, *path, ChangeKind::modified); !ok)
+            return ok;
+        return tx->commit();
+    }
+
+    Result<std::string> sync_token(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto row = find(**db, *path);
+        if (!row)
+            return tl::unexpected(row.error());
+        if (!*row || !(*row)->meta.collection)
+            return fail(!*row ? Errc::not_found : Errc::not_a_collection, *path);
+        auto seq = current_seq(**db);
+        if (!seq)
+            return tl::unexpected(seq.error());
+        return make_token(store_id_, *seq);
+    }
+
+    Result<Changes> changes_since(std::string_view raw, std::string_view token) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto seq = current_seq(**db);
+        if (!seq)
+            return tl::unexpected(seq.error());
+        auto since = parse_token(token, store_id_, *seq);
+        if (!since)
+            return tl::unexpected(since.error());
+        // Walks the log from the token on (the primary key), so the cost follows the number
+        // of changes, not the size of the store.
+        auto s = (*db)->prepare("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
+                                "(path > ?3 || '/' AND path < ?3 || '0' OR ?3 = '/') "
+                                "ORDER BY seq");
+        if (!s)
+            return tl::unexpected(s.error());
+        s->bind(1, *since).bind(2, *seq).bind(3, *path);
+        std::vector<Change> log;
+        for (;;) {
+            auto r = s->step();
+            if (!r)
+                return tl::unexpected(r.error());
+            if (!*r)
+                break;
+            std::string p = s->text(0);
+            if (p == *path)
+                continue;
+            log.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
+        }
+        return Changes{make_token(store_id_, *seq), coalesce(log)};
+    }
+
+    Result<void> init() {
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        return {};
+    }
+
+private:
+    Result<std::int64_t> current_seq(Db& db) {
+        auto s = db.prepare("SELECT coalesce(max(seq), 0) FROM changes");
+        if (!s)
+            return tl::unexpected(s.error());
+        auto r = s->step();
+        if (!r)
+            return tl::unexpected(r.error());
+        return s->integer(0);
+    }
+
+    Result<void> remove_tree(Db& db, const std::string& path) {
+        if (auto ok = log_subtree(db, path, ChangeKind::removed); !ok)
+            return ok;
+        // Foreign keys cascade to bodies and properties.
+        return exec_path(db, std::string("DELETE FROM resources WHERE ") + subtree_where, path);
+    }
+
+    Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
+                          bool overwrite, bool is_move) {
+        auto from = normalise(raw_from);
+        if (!from)
+            return tl::unexpected(from.error());
+        auto to = normalise(raw_to);
+        if (!to)
+            return tl::unexpected(to.error());
+        if (auto ok = check_copy_target(*from, *to); !ok)
+            return tl::unexpected(ok.error());
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto src = find(**db, *from);
+        if (!src)
+            return tl::unexpected(src.error());
+        if (!*src)
+            return fail(Errc::not_found, *from);
+        auto dst = find(**db, *to);
+        if (!dst)
+            return tl::unexpected(dst.error());
+        if (*dst && !overwrite)
+            return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
+        if (auto ok = check_parent(**db, *to); !ok)
+            return tl::unexpected(ok.error());
+        if (*dst) {
+            if (auto ok = remove_tree(**db, *to); !ok)
+                return tl::unexpected(ok.error());
+        }
+        bool whole_tree = depth == Depth::infinity || !(*src)->meta.collection;
+        auto len = static_cast<std::int64_t>(from->size());
+        std::string where = whole_tree ? subtree_where : "path = ?1";
+        if (is_move) {
+            if (auto ok = log_subtree(**db, *from, ChangeKind::removed); !ok)
+                return tl::unexpected(ok.error());
+            // One UPDATE renames the whole subtree inside the transaction: atomic.
+            auto s = (*db)->prepare(
+                "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
+                "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
+                where);
+            if (!s)
+                return tl::unexpected(s.error());
+            if (auto ok = s->bind(1, *from).bind(2, *to).bind(3, len).bind(4, parent_of(*to)).run();
+                !ok)
+                return tl::unexpected(ok.error());
+        } else {
+            std::int64_t now = now_ns();
+            auto s = (*db)->prepare(
+                "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
+                "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN path = ?1 "
+                "THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, size, "
+                "content_type, ?5, ?5 FROM resources WHERE " +
+                where);
+            if (!s)
+                return tl::unexpected(s.error());
+            if (auto ok = s->bind(1, *from)
+                              .bind(2, *to)
+                              .bind(3, len)
+                              .bind(4, parent_of(*to))
+                              .bind(5, now)
+                              .run();
+                !ok)
+                return tl::unexpected(ok.error());
+            for (const char* table : {"body_chunks", "props"}) {
+                std::string cols =
+                    std::string(table) == "props" ? "ns, name, value" : "chunk, data";
+                auto c = (*db)->prepare(std::string("INSERT INTO ") + table + "(resource_id, " +
+                                        cols + ") SELECT n.id, " + cols + " FROM resources o " +
+                                        "JOIN " + table + " t ON t.resource_id = o.id " +
+                                        "JOIN resources n ON n.path = ?2 || substr(o.path, ?3 + "
+                                        "1) WHERE " +
+                                        (whole_tree ? std::string("(o.path = ?1 OR (o.path > ?1 "
+                                                                  "|| '/' AND o.path < ?1 || "
+                                                                  "'0'))")
+                                                    : std::string("o.path = ?1")));
+                if (!c)
+                    return tl::unexpected(c.error());
+                if (auto ok = c->bind(1, *from).bind(2, *to).bind(3, len).run(); !ok)
+                    return tl::unexpected(ok.error());
+            }
+        }
+        if (auto ok = log_subtree(**db, *to, ChangeKind::added); !ok)
+            return tl::unexpected(ok.error());
+        if (auto ok = tx->commit(); !ok)
+            return tl::unexpected(ok.error());
+        return !*dst;
+    }
+
+    std::string file_;
+    std::string dir_;
+    Options options_;
+    std::string store_id_;
+    Pool pool_;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Store>> open(const std::string& file, Options options) {
+    auto db = Db::open(file);
+    if (!db)
+        return tl::unexpected(db.error());
+    if (auto ok = configure_connection(*db, options.durable); !ok)
+        return tl::unexpected(ok.error());
+    if (auto ok = migrate(*db); !ok)
+        return tl::unexpected(ok.error());
+    auto s = db->prepare("SELECT value FROM store_meta WHERE key = 'store_id'");
+    if (!s)
+        return tl::unexpected(s.error());
+    auto row = s->step();
+    if (!row)
+        return tl::unexpected(row.error());
+    if (!*row)
+        return fail(Errc::io, "store id missing in " + file);
+    auto store = std::make_unique<SqliteStore>(file, options, s->text(0));
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+} // namespace quire::storage::sqlite

@@ -1,0 +1,158 @@
+// storage::Store: the one interface through which WebDAV and CalDAV keep all content.
+// Every call is one transaction of its backend, synchronous (run it on the blocking pool) and
+// safe to call from many threads at once. See docs/storage.md.
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "body.hpp"
+#include "error.hpp"
+
+namespace quire::storage {
+
+using Clock = std::chrono::system_clock;
+
+struct PropName {
+    std::string ns;
+    std::string name;
+    auto operator<=>(const PropName&) const = default;
+};
+
+// A dead property: its value is the XML of the property element's content, byte for byte
+// (including any xml:lang or namespace declarations the DAV layer chose to keep).
+struct Property {
+    PropName name;
+    std::string value;
+    bool operator==(const Property&) const = default;
+};
+
+// One PROPPATCH instruction: set when value is present, remove otherwise.
+struct PropOp {
+    PropName name;
+    std::optional<std::string> value;
+};
+
+struct Meta {
+    std::string path;
+    bool collection = false;
+    // Strong etag without quotes; changes whenever the content changes.
+    std::string etag;
+    std::uint64_t size = 0;
+    std::string content_type;
+    Clock::time_point modified{};
+    Clock::time_point created{};
+    // Filled by list() only when asked for (PROPFIND Depth 1 with dead properties).
+    std::vector<Property> props;
+};
+
+// If-Match / If-None-Match, evaluated under the same lock as the write. "*" means "any".
+struct Precondition {
+    std::optional<std::string> if_match;
+    std::optional<std::string> if_none_match;
+};
+
+struct PutOptions {
+    Precondition precondition;
+    std::string content_type = "application/octet-stream";
+};
+
+struct PutResult {
+    std::string etag;
+    bool created = false; // 201 rather than 204
+};
+
+enum class Depth { zero, infinity };
+
+struct ListOptions {
+    bool with_props = false;
+};
+
+enum class ChangeKind { added, modified, removed };
+
+struct Change {
+    std::string path;
+    ChangeKind kind;
+    bool operator==(const Change&) const = default;
+};
+
+// Members of a collection (at any depth below it) that changed between a token and `token`.
+struct Changes {
+    std::string token;
+    std::vector<Change> changes;
+};
+
+struct Version {
+    std::string id;
+    Clock::time_point time{};
+    std::string author;
+    std::string message;
+};
+
+struct Capabilities {
+    bool history = false;
+    // Same bytes give the same etag (git blob ids, SQLite content hashes); fs etags come from
+    // size + mtime + inode, so rewriting identical bytes gives a new one.
+    bool content_addressed_etags = false;
+    // Bodies come back as real files (Body::file()) for sendfile.
+    bool file_bodies = false;
+    std::size_t max_name_bytes = 255;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual Capabilities capabilities() const = 0;
+
+    virtual Result<Meta> stat(std::string_view path) = 0;
+    // Direct members of a collection with their metadata, in one backend round trip.
+    virtual Result<std::vector<Meta>> list(std::string_view collection,
+                                           ListOptions options = {}) = 0;
+    virtual Result<std::unique_ptr<Body>> open_read(std::string_view path,
+                                                    std::optional<ByteRange> range = {}) = 0;
+
+    // Writes a document atomically: readers see the old or the new body, never a mix.
+    virtual Result<PutResult> put(std::string_view path, Source& body, const PutOptions& options,
+                                  std::string_view actor) = 0;
+    virtual Result<void> mkcol(std::string_view path, std::string_view actor) = 0;
+    // Removes a document or a whole collection tree.
+    virtual Result<void> remove(std::string_view path, const Precondition& precondition,
+                                std::string_view actor) = 0;
+    // Both return true when the destination was created (201) rather than replaced (204).
+    // Overwrite false on an existing destination is precondition_failed (RFC 4918 9.8.4).
+    virtual Result<bool> copy(std::string_view from, std::string_view to, Depth depth,
+                              bool overwrite, std::string_view actor) = 0;
+    virtual Result<bool> move(std::string_view from, std::string_view to, bool overwrite,
+                              std::string_view actor) = 0;
+
+    virtual Result<std::vector<Property>> props(std::string_view path) = 0;
+    // All operations apply or none does.
+    virtual Result<void> patch_props(std::string_view path, std::span<const PropOp> ops,
+                                     std::string_view actor) = 0;
+
+    virtual Result<std::string> sync_token(std::string_view collection) = 0;
+    // invalid_sync_token for a token this store did not issue or no longer covers.
+    virtual Result<Changes> changes_since(std::string_view collection, std::string_view token) = 0;
+
+    // Version history where capabilities().history says so; not_supported otherwise.
+    virtual Result<std::vector<Version>> history(std::string_view path) {
+        (void)path;
+        return fail(Errc::not_supported, "this backend keeps no history");
+    }
+    virtual Result<std::unique_ptr<Body>> open_version(std::string_view path,
+                                                       std::string_view version) {
+        (void)path;
+        (void)version;
+        return fail(Errc::not_supported, "this backend keeps no history");
+    }
+};
+
+} // namespace quire::storage

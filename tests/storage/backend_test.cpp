@@ -1,0 +1,292 @@
+// What each backend promises beyond the common contract: fs files edited by hand, the sqlite
+// schema and pragmas, git commits and histories made by plain git.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "storage/fs/fs_store.hpp"
+#include "storage/git/git_store.hpp"
+#include "storage/git/handles.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "testing.hpp"
+
+namespace quire::storage::testing {
+namespace {
+
+std::string sql(const std::string& db, const std::string& query) {
+    auto [out, status] = capture("sqlite3 " + quote(db) + " " + quote(query));
+    EXPECT_EQ(status, 0) << query;
+    return out;
+}
+
+std::string git(const std::string& repo, const std::string& args) {
+    auto [out, status] = capture("git -C " + quote(repo) + " " + args + " 2>&1");
+    EXPECT_EQ(status, 0) << "git " << args << ": " << out;
+    if (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    return out;
+}
+
+void write_file(const std::string& path, const std::string& data) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+}
+
+TEST(FsBackend, FilesEditedByHandAreNoticed) {
+    TempDir dir;
+    auto store = fs::open(dir.path());
+    ASSERT_TRUE(store);
+    auto etag = put(**store, "/note.txt", "by quire");
+    ASSERT_TRUE(etag);
+    // Same size, new bytes, written in place by another tool.
+    write_file(dir.path() + "/note.txt", "by hand!");
+    auto meta = (*store)->stat("/note.txt");
+    ASSERT_TRUE(meta);
+    EXPECT_NE(meta->etag, etag->etag);
+    EXPECT_EQ(*get(**store, "/note.txt"), "by hand!");
+    EXPECT_EQ(put(**store, "/note.txt", "x", {.if_match = etag->etag}).error().code,
+              Errc::precondition_failed);
+
+    std::filesystem::create_directory(dir.path() + "/made by hand");
+    write_file(dir.path() + "/made by hand/file", "12345");
+    auto members = (*store)->list("/made by hand");
+    ASSERT_TRUE(members);
+    ASSERT_EQ(members->size(), 1u);
+    EXPECT_EQ((*members)[0].size, 5u);
+}
+
+TEST(FsBackend, MetadataFolderIsNeverListedAndBodiesAreFiles) {
+    TempDir dir;
+    auto store = fs::open(dir.path());
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(put(**store, "/a", "abc"));
+    EXPECT_TRUE(std::filesystem::exists(dir.path() + "/.quire/meta.db"));
+    // A temporary file left by a killed writer is not a member either.
+    write_file(dir.path() + "/.quire-tmp-0123456789abcdef", "half");
+    auto members = (*store)->list("/");
+    ASSERT_TRUE(members);
+    ASSERT_EQ(members->size(), 1u);
+    EXPECT_EQ((*members)[0].path, "/a");
+    EXPECT_EQ((*store)->stat("/.quire").error().code, Errc::forbidden);
+    auto body = (*store)->open_read("/a", ByteRange{1, 1});
+    ASSERT_TRUE(body);
+    auto file = (*body)->file();
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->offset, 1u);
+    EXPECT_EQ(file->length, 1u);
+    char c = 0;
+    EXPECT_EQ(::pread(file->fd, &c, 1, static_cast<off_t>(file->offset)), 1);
+    EXPECT_EQ(c, 'b');
+    // Other tools read the tree as plain files.
+    std::ifstream in(dir.path() + "/a");
+    std::string text;
+    in >> text;
+    EXPECT_EQ(text, "abc");
+}
+
+TEST(SqliteBackend, WalSchemaVersionAndCascades) {
+    TempDir dir;
+    std::string db = dir.path() + "/store.db";
+    {
+        auto store = sqlite::open(db);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->mkcol("/c", "t"));
+        ASSERT_TRUE(put(**store, "/c/x", "x"));
+        std::vector<PropOp> ops = {{{"urn:x", "p"}, "v"}};
+        ASSERT_TRUE((*store)->patch_props("/c/x", ops, "t"));
+        ASSERT_TRUE((*store)->remove("/c", {}, "t"));
+    }
+    EXPECT_EQ(sql(db, "PRAGMA journal_mode"), "wal\n");
+    EXPECT_EQ(sql(db, "PRAGMA user_version"), "1\n");
+    // Foreign keys are on: removing the collection took members' bodies and properties along.
+    EXPECT_EQ(sql(db, "SELECT count(*) FROM props; SELECT count(*) FROM body_chunks"), "0\n0\n");
+    // Reopening an up-to-date database runs no migration; a newer schema is refused.
+    ASSERT_TRUE(sqlite::open(db));
+    sql(db, "PRAGMA user_version = 99");
+    auto newer = sqlite::open(db);
+    ASSERT_FALSE(newer);
+    EXPECT_NE(newer.error().message.find("newer"), std::string::npos);
+}
+
+TEST(SqliteBackend, LargeBodiesAreStoredInChunksAndStreamedBack) {
+    TempDir dir;
+    std::string db = dir.path() + "/store.db";
+    std::string big(40 * 1024 * 1024 + 5, 'q');
+    big[20 * 1024 * 1024] = 'X';
+    {
+        auto store = sqlite::open(db);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(put(**store, "/big", big));
+        auto body = (*store)->open_read("/big", ByteRange{20 * 1024 * 1024 - 1, 3});
+        ASSERT_TRUE(body);
+        EXPECT_EQ(*read_all(**body), "qXq");
+    }
+    EXPECT_EQ(sql(db, "SELECT count(*), sum(length(data)) FROM body_chunks"),
+              "3|" + std::to_string(big.size()) + "\n");
+}
+
+class GitRepoTest : public ::testing::Test {
+protected:
+    std::string repo() const { return dir_.path() + "/repo.git"; }
+    std::unique_ptr<Store> open() {
+        auto store = git::open(repo(), {});
+        EXPECT_TRUE(store) << store.error().message;
+        return store ? std::move(*store) : nullptr;
+    }
+    int commits() { return std::stoi(git(repo(), "rev-list --count main")); }
+    TempDir dir_;
+};
+
+TEST_F(GitRepoTest, EveryMutationIsExactlyOneCommitByTheActor) {
+    auto store = open();
+    MemorySource body("hello");
+    ASSERT_TRUE(store->mkcol("/docs", "alice"));
+    EXPECT_EQ(commits(), 1);
+    ASSERT_TRUE(store->put("/docs/a.txt", body, {}, "Bob Example"));
+    EXPECT_EQ(commits(), 2);
+    EXPECT_EQ(git(repo(), "log -1 --format=%an%n%s main"), "Bob Example\nPUT /docs/a.txt");
+    std::vector<PropOp> ops = {{{"urn:x", "p"}, "v"}};
+    ASSERT_TRUE(store->patch_props("/docs/a.txt", ops, "carol"));
+    ASSERT_TRUE(store->copy("/docs", "/copy", Depth::infinity, false, "carol"));
+    ASSERT_TRUE(store->move("/copy", "/moved", false, "carol"));
+    ASSERT_TRUE(store->remove("/moved", {}, "dave"));
+    EXPECT_EQ(commits(), 6);
+    EXPECT_EQ(git(repo(), "log -1 --format=%an%n%s main"), "dave\nDELETE /moved");
+    // A refused call commits nothing.
+    EXPECT_FALSE(store->mkcol("/docs", "eve"));
+    EXPECT_EQ(commits(), 6);
+    EXPECT_EQ(git(repo(), "show main:docs/a.txt"), "hello");
+    EXPECT_EQ(store->stat("/docs/a.txt")->etag, git(repo(), "rev-parse main:docs/a.txt"));
+    EXPECT_EQ(GitBackend::integrity(dir_.path()), "");
+}
+
+TEST_F(GitRepoTest, HistoryMadeByPlainGitIsReadCorrectly) {
+    auto store = open();
+    auto before = store->sync_token("/");
+    ASSERT_TRUE(before);
+    std::string work = dir_.path() + "/work";
+    ASSERT_EQ(run("git init -q -b main " + quote(work)), 0);
+    std::filesystem::create_directories(work + "/cal/deep");
+    write_file(work + "/cal/one.ics", "BEGIN:VCALENDAR\n");
+    write_file(work + "/cal/deep/two.ics", "two");
+    git(work, "add -A");
+    git(work, "-c user.name=Plain -c user.email=plain@example.org commit -qm 'from elsewhere'");
+    git(work, "push -q " + quote(repo()) + " main");
+
+    auto members = store->list("/cal");
+    ASSERT_TRUE(members) << members.error().message;
+    ASSERT_EQ(members->size(), 2u);
+    EXPECT_EQ(*get(*store, "/cal/one.ics"), "BEGIN:VCALENDAR\n");
+    EXPECT_EQ(store->stat("/cal/one.ics")->etag, git(work, "rev-parse HEAD:cal/one.ics"));
+    EXPECT_EQ(store->stat("/cal/one.ics")->size, 16u);
+    auto history = store->history("/cal/deep/two.ics");
+    ASSERT_TRUE(history);
+    ASSERT_EQ(history->size(), 1u);
+    EXPECT_EQ((*history)[0].author, "Plain");
+    EXPECT_EQ((*history)[0].message, "from elsewhere\n");
+    auto changes = store->changes_since("/", *before);
+    ASSERT_TRUE(changes);
+    EXPECT_EQ(changes->changes.size(), 2u);
+
+    // Quire writes on top of that history; removing the last member of a folder git made
+    // keeps the folder as a collection.
+    ASSERT_TRUE(put(*store, "/cal/three.ics", "three"));
+    ASSERT_TRUE(store->remove("/cal/deep/two.ics", {}, "t"));
+    EXPECT_TRUE(store->stat("/cal/deep")->collection);
+    EXPECT_EQ(std::stoi(git(repo(), "rev-list --count main")), 3);
+    git(work, "pull -q " + quote(repo()) + " main");
+    std::ifstream in(work + "/cal/three.ics");
+    std::string text;
+    in >> text;
+    EXPECT_EQ(text, "three");
+    EXPECT_EQ(GitBackend::integrity(dir_.path()), "");
+}
+
+// Another writer of the branch (what a push does: build a commit on the head it saw, then
+// move the ref if it still points there), racing with Quire's own commits.
+void external_commits(const std::string& repo, int count) {
+    git::Libgit2 library;
+    git_repository* raw_repo = nullptr;
+    ASSERT_EQ(git_repository_open_bare(&raw_repo, repo.c_str()), 0);
+    git::RepoPtr r(raw_repo);
+    git_signature* raw_sig = nullptr;
+    ASSERT_EQ(git_signature_now(&raw_sig, "External", "ext@example.org"), 0);
+    git::SignaturePtr sig(raw_sig);
+    for (int i = 0; i < count; ++i) {
+        for (;;) {
+            git_oid head, blob, tree_id, commit_id;
+            ASSERT_EQ(git_reference_name_to_id(&head, r.get(), "refs/heads/main"), 0);
+            git_commit* raw_commit = nullptr;
+            ASSERT_EQ(git_commit_lookup(&raw_commit, r.get(), &head), 0);
+            git::CommitPtr parent(raw_commit);
+            git_tree* raw_tree = nullptr;
+            ASSERT_EQ(git_commit_tree(&raw_tree, parent.get()), 0);
+            git::TreePtr tree(raw_tree);
+            ASSERT_EQ(git_blob_create_from_buffer(&blob, r.get(), "e", 1), 0);
+            git_treebuilder* raw_builder = nullptr;
+            ASSERT_EQ(git_treebuilder_new(&raw_builder, r.get(), tree.get()), 0);
+            git::BuilderPtr builder(raw_builder);
+            std::string name = "ext" + std::to_string(i);
+            ASSERT_EQ(git_treebuilder_insert(nullptr, builder.get(), name.c_str(), &blob,
+                                             GIT_FILEMODE_BLOB),
+                      0);
+            ASSERT_EQ(git_treebuilder_write(&tree_id, builder.get()), 0);
+            git_tree* raw_new = nullptr;
+            ASSERT_EQ(git_tree_lookup(&raw_new, r.get(), &tree_id), 0);
+            git::TreePtr new_tree(raw_new);
+            const git_commit* parents[] = {parent.get()};
+            ASSERT_EQ(git_commit_create(&commit_id, r.get(), nullptr, sig.get(), sig.get(), nullptr,
+                                        "external\n", new_tree.get(), 1, parents),
+                      0);
+            git_reference* raw_ref = nullptr;
+            int rc = git_reference_create_matching(&raw_ref, r.get(), "refs/heads/main", &commit_id,
+                                                   1, &head, "external");
+            git::RefPtr ref(raw_ref);
+            if (rc == 0)
+                break;
+            ASSERT_TRUE(rc == GIT_EMODIFIED || rc == GIT_ELOCKED) << rc;
+        }
+    }
+}
+
+TEST_F(GitRepoTest, RacingWritersOfTheBranchLoseNoCommitOnEitherSide) {
+    auto store = open();
+    ASSERT_TRUE(store->mkcol("/quire", "t"));
+    constexpr int external = 40, puts = 40;
+    std::thread other([&] { external_commits(repo(), external); });
+    int failed = 0;
+    for (int i = 0; i < puts; ++i)
+        failed += !put(*store, "/quire/q" + std::to_string(i), "q");
+    other.join();
+    EXPECT_EQ(failed, 0);
+    // Every commit of both writers is on the branch: a lost compare-and-swap was redone on top
+    // of the other side's commit, never forced over it.
+    EXPECT_EQ(commits(), 1 + puts + external);
+    auto root = store->list("/");
+    ASSERT_TRUE(root);
+    EXPECT_EQ(root->size(), static_cast<std::size_t>(1 + external));
+    auto quire = store->list("/quire");
+    ASSERT_TRUE(quire);
+    EXPECT_EQ(quire->size(), static_cast<std::size_t>(puts));
+    EXPECT_EQ(GitBackend::integrity(dir_.path()), "");
+}
+
+TEST_F(GitRepoTest, TokensSurviveReopenAndUnknownCommitsAreInvalid) {
+    {
+        auto store = open();
+        ASSERT_TRUE(store->mkcol("/c", "t"));
+    }
+    auto store = open();
+    auto token = store->sync_token("/c");
+    ASSERT_TRUE(token);
+    EXPECT_EQ(*token, git(repo(), "rev-parse main"));
+    EXPECT_EQ(store->changes_since("/c", std::string(40, 'a')).error().code,
+              Errc::invalid_sync_token);
+}
+
+} // namespace
+} // namespace quire::storage::testing

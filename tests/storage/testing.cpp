@@ -1,0 +1,110 @@
+#include "testing.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <sys/wait.h>
+
+#include "storage/fs/fs_store.hpp"
+#include "storage/git/git_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace quire::storage::testing {
+
+TempDir::TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "quire-storage-XXXXXX");
+    if (!::mkdtemp(pattern.data()))
+        throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+Result<std::unique_ptr<Store>> FsBackend::open(const std::string& dir) {
+    std::filesystem::create_directories(dir + "/fs");
+    return fs::open(dir + "/fs");
+}
+
+Result<std::unique_ptr<Store>> SqliteBackend::open(const std::string& dir) {
+    return sqlite::open(dir + "/store.db");
+}
+
+Result<std::unique_ptr<Store>> GitBackend::open(const std::string& dir) {
+    return git::open(dir + "/repo.git", {});
+}
+
+namespace {
+
+std::string sqlite_integrity(const std::string& file) {
+    auto [out, status] = capture("sqlite3 " + quote(file) + " 'PRAGMA integrity_check'");
+    if (status != 0 || out != "ok\n")
+        return "integrity_check of " + file + ": " + out;
+    return "";
+}
+
+} // namespace
+
+std::string FsBackend::integrity(const std::string& dir) {
+    return sqlite_integrity(dir + "/fs/.quire/meta.db");
+}
+
+std::string SqliteBackend::integrity(const std::string& dir) {
+    return sqlite_integrity(dir + "/store.db");
+}
+
+std::string GitBackend::integrity(const std::string& dir) {
+    auto [out, status] = capture("git -C " + quote(dir + "/repo.git") + " fsck --full 2>&1");
+    if (status != 0 || out.find("error") != std::string::npos)
+        return "git fsck: " + out;
+    return "";
+}
+
+std::pair<std::string, int> capture(const std::string& command) {
+    std::string out;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe)
+        return {"popen failed", -1};
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe))
+        out.append(buf, n);
+    int status = ::pclose(pipe);
+    return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+std::string quote(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+int run(const std::string& command) {
+    int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Result<std::string> get(Store& store, std::string_view path) {
+    auto body = store.open_read(path);
+    if (!body)
+        return tl::unexpected(body.error());
+    return read_all(**body);
+}
+
+Result<PutResult> put(Store& store, std::string_view path, std::string_view body,
+                      Precondition pre) {
+    MemorySource source(body);
+    PutOptions options;
+    options.precondition = std::move(pre);
+    options.content_type = "text/plain";
+    return store.put(path, source, options, "tester");
+}
+
+} // namespace quire::storage::testing

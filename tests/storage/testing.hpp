@@ -1,0 +1,61 @@
+// Test helpers: temporary folders, one factory per backend for the typed suites.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace quire::storage::testing {
+
+// A fresh mkdtemp folder, removed with everything in it at destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// Each backend kind knows how to open (or reopen) a store kept under a folder.
+// integrity() runs the backend's own checker over what is on disk (PRAGMA integrity_check,
+// git fsck) and returns its complaint, or "" when it is clean.
+struct FsBackend {
+    static constexpr const char* name = "fs";
+    static Result<std::unique_ptr<Store>> open(const std::string& dir);
+    static std::string integrity(const std::string& dir);
+};
+struct SqliteBackend {
+    static constexpr const char* name = "sqlite";
+    static Result<std::unique_ptr<Store>> open(const std::string& dir);
+    static std::string integrity(const std::string& dir);
+};
+struct GitBackend {
+    static constexpr const char* name = "git";
+    static Result<std::unique_ptr<Store>> open(const std::string& dir);
+    static std::string integrity(const std::string& dir);
+};
+
+struct BackendNames {
+    template <class T>
+    static std::string GetName(int) {
+        return T::name;
+    }
+};
+
+// Runs a shell command, returns its exit status (tests use the git and sqlite3 CLIs).
+int run(const std::string& command);
+// Runs a shell command and returns its standard output and exit status.
+std::pair<std::string, int> capture(const std::string& command);
+// Quotes a string for the shell.
+std::string quote(std::string_view s);
+
+Result<std::string> get(Store& store, std::string_view path);
+Result<PutResult> put(Store& store, std::string_view path, std::string_view body,
+                      Precondition pre = {});
+
+} // namespace quire::storage::testing
