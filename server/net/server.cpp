@@ -3,6 +3,8 @@
 #include "core/blocking_pool.hpp"
 #include "worker.hpp"
 
+#include <asio/io_context.hpp>
+#include <asio/ip/v6_only.hpp>
 #include <spdlog/spdlog.h>
 
 namespace quire::net {
@@ -29,6 +31,32 @@ tl::expected<asio::ip::address, std::string> parse_host(const std::string& host)
         return tl::unexpected("not an IP address: " + host);
     }
     return addr;
+}
+
+// SO_REUSEPORT would let us share a port with another running server of the same user and
+// split its traffic; a plain bind first makes "address in use" an error, as users expect.
+tl::expected<void, std::string> check_port_free(const asio::ip::tcp::endpoint& ep) {
+    if (ep.port() == 0) {
+        return {};
+    }
+    asio::io_context io;
+    asio::ip::tcp::acceptor probe(io);
+    std::error_code ec;
+    probe.open(ep.protocol(), ec);
+    if (!ec) {
+        probe.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec && ep.address().is_v6()) {
+        probe.set_option(asio::ip::v6_only(true), ec);
+    }
+    if (!ec) {
+        probe.bind(ep, ec);
+    }
+    if (ec) {
+        return tl::unexpected("cannot listen on " + ep.address().to_string() + ":" +
+                              std::to_string(ep.port()) + ": " + ec.message());
+    }
+    return {};
 }
 
 } // namespace
@@ -63,6 +91,9 @@ Server::create(std::shared_ptr<const config::Config> config) {
             tls = std::move(*t);
         }
         asio::ip::tcp::endpoint ep(*addr, l.port);
+        if (auto free = check_port_free(ep); !free) {
+            return tl::unexpected(l.where + free.error());
+        }
         for (auto& w : s->workers_) {
             auto bound = w->listen(ep, tls);
             if (!bound) {
