@@ -297,9 +297,14 @@ asio::awaitable<bool> Connection<Stream>::run() {
                     break;
                 }
                 release_buffer_if_empty();
+                if (!is_tls && !ctx_.tracker.may_wait_in_coroutine()) {
+                    park_now = true;
+                    break;
+                }
                 if (!is_tls) {
                     // Wait here while the connection is busy; the tracker asks a quiet one
                     // to park (no frame, no buffer) after a sweep interval.
+                    ctx_.tracker.begin_wait();
                     idle = true;
                     idle_sweeps = 0;
                     ctx_.tracker.set_deadline(*this, requests_ == 0
@@ -308,6 +313,7 @@ asio::awaitable<bool> Connection<Stream>::run() {
                     auto [ec] =
                         co_await socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
                     idle = false;
+                    ctx_.tracker.end_wait();
                     deadline = Clock::time_point::max();
                     if (std::exchange(park_requested_, false) && socket().is_open() &&
                         !ctx_.tracker.shutting_down()) {

@@ -50,6 +50,13 @@ public:
         c.deadline = Clock::now() + after;
     }
 
+    // Idle connections waiting inside their coroutine (cheap to resume, ~1 KiB each). Past a
+    // bound, idle connections park at once, so thousands of idle clients cost little memory.
+    static constexpr std::size_t max_waiting_in_coroutine = 1024;
+    bool may_wait_in_coroutine() const { return waiting_ < max_waiting_in_coroutine; }
+    void begin_wait() { ++waiting_; }
+    void end_wait() { --waiting_; }
+
     // Starts the periodic sweep that aborts connections past their deadline.
     void start();
     // Graceful stop: no more keep-alive; idle connections are closed now.
@@ -65,6 +72,7 @@ private:
     asio::steady_timer timer_;
     TrackedConnection* head_ = nullptr;
     std::size_t size_ = 0;
+    std::size_t waiting_ = 0;
     Clock::time_point now_ = Clock::now();
     bool shutting_down_ = false;
     bool stopped_ = false;

@@ -1,4 +1,5 @@
 // TLS over real sockets with certificates made at test time; curl as the client.
+#include "support/test_client.hpp"
 #include "support/test_handlers.hpp"
 #include "support/test_server.hpp"
 
@@ -35,6 +36,7 @@ protected:
         make_certificate(dir_, "other.test");
         auto cfg = std::make_shared<config::Config>();
         cfg->workers = 1;
+        cfg->timeouts.tls_handshake = std::chrono::seconds(1);
         config::Listener l;
         l.host = "127.0.0.1";
         l.port = 0;
@@ -92,6 +94,12 @@ TEST_F(TlsTest, AHandshakeThatNeverStartsDoesNotBlockOthers) {
     EXPECT_EQ(plain.substr(plain.size() - 4), "|000");
     auto ok = curl("-k -w '|%{http_code}' https://localhost:" + port_ + "/fine");
     EXPECT_EQ(ok, "GET /fine\n|200");
+}
+
+TEST_F(TlsTest, ClosesAClientThatNeverCompletesTheHandshake) {
+    TestClient silent(static_cast<std::uint16_t>(std::stoi(port_)));
+    ASSERT_TRUE(silent.connected());
+    EXPECT_TRUE(silent.closed_by_peer()); // after the handshake timeout, not the 30 s safety net
 }
 
 } // namespace
