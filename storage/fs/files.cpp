@@ -80,8 +80,10 @@ Result<void> write_all(int fd, const void* data, std::size_t size) {
 
 std::string temp_name() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, ".quire-tmp-%016llx", static_cast<unsigned long long>(rng()));
+    char buf[64];
+    // The pid keeps a forked child, which inherits the generator's state, on its own names.
+    std::snprintf(buf, sizeof buf, ".quire-tmp-%d-%016llx", static_cast<int>(::getpid()),
+                  static_cast<unsigned long long>(rng()));
     return buf;
 }
 
