@@ -57,6 +57,20 @@ std::pair<std::uint64_t, std::uint64_t> clip(const std::optional<ByteRange>& ran
     return {offset, length};
 }
 
+Result<void> write_all(int fd, const void* data, std::size_t size) {
+    auto* p = static_cast<const char*>(data);
+    while (size > 0) {
+        ssize_t n = ::write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tl::unexpected(errno_error(errno, "write"));
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
 Result<std::string> read_all(Body& body) {
     std::string out;
     out.reserve(body.length());

@@ -102,6 +102,9 @@ private:
 std::pair<std::uint64_t, std::uint64_t> clip(const std::optional<ByteRange>& range,
                                              std::uint64_t size);
 
+// Writes all bytes to fd (retrying short writes and EINTR).
+Result<void> write_all(int fd, const void* data, std::size_t size);
+
 // Reads a whole body into a string (tests, small bodies, sidecars).
 Result<std::string> read_all(Body& body);
 

@@ -64,24 +64,12 @@ Result<void> fsync_dir(const std::string& dir) {
     return {};
 }
 
-Result<void> write_all(int fd, const void* data, std::size_t size) {
-    auto* p = static_cast<const char*>(data);
-    while (size > 0) {
-        ssize_t n = ::write(fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return tl::unexpected(errno_error(errno, "write"));
-        p += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return {};
-}
-
 std::string temp_name() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, ".quire-tmp-%016llx", static_cast<unsigned long long>(rng()));
+    char buf[64];
+    // The pid keeps a forked child, which inherits the generator's state, on its own names.
+    std::snprintf(buf, sizeof buf, ".quire-tmp-%d-%016llx", static_cast<int>(::getpid()),
+                  static_cast<unsigned long long>(rng()));
     return buf;
 }
 

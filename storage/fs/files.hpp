@@ -27,7 +27,6 @@ std::string etag_of(const FileInfo& info);
 Meta meta_of(const std::string& path, const FileInfo& info);
 
 Result<void> fsync_dir(const std::string& dir);
-Result<void> write_all(int fd, const void* data, std::size_t size);
 
 // A random hidden name for temporary files and trash entries (".quire-tmp-<hex>").
 std::string temp_name();

@@ -34,7 +34,7 @@ public:
         if (!path_.empty())
             ::unlink(path_.c_str());
     }
-    const std::string& path() const { return path_; }
+    void reset(std::string path) { path_ = std::move(path); }
     void release() { path_.clear(); }
 
 private:
@@ -186,14 +186,22 @@ public:
         // The body goes to a temporary file in the same folder (outside the lock: a slow
         // client must not stall other writers), then is renamed over the target.
         std::string parent_dir = full(parent_of(*path));
-        TempFile temp(parent_dir + "/" + temp_name());
-        UniqueFd fd(::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-        if (!fd) {
-            temp.release();
+        std::string temp_path = parent_dir + "/" + temp_name();
+        // An unnamed O_TMPFILE vanishes by itself if the process dies while the body streams
+        // in; it gets a (hidden) name only under the lock, after the intent is journalled.
+        UniqueFd fd(::open(parent_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+        bool anonymous = bool(fd);
+        if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
             if (errno == ENOENT || errno == ENOTDIR)
                 return fail(Errc::conflict, "parent collection missing for " + *path);
             return tl::unexpected(errno_error(errno, "create temporary file"));
         }
+        if (!fd) {
+            fd = UniqueFd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+            if (!fd)
+                return tl::unexpected(errno_error(errno, "create temporary file"));
+        }
+        TempFile temp(anonymous ? std::string() : temp_path);
         std::vector<std::byte> buf(256 * 1024);
         for (;;) {
             auto n = source.read(buf);
@@ -228,7 +236,7 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
-        meta::Intent intent{0, "put", *path, "", temp.path()};
+        meta::Intent intent{0, "put", *path, "", temp_path};
         auto begun = in_transaction(**db, [&]() -> Result<void> {
             auto id = meta::add_intent(**db, intent);
             if (!id)
@@ -242,7 +250,17 @@ public:
         });
         if (!begun)
             return tl::unexpected(begun.error());
-        if (::rename(temp.path().c_str(), full(*path).c_str()) != 0) {
+        if (anonymous) {
+            std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+            if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(), AT_SYMLINK_FOLLOW) !=
+                0) {
+                Error err = errno_error(errno, "name temporary file");
+                (void)settle(**db, intent);
+                return tl::unexpected(std::move(err));
+            }
+            temp.reset(temp_path);
+        }
+        if (::rename(temp_path.c_str(), full(*path).c_str()) != 0) {
             Error err = errno_error(errno, "rename into " + *path);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <fcntl.h>
 #include <functional>
@@ -887,9 +888,10 @@ private:
         }
         auto ns = [&](const PropName& name) -> std::optional<Clock::time_point> {
             auto v = find_prop(props, name);
-            if (!v)
-                return std::nullopt;
-            return from_ns(std::stoll(*v));
+            std::int64_t value = 0;
+            if (!v || std::from_chars(v->data(), v->data() + v->size(), value).ec != std::errc())
+                return std::nullopt; // absent or not ours: fall back to the commit time
+            return from_ns(value);
         };
         m.modified = ns(modified_prop).value_or(snap.time);
         m.created = ns(created_prop).value_or(m.modified);

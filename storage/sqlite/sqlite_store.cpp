@@ -127,22 +127,14 @@ Result<Spooled> spool(Source& source, const std::string& dir, std::size_t inline
             out.file = UniqueFd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
             if (!out.file)
                 return tl::unexpected(errno_error(errno, "spool body"));
-            if (::write(out.file.get(), out.memory.data(), out.memory.size()) !=
-                static_cast<ssize_t>(out.memory.size()))
-                return tl::unexpected(errno_error(errno ? errno : ENOSPC, "spool body"));
+            if (auto ok = write_all(out.file.get(), out.memory.data(), out.memory.size()); !ok)
+                return tl::unexpected(ok.error());
             out.memory.clear();
             out.memory.shrink_to_fit();
         }
         if (out.file) {
-            std::size_t done = 0;
-            while (done < *n) {
-                ssize_t w = ::write(out.file.get(), buf.data() + done, *n - done);
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w < 0)
-                    return tl::unexpected(errno_error(errno, "spool body"));
-                done += static_cast<std::size_t>(w);
-            }
+            if (auto ok = write_all(out.file.get(), buf.data(), *n); !ok)
+                return tl::unexpected(ok.error());
         } else {
             out.memory.append(reinterpret_cast<const char*>(buf.data()), *n);
         }
@@ -653,13 +645,6 @@ public:
             log.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
         }
         return Changes{make_token(store_id_, *seq), coalesce(log)};
-    }
-
-    Result<void> init() {
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        return {};
     }
 
 private:

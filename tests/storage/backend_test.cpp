@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -86,6 +87,64 @@ TEST(FsBackend, MetadataFolderIsNeverListedAndBodiesAreFiles) {
     std::string text;
     in >> text;
     EXPECT_EQ(text, "abc");
+}
+
+// A crash between the steps of a move is finished at the next open from the intent journal.
+TEST(FsBackend, InterruptedMoveIsFinishedAtOpen) {
+    TempDir dir;
+    std::string root = dir.path();
+    std::string token;
+    {
+        auto store = fs::open(root);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->mkcol("/a", "t"));
+        ASSERT_TRUE(put(**store, "/a/x", "x"));
+        std::vector<PropOp> ops = {{{"urn:x", "p"}, "moved with it"}};
+        ASSERT_TRUE((*store)->patch_props("/a", ops, "t"));
+        ASSERT_TRUE(put(**store, "/b", "old b"));
+        token = *(*store)->sync_token("/");
+    }
+    // The state a kill leaves after MOVE /a -> /b journalled its intent and sent the old /b
+    // to the trash, before the rename of /a.
+    std::string trash = root + "/.quire/trash/.quire-tmp-1-0000000000000001";
+    sql(root + "/.quire/meta.db",
+        "INSERT INTO intents(op, src, dst, staging) VALUES('move', '/a', '/b', '" + trash + "')");
+    std::filesystem::rename(root + "/b", trash);
+
+    auto store = fs::open(root);
+    ASSERT_TRUE(store);
+    EXPECT_EQ((*store)->stat("/a").error().code, Errc::not_found);
+    ASSERT_TRUE((*store)->stat("/b")->collection);
+    EXPECT_EQ(*get(**store, "/b/x"), "x");
+    auto props = (*store)->props("/b");
+    ASSERT_EQ(props->size(), 1u);
+    EXPECT_EQ((*props)[0].value, "moved with it");
+    EXPECT_FALSE(std::filesystem::exists(trash));
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents"), "0\n");
+    auto changes = (*store)->changes_since("/", token);
+    ASSERT_TRUE(changes);
+    std::map<std::string, ChangeKind> got;
+    for (auto& c : changes->changes)
+        got[c.path] = c.kind;
+    EXPECT_EQ(got["/a"], ChangeKind::removed);
+    EXPECT_EQ(got["/b/x"], ChangeKind::modified);
+}
+
+TEST(FsBackend, IntentThatNeverStartedIsDropped) {
+    TempDir dir;
+    std::string root = dir.path();
+    {
+        auto store = fs::open(root);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(put(**store, "/a", "a"));
+    }
+    sql(root + "/.quire/meta.db",
+        "INSERT INTO intents(op, src, dst, staging) VALUES('remove', '/a', '', '" + root +
+            "/.quire/trash/.quire-tmp-1-2')");
+    auto store = fs::open(root);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(*get(**store, "/a"), "a");
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents"), "0\n");
 }
 
 TEST(SqliteBackend, WalSchemaVersionAndCascades) {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <poll.h>
 #include <random>
@@ -19,6 +21,8 @@ namespace quire::storage::testing {
 namespace {
 
 constexpr int kills = 20;
+constexpr int moved_members = 5;
+const std::vector<PropOp> moved_props = {{{"urn:x", "colour"}, "<c>blue</c>"}};
 
 // The body of write i is fully determined by its path, so a torn write cannot pass for a
 // whole one. Every fifth body is large enough to take the backends' streaming paths.
@@ -43,10 +47,23 @@ template <class Backend>
     if (!store)
         ::_exit(2);
     for (int i = 0;; ++i) {
+        if (i % 4 == 3) {
+            // A collection with members and properties moves back and forth: a kill in the
+            // middle must leave it whole under exactly one of its names.
+            bool at_a = (*store)->stat("/ma").has_value();
+            auto moved = (*store)->move(at_a ? "/ma" : "/mb", at_a ? "/mb" : "/ma", false, "t");
+            if (!moved) {
+                std::fprintf(stderr, "move failed: %s\n", moved.error().message.c_str());
+                ::_exit(5);
+            }
+            continue;
+        }
         std::string path = "/crash/r" + std::to_string(round) + "-" + std::to_string(i);
         auto r = put(**store, path, body_for(path, i));
-        if (!r)
+        if (!r) {
+            std::fprintf(stderr, "put failed: %s\n", r.error().message.c_str());
             ::_exit(3);
+        }
         std::string line = path + " " + r->etag + "\n";
         if (::write(report_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
             ::_exit(4);
@@ -65,6 +82,10 @@ TYPED_TEST(CrashTest, KilledWriterLosesNothingItReported) {
         auto store = TypeParam::open(dir.path());
         ASSERT_TRUE(store) << store.error().message;
         ASSERT_TRUE((*store)->mkcol("/crash", "t"));
+        ASSERT_TRUE((*store)->mkcol("/ma", "t"));
+        for (int i = 0; i < moved_members; ++i)
+            ASSERT_TRUE(put(**store, "/ma/m" + std::to_string(i), "member"));
+        ASSERT_TRUE((*store)->patch_props("/ma", moved_props, "t"));
     }
     std::mt19937 rng(std::random_device{}());
     std::map<std::string, std::string> reported;
@@ -122,6 +143,22 @@ TYPED_TEST(CrashTest, KilledWriterLosesNothingItReported) {
             EXPECT_TRUE(*body == body_for(m.path, index_of(m.path))) << m.path << " is torn";
         }
         EXPECT_GE(members->size(), reported.size());
+
+        // Nothing a killed writer was streaming is left behind (fs: hidden temporary files).
+        std::size_t leftovers = 0;
+        for (auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+            leftovers += entry.path().filename().string().starts_with(".quire-tmp");
+        EXPECT_EQ(leftovers, 0u) << "temporary files left after recovery";
+
+        auto a = (*store)->list("/ma");
+        auto b = (*store)->list("/mb");
+        ASSERT_NE(a.has_value(), b.has_value()) << "the moved collection is at both or neither";
+        auto& moved = a ? *a : *b;
+        EXPECT_EQ(moved.size(), static_cast<std::size_t>(moved_members));
+        auto props = (*store)->props(a ? "/ma" : "/mb");
+        ASSERT_TRUE(props);
+        ASSERT_EQ(props->size(), 1u) << "properties did not follow the move";
+        EXPECT_EQ((*props)[0].value, moved_props[0].value);
     }
     EXPECT_GE(reported.size(), static_cast<std::size_t>(kills));
 }
