@@ -167,6 +167,10 @@ template <class Stream>
 Connection<Stream>::Connection(Stream stream, WorkerContext& ctx, asio::ip::tcp::endpoint peer)
     : stream_(std::move(stream)), ctx_(ctx), peer_(std::move(peer)) {
     ctx_.tracker.add(*this);
+    if constexpr (!is_tls) {
+        std::error_code ignored;
+        socket().non_blocking(true, ignored); // synchronous attempts return would_block
+    }
 }
 
 template <class Stream>
@@ -218,9 +222,23 @@ asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout
             buf_.grow(buf_.capacity() * 2, end_);
         }
     }
+    auto space = asio::buffer(buf_.data() + end_, buf_.capacity() - end_);
+    if constexpr (!is_tls) {
+        // Woken because input is waiting: read it now, without an asynchronous operation.
+        if (std::exchange(input_ready_, false)) {
+            std::error_code ec;
+            const std::size_t n = socket().read_some(space, ec);
+            if (!ec && n > 0) {
+                end_ += n;
+                co_return true;
+            }
+            if (ec != asio::error::would_block) {
+                co_return false;
+            }
+        }
+    }
     ctx_.tracker.set_deadline(*this, timeout);
-    auto [ec, n] = co_await stream_.async_read_some(
-        asio::buffer(buf_.data() + end_, buf_.capacity() - end_), use_nothrow);
+    auto [ec, n] = co_await stream_.async_read_some(space, use_nothrow);
     deadline = Clock::time_point::max();
     if (ec || n == 0) {
         co_return false;
@@ -231,8 +249,33 @@ asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout
 
 template <class Stream>
 asio::awaitable<bool> Connection<Stream>::write_all(std::string_view data) {
+    co_return co_await write_pair(data, {});
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::write_pair(std::string_view first,
+                                                     std::string_view second) {
+    std::array<asio::const_buffer, 2> parts{asio::buffer(first), asio::buffer(second)};
+    if constexpr (!is_tls) {
+        // Most responses fit the socket buffer: one writev, no asynchronous operation.
+        std::error_code ec;
+        std::size_t n = socket().write_some(parts, ec);
+        if (ec && ec != asio::error::would_block) {
+            co_return false;
+        }
+        if (n >= first.size()) {
+            n -= first.size();
+            parts[0] = asio::const_buffer();
+            parts[1] = asio::buffer(second.substr(std::min(n, second.size())));
+        } else {
+            parts[0] = asio::buffer(first.substr(n));
+        }
+        if (parts[0].size() + parts[1].size() == 0) {
+            co_return true;
+        }
+    }
     ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.write);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(data), use_nothrow);
+    auto [ec, n] = co_await asio::async_write(stream_, parts, use_nothrow);
     deadline = Clock::time_point::max();
     co_return !ec;
 }
@@ -265,6 +308,7 @@ void Connection<Stream>::park(std::unique_ptr<Connection> self) {
                                   return; // closed on timeout or shutdown: self goes away
                               }
                               self->readable_ = true;
+                              self->input_ready_ = true;
                               auto executor = self->socket().get_executor();
                               asio::co_spawn(executor, serve(std::move(self)), asio::detached);
                           });
@@ -324,6 +368,7 @@ asio::awaitable<bool> Connection<Stream>::run() {
                         break;
                     }
                     readable_ = true;
+                    input_ready_ = true;
                     continue;
                 }
             }
@@ -370,6 +415,10 @@ tl::expected<core::TakenSocket, std::string> Connection<Stream>::take_socket() {
         if (body_.started()) {
             return tl::unexpected(std::string("the request body was already read"));
         }
+        // Hand it over as accept(2) would have: blocking.
+        std::error_code ignored;
+        stream_.non_blocking(false, ignored);
+        stream_.native_non_blocking(false, ignored);
         core::TakenSocket taken{std::move(stream_), std::string(pending())};
         start_ = end_ = 0;
         release_buffer_if_empty();
@@ -584,12 +633,7 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
     if (!chunked && r.body.buckets().size() == 1) {
         if (auto* sh = std::get_if<core::SharedBucket>(&r.body.buckets().front())) {
             body_bytes = sh->length;
-            const std::array<asio::const_buffer, 2> parts{asio::buffer(head),
-                                                          asio::buffer(sh->view())};
-            ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.write);
-            auto [ec, n] = co_await asio::async_write(stream_, parts, use_nothrow);
-            deadline = Clock::time_point::max();
-            co_return !ec;
+            co_return co_await write_pair(head, sh->view());
         }
     }
     // Gather the head and memory buckets (and small files) into as few writes as possible.

@@ -83,6 +83,7 @@ private:
     asio::awaitable<bool> serve_one();
     asio::awaitable<bool> read_more(std::chrono::seconds timeout);
     asio::awaitable<bool> write_all(std::string_view data);
+    asio::awaitable<bool> write_pair(std::string_view first, std::string_view second);
     asio::awaitable<bool> send_response(const http::RequestHead* request, core::Response& r,
                                         bool keep_alive, std::uint64_t& body_bytes);
     asio::awaitable<bool> send_error(int status, std::string detail);
@@ -113,6 +114,7 @@ private:
     std::size_t end_ = 0;
     bool taken_ = false;
     bool readable_ = false;       // woken by a wait: input is waiting
+    bool input_ready_ = false;    // ... and not read yet: try a direct read first
     bool park_requested_ = false; // the tracker asked an idle coroutine to park
     bool linger_ = false;         // unread input may remain: close gently (shutdown, drain briefly)
     unsigned requests_ = 0;
