@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
@@ -249,17 +250,18 @@ asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout
 
 template <class Stream>
 asio::awaitable<bool> Connection<Stream>::write_all(std::string_view data) {
-    co_return co_await write_pair(data, {});
+    co_return co_await write_pair(data, {}, false);
 }
 
 template <class Stream>
 asio::awaitable<bool> Connection<Stream>::write_pair(std::string_view first,
-                                                     std::string_view second) {
+                                                     std::string_view second, bool more) {
     std::array<asio::const_buffer, 2> parts{asio::buffer(first), asio::buffer(second)};
     if constexpr (!is_tls) {
         // Most responses fit the socket buffer: one writev, no asynchronous operation.
+        // MSG_MORE when a file follows: the head rides in the same packets as its bytes.
         std::error_code ec;
-        std::size_t n = socket().write_some(parts, ec);
+        std::size_t n = socket().send(parts, more ? MSG_MORE : 0, ec);
         if (ec && ec != asio::error::would_block) {
             co_return false;
         }
@@ -633,7 +635,7 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
     if (!chunked && r.body.buckets().size() == 1) {
         if (auto* sh = std::get_if<core::SharedBucket>(&r.body.buckets().front())) {
             body_bytes = sh->length;
-            co_return co_await write_pair(head, sh->view());
+            co_return co_await write_pair(head, sh->view(), false);
         }
     }
     // Gather the head and memory buckets (and small files) into as few writes as possible.
@@ -686,7 +688,7 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
                 continue;
             }
             if (!out.empty()) {
-                if (!co_await write_all(out)) {
+                if (!co_await write_pair(out, {}, true)) {
                     co_return false;
                 }
                 out.clear();
@@ -756,8 +758,6 @@ asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, b
     if constexpr (!is_tls) {
         // sendfile(2): the kernel copies from the page cache to the socket.
         auto& sock = socket();
-        std::error_code ec;
-        sock.native_non_blocking(true, ec);
         while (left > 0) {
             auto sent = sendfile_some(sock.native_handle(), f.fd->get(), offset, left);
             if (!sent) {

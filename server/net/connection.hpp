@@ -83,7 +83,7 @@ private:
     asio::awaitable<bool> serve_one();
     asio::awaitable<bool> read_more(std::chrono::seconds timeout);
     asio::awaitable<bool> write_all(std::string_view data);
-    asio::awaitable<bool> write_pair(std::string_view first, std::string_view second);
+    asio::awaitable<bool> write_pair(std::string_view first, std::string_view second, bool more);
     asio::awaitable<bool> send_response(const http::RequestHead* request, core::Response& r,
                                         bool keep_alive, std::uint64_t& body_bytes);
     asio::awaitable<bool> send_error(int status, std::string detail);
