@@ -64,6 +64,16 @@ Result<std::optional<Row>> find(Db& db, std::string_view path) {
     return std::optional<Row>{read_row(*s)};
 }
 
+// The row at path, or a not-found error.
+Result<Row> find_existing(Db& db, std::string_view path) {
+    auto row = find(db, path);
+    if (!row)
+        return tl::unexpected(row.error());
+    if (!*row)
+        return fail(Errc::not_found, std::string(path));
+    return std::move(**row);
+}
+
 // SQL condition selecting `path` itself and everything below it (?1 = the path). Paths below
 // "/a" sort between "/a/" and "/a0" because '0' follows '/' in byte order.
 constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
@@ -264,12 +274,10 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
-        auto row = find(**db, *path);
+        auto row = find_existing(**db, *path);
         if (!row)
             return tl::unexpected(row.error());
-        if (!*row)
-            return fail(Errc::not_found, *path);
-        return std::move((*row)->meta);
+        return std::move(row->meta);
     }
 
     Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
@@ -282,12 +290,10 @@ public:
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto self = find(**db, *path);
+        auto self = find_existing(**db, *path);
         if (!self)
             return tl::unexpected(self.error());
-        if (!*self)
-            return fail(Errc::not_found, *path);
-        if (!(*self)->meta.collection)
+        if (!self->meta.collection)
             return fail(Errc::not_a_collection, *path);
         auto s = (*db)->prepare(std::string("SELECT ") + row_columns +
                                 " FROM resources WHERE parent = ? ORDER BY path");
@@ -343,18 +349,16 @@ public:
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find(**db, *path);
+        auto row = find_existing(**db, *path);
         if (!row)
             return tl::unexpected(row.error());
-        if (!*row)
-            return fail(Errc::not_found, *path);
-        if ((*row)->meta.collection)
+        if (row->meta.collection)
             return fail(Errc::is_a_collection, *path);
         auto s = (*db)->prepare(
             "SELECT id, length(data) FROM body_chunks WHERE resource_id = ? ORDER BY chunk");
         if (!s)
             return tl::unexpected(s.error());
-        s->bind(1, (*row)->id);
+        s->bind(1, row->id);
         std::vector<ChunkBody::Chunk> chunks;
         std::int64_t start = 0;
         for (;;) {
@@ -528,16 +532,14 @@ public:
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find(**db, *path);
+        auto row = find_existing(**db, *path);
         if (!row)
             return tl::unexpected(row.error());
-        if (!*row)
-            return fail(Errc::not_found, *path);
         auto s = (*db)->prepare("SELECT ns, name, value FROM props WHERE resource_id = ? AND "
                                 "ns <> ? ORDER BY ns, name");
         if (!s)
             return tl::unexpected(s.error());
-        s->bind(1, (*row)->id).bind(2, internal_ns);
+        s->bind(1, row->id).bind(2, internal_ns);
         std::vector<Property> out;
         for (;;) {
             auto r = s->step();
@@ -563,11 +565,9 @@ public:
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find(**db, *path);
+        auto row = find_existing(**db, *path);
         if (!row)
             return tl::unexpected(row.error());
-        if (!*row)
-            return fail(Errc::not_found, *path);
         auto set = (*db)->prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?)");
         auto del = (*db)->prepare("DELETE FROM props WHERE resource_id = ? AND ns = ? AND "
                                   "name = ?");
@@ -576,7 +576,7 @@ public:
         for (const auto& op : ops) {
             Stmt& s = op.value ? *set : *del;
             s.reset();
-            s.bind(1, (*row)->id).bind(2, op.name.ns).bind(3, op.name.name);
+            s.bind(1, row->id).bind(2, op.name.ns).bind(3, op.name.name);
             if (op.value)
                 s.bind_blob(4, *op.value);
             if (auto ok = s.run(); !ok)
