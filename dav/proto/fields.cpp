@@ -1,0 +1,123 @@
+#include "fields.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace quire::dav {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+} // namespace
+
+tl::expected<std::optional<Depth>, std::string> parse_depth(std::optional<std::string_view> value) {
+    if (!value) {
+        return std::optional<Depth>{};
+    }
+    const auto v = trim(*value);
+    if (v == "0") {
+        return Depth::zero;
+    }
+    if (v == "1") {
+        return Depth::one;
+    }
+    if (iequals(v, "infinity")) {
+        return Depth::infinity;
+    }
+    return tl::unexpected("Depth must be 0, 1 or infinity, not '" + std::string(v) + "'");
+}
+
+tl::expected<bool, std::string> parse_overwrite(std::optional<std::string_view> value) {
+    if (!value) {
+        return true;
+    }
+    const auto v = trim(*value);
+    if (v == "T" || v == "t") {
+        return true;
+    }
+    if (v == "F" || v == "f") {
+        return false;
+    }
+    return tl::unexpected("Overwrite must be T or F, not '" + std::string(v) + "'");
+}
+
+std::chrono::seconds parse_timeout(std::optional<std::string_view> value,
+                                   std::chrono::seconds fallback, std::chrono::seconds max) {
+    if (!value) {
+        return fallback;
+    }
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto item = trim(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        if (iequals(item, "Infinite")) {
+            return max;
+        }
+        constexpr std::string_view prefix = "Second-";
+        if (item.size() > prefix.size() && iequals(item.substr(0, prefix.size()), prefix)) {
+            const auto digits = item.substr(prefix.size());
+            std::uint64_t n = 0;
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+            if (ec == std::errc::result_out_of_range) {
+                return max;
+            }
+            if (ec == std::errc{} && end == digits.data() + digits.size()) {
+                const auto secs = std::chrono::seconds(
+                    static_cast<std::chrono::seconds::rep>(std::min<std::uint64_t>(n, 1u << 31)));
+                return std::clamp(secs, std::chrono::seconds(1), max);
+            }
+        }
+    }
+    return fallback;
+}
+
+tl::expected<Destination, std::string> parse_destination(std::string_view value) {
+    value = trim(value);
+    Destination d;
+    if (value.empty()) {
+        return tl::unexpected(std::string("Destination is empty"));
+    }
+    if (value.front() == '/') {
+        d.path = std::string(value);
+    } else {
+        const auto colon = value.find("://");
+        if (colon == std::string_view::npos) {
+            return tl::unexpected("Destination is neither an absolute URI nor an absolute path: '" +
+                                  std::string(value) + "'");
+        }
+        d.scheme = std::string(value.substr(0, colon));
+        std::transform(d.scheme.begin(), d.scheme.end(), d.scheme.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        auto rest = value.substr(colon + 3);
+        const auto slash = rest.find('/');
+        d.authority = std::string(rest.substr(0, slash));
+        std::transform(d.authority.begin(), d.authority.end(), d.authority.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        d.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+    }
+    // The fragment never reaches a server; a query has no meaning for a DAV resource.
+    if (const auto q = d.path.find_first_of("?#"); q != std::string::npos) {
+        d.path.resize(q);
+    }
+    return d;
+}
+
+} // namespace quire::dav

@@ -1,0 +1,12 @@
+// storage::Errc -> HTTP status, in one place (DESIGN.md: one registry of error codes).
+#pragma once
+
+#include "storage/error.hpp"
+
+namespace quire::dav {
+
+int status_of(storage::Errc code);
+// The reason phrase used in multistatus <status> lines.
+const char* reason_of(int status);
+
+} // namespace quire::dav
