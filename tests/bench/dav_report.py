@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Summarise the raw results of tests/bench/dav.sh (Python 3 stdlib only).
+
+    dav_report.py throughput RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
+    dav_report.py memory MEM.tsv MD_OUT
+
+RAW.tsv columns (tab separated, one line per wrk run):
+    server row round req_per_s errors responses codes
+  errors = responses with an unexpected status + wrk socket errors;
+  codes = unexpected statuses as STATUS:COUNT,... or "-".
+MEM.tsv columns (one line per server):
+    server status responses body_bytes seconds rss_before_kib rss_peak_kib hwm_kib
+
+Prints a plain-text table on stdout and appends a Markdown table to MD_OUT.
+"""
+
+import statistics
+import sys
+
+TITLES = {
+    "propfind1": "PROPFIND Depth 1, 1,000 members",
+    "propfind0": "PROPFIND Depth 0, file",
+    "putnew": "PUT 4 KiB new",
+    "putover": "PUT 4 KiB overwrite",
+    "get": "GET 1 KiB",
+    "move": "MOVE file",
+}
+# Measured by the issue's author on this machine (16 connections), for reference.
+ISSUE = {
+    "propfind1": "nginx 318, lighttpd 52, Apache 32",
+    "propfind0": "nginx 25,600",
+    "putnew": "about 2,100 for all",
+    "get": "lighttpd 48,900",
+}
+PEERS = ("apache", "lighttpd", "nginx")
+MEM_TARGET_MIB = 64
+
+
+def fmt(v):
+    return "-" if v is None else "{:,.0f}".format(v)
+
+
+def emit(md_out, head, table, notes):
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *table)]
+    for r in [head] + table:
+        print("  ".join(str(x).rjust(w) for x, w in zip(r, widths)))
+    with open(md_out, "a") as f:
+        f.write("| " + " | ".join(head) + " |\n")
+        f.write("|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|\n")
+        for r in table:
+            f.write("| " + " | ".join(str(x) for x in r) + " |\n")
+        f.write("\n")
+        for n in notes:
+            f.write(n + "\n")
+        if notes:
+            f.write("\n")
+
+
+def throughput(raw, md_out, servers, row_ids):
+    data = {}
+    for line in open(raw):
+        f = line.rstrip("\n").split("\t")
+        if len(f) != 7:
+            continue
+        server, row, _round, rps, errs, _total, codes = f
+        d = data.setdefault(row, {}).setdefault(server, {"rps": [], "err": 0, "codes": {}})
+        d["rps"].append(float(rps))
+        d["err"] += int(errs)
+        if codes != "-":
+            for c in codes.split(","):
+                k, v = c.split(":")
+                d["codes"][k] = d["codes"].get(k, 0) + int(v)
+
+    peers = [s for s in servers if s in PEERS]
+    have_qfs = "quire-fs" in servers
+    head = ["row"] + servers
+    if have_qfs and peers:
+        head += ["best peer", "quire-fs / best peer"]
+    head += ["issue author (16 conns)"]
+
+    table, flagged = [], []
+    for row in row_ids:
+        r = [TITLES.get(row, row)]
+        med, err = {}, {}
+        for s in servers:
+            d = data.get(row, {}).get(s)
+            if d is None:
+                r.append("-")
+                continue
+            med[s] = statistics.median(d["rps"])
+            err[s] = d["err"]
+            cell = fmt(med[s])
+            if d["err"]:
+                codes = " ".join("%s x%d" % kv for kv in sorted(d["codes"].items()))
+                cell += " ! %d err" % d["err"] + (" (%s)" % codes if codes else "")
+                flagged.append("%s / %s: %d errors%s" % (TITLES.get(row, row), s, d["err"],
+                                                         (" (unexpected statuses: %s)" % codes) if codes else ""))
+            r.append(cell)
+        if have_qfs and peers:
+            valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
+            if valid:
+                best_v, best = max(valid)
+                r.append("%s %s" % (best, fmt(best_v)))
+                if "quire-fs" not in med:
+                    r.append("-")
+                elif err["quire-fs"]:
+                    r.append("n/a (errors)")
+                else:
+                    r.append("%.2f" % (med["quire-fs"] / best_v) if best_v else "-")
+            else:
+                r += ["- (every peer had errors)", "-"]
+        r.append(ISSUE.get(row, ""))
+        table.append(r)
+
+    notes = []
+    if flagged:
+        notes.append("**Rows with errors** (responses with an unexpected status or socket errors, all rounds; "
+                     "a peer with errors cannot be the best peer, Quire-fs with errors gets no ratio):")
+        notes.append("")
+        notes += ["- " + x for x in flagged]
+    else:
+        notes.append("Every response of every run had the expected status (207, 201, 200/204, 200, 201).")
+    emit(md_out, head, table, notes)
+
+
+def memory(raw, md_out):
+    head = ["server", "status", "responses", "body MiB", "seconds", "RSS before MiB",
+            "peak RSS MiB", "VmHWM MiB", "target < %d MiB" % MEM_TARGET_MIB]
+    table = []
+    for line in open(raw):
+        f = line.rstrip("\n").split("\t")
+        if len(f) != 8:
+            continue
+        server, status, n, body, secs, before, peak, hwm = f
+        peak_mib = max(int(peak), int(hwm)) / 1024
+        ok = status == "207" and int(n) == 100101
+        target = ("yes" if peak_mib < MEM_TARGET_MIB else "NO") if server.startswith("quire") else ""
+        if not ok:
+            target = "invalid answer" if server.startswith("quire") else "(invalid answer)"
+        table.append([server, status, "{:,}".format(int(n)), "%.1f" % (int(body) / 1048576), secs,
+                      "%.1f" % (int(before) / 1024), "%.1f" % (int(peak) / 1024),
+                      "%.1f" % (int(hwm) / 1024), target])
+    emit(md_out, head, table, ["Target: peak RSS (max of sampled VmRSS and VmHWM) under %d MiB; "
+                               "a valid answer is 207 with 100,101 responses." % MEM_TARGET_MIB])
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "throughput":
+        throughput(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
+    elif sys.argv[1] == "memory":
+        memory(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit("usage: see the docstring")
