@@ -73,7 +73,8 @@ fi
 
 if [[ $MODE == quire ]]; then
   [[ -x $QUIRE ]] || { echo "cadaver.sh: no Quire binary at $QUIRE" >&2; exit 1; }
-  if ! timeout 10 "$QUIRE" serve --help 2>&1 | grep -q -- '--webdav'; then
+  quire_help=$(timeout 10 "$QUIRE" serve --help 2>&1 || true)
+  if [[ $quire_help != *--webdav* ]]; then
     echo "cadaver: skipped: $QUIRE has no WebDAV handler ('quire serve --help' does not mention --webdav)"
     exit 0
   fi
@@ -359,8 +360,12 @@ run_session() {
 
   if [[ -n $REPO ]]; then
     local log n changes=8
-    log=$(timeout 30 git -C "$REPO" log --format='%an %s' 2>&1) || log="(git log failed: $log)"
-    n=$(grep -c . <<<"$log" || true)
+    if log=$(timeout 30 git -C "$REPO" log --format='%an %s' 2>&1); then
+      n=$(grep -c . <<<"$log" || true)
+    else
+      n=0
+      log="(git log failed: $log)"
+    fi
     echo "   git log of $REPO ($n commits):"
     sed 's/^/     /' <<<"$log"
     check "git log" "$n commits, want at least one per change ($changes)" [ "$n" -ge "$changes" ]

@@ -6,7 +6,9 @@
 -- BASE is "http://127.0.0.1:PORT" (for MOVE's absolute Destination).
 -- MODE and its arguments:
 --   propfind1 PATH        PROPFIND Depth: 1 with PROPBODY below        expects 207
+--   propfind1all PATH     PROPFIND Depth: 1 with <allprop/>            expects 207
 --   propfind0 PATH        PROPFIND Depth: 0 with PROPBODY below        expects 207
+--   propfind0all PATH     PROPFIND Depth: 0 with <allprop/>            expects 207
 --   get PATH              GET                                          expects 200
 --   putover PATH          PUT of 4 KiB onto the same existing name     expects 200 or 204
 --   putnew DIR            PUT of 4 KiB to DIR/n<thread>-<counter>: a new name every
@@ -16,7 +18,8 @@
 --                         moved before (one state per slot, per thread: use -t1).
 --                         A slot is used again only SLOTS requests later, long after its
 --                         previous MOVE finished (at most -c requests are in flight), so
---                         the source always exists and the destination never does;
+--                         the source always exists and the destination never does
+--                         (unless one request is delayed past SLOTS others);
 --                         a lost or failed MOVE shows up as 404s on that slot.
 --                         expects 201, or 204: nginx answers 204 to every successful
 --                         MOVE (RFC 4918 wants 201 for a new destination); a collision
@@ -30,6 +33,8 @@ local PROPBODY = '<?xml version="1.0" encoding="utf-8"?>\n'
   .. '<D:propfind xmlns:D="DAV:"><D:prop>'
   .. '<D:getetag/><D:getcontentlength/><D:getlastmodified/><D:resourcetype/>'
   .. '</D:prop></D:propfind>\n'
+local ALLPROPBODY = '<?xml version="1.0" encoding="utf-8"?>\n'
+  .. '<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n'
 local PUTBODY = string.rep("0123456789abcdef", 256)   -- 4096 bytes
 
 local threads = {}
@@ -52,11 +57,11 @@ codes = {}
 
 function init(args)
   mode, base, arg1, arg2 = args[1], args[2], args[3], args[4]
-  if mode == "propfind1" or mode == "propfind0" then
+  if mode:match("^propfind[01]") then
     fixed = wrk.format("PROPFIND", arg1, {
-      ["Depth"] = (mode == "propfind1") and "1" or "0",
+      ["Depth"] = mode:sub(9, 9),
       ["Content-Type"] = 'application/xml; charset="utf-8"',
-    }, PROPBODY)
+    }, mode:match("all$") and ALLPROPBODY or PROPBODY)
     expected = { [207] = true }
   elseif mode == "get" then
     fixed = wrk.format("GET", arg1)

@@ -24,8 +24,14 @@
 #
 # Rows, 16 connections each (wrk with tests/bench/dav.lua):
 #   PROPFIND Depth 1 on /coll/ (prop list getetag, getcontentlength,
-#   getlastmodified, resourcetype; the same body for all servers), PROPFIND
-#   Depth 0 on /file1k.bin, PUT 4 KiB new, PUT 4 KiB overwrite, GET 1 KiB, MOVE.
+#   getlastmodified, resourcetype; the same body for all servers), the same
+#   with <allprop/> (dead properties too: Apache and lighttpd then look up
+#   their property databases per member; the issue's reference numbers match
+#   these rows), PROPFIND Depth 0 on /file1k.bin (prop list, and allprop),
+#   PUT 4 KiB new, PUT 4 KiB overwrite, GET 1 KiB, MOVE.
+#   nginx's dav-ext module does not know getetag and leaves it out of its
+#   answer (not even a 404 propstat): with the prop list it does one property
+#   less than the others.
 # For each row the servers run interleaved (A B C ... A B C ...) for ROUNDS
 # rounds; the table shows the median requests/s, the responses with an
 # unexpected status (dav.lua's response() counts them; wrk's socket errors are
@@ -38,6 +44,11 @@
 # (pre-creating one file per request would mean seeding tens of thousands of
 # files through the git store's one-commit-per-PUT), and each request is a
 # rename of an existing file to a new name in the same collection (201).
+# A slot comes back MOVE_SLOTS (1024) requests later; only a request that
+# stays in flight while 1,024 others complete can be overtaken by the next
+# MOVE of its slot, which then answers 404 (counted as errors, so it shows).
+# With 256 slots this happened to Apache (64 threads on one core) about twice
+# in 9,000 requests.
 #
 # Memory row (Quire fs, and any server in MEM_SERVERS): a fresh server on a
 # store of 100 folders x 1,000 files (100,000 members, written straight into
@@ -54,11 +65,12 @@
 #                does not mention --webdav
 #   DURATION     seconds per wrk run (default 5)
 #   ROUNDS       interleaved rounds per row (default 3)
-#   ONLY_ROWS    e.g. "get propfind1" (ids: propfind1 propfind0 putnew putover get move)
+#   ONLY_ROWS    e.g. "get propfind1" (ids: propfind1 propfind1all propfind0
+#                propfind0all putnew putover get move)
 #   MEM          1 (default): run the memory row; 0: skip it
 #   MEM_SERVERS  servers for the memory row (default: quire-fs when Quire runs)
 #   MEM_TIMEOUT  seconds allowed for the Depth: infinity PROPFIND (default 300)
-#   MOVE_SLOTS   files per MOVE run (default 256)
+#   MOVE_SLOTS   files per MOVE run (default 1024; see MOVE above)
 #   OUT_DIR      default build/bench; results go to OUT_DIR/dav-YYYYmmdd-HHMM.*
 #   WRK_TIMEOUT  wrk's per-request timeout (default 30s)
 #
@@ -75,11 +87,11 @@ QUIRE=${1:-$ROOT/build/release/server/quire}
 SERVERS=${SERVERS:-quire-fs quire-sqlite quire-git apache lighttpd nginx}
 DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-3}
-ALL_ROWS="propfind1 propfind0 putnew putover get move"
+ALL_ROWS="propfind1 propfind1all propfind0 propfind0all putnew putover get move"
 ROW_IDS=${ONLY_ROWS:-$ALL_ROWS}
 MEM=${MEM:-1}
 MEM_TIMEOUT=${MEM_TIMEOUT:-300}
-MOVE_SLOTS=${MOVE_SLOTS:-256}
+MOVE_SLOTS=${MOVE_SLOTS:-1024}
 OUT_DIR=${OUT_DIR:-$ROOT/build/bench}
 WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
 CONNS=16
@@ -89,7 +101,9 @@ COLL_MEMBERS=1000
 
 declare -A ROW_TITLE=(
   [propfind1]="PROPFIND Depth 1, 1,000 members"
+  [propfind1all]="PROPFIND Depth 1 allprop, 1,000 members"
   [propfind0]="PROPFIND Depth 0, file"
+  [propfind0all]="PROPFIND Depth 0 allprop, file"
   [putnew]="PUT 4 KiB new"
   [putover]="PUT 4 KiB overwrite"
   [get]="GET 1 KiB"
@@ -145,7 +159,9 @@ if [[ " $SERVERS ${MEM_SERVERS:-} " == *" quire-"* ]]; then
     (cd "$ROOT" && cmake --preset release && cmake --build --preset release --target quire) >&2
     [[ -x $QUIRE ]] || die "no Quire binary at $QUIRE"
   fi
-  if timeout 10 "$QUIRE" serve --help 2>&1 | grep -q -- '--webdav'; then
+  # (captured first: with pipefail, `quire ... | grep -q` could fail on SIGPIPE)
+  quire_help=$(timeout 10 "$QUIRE" serve --help 2>&1 || true)
+  if [[ $quire_help == *--webdav* ]]; then
     QUIRE_OK=1
   else
     log "warning: '$QUIRE serve --help' does not mention --webdav: Quire has no WebDAV handler yet; skipping Quire"
@@ -175,7 +191,7 @@ WORK=$(mktemp -d /tmp/quire-davbench.XXXXXX)
 chmod 755 "$WORK"            # Apache's and nginx's workers run as www-data
 mkdir -p "$OUT_DIR"
 
-declare -A PID PORT DATA
+declare -A PID PORT
 cleanup() {
   local rc=$? s
   trap - EXIT INT TERM
@@ -211,7 +227,7 @@ for i in range(members):
 for r in range(rounds + 1):
     d = os.path.join(root, "mv", "r%d" % r)
     os.makedirs(d)
-    for i in range(slots):
+    for i in range(slots if r > 0 else 1):     # r0: only m0.a, for check_server's MOVE
         with open(os.path.join(d, "m%d.a" % i), "wb") as f:
             f.write(b"x" * 1024)
 EOF
@@ -380,7 +396,7 @@ EOF
 
 # start_server NAME KEY DATA_ROOT: starts server NAME pinned to core 0 serving
 # DATA_ROOT (for Quire sqlite/git: the store file/repository), records it under
-# KEY in PID/PORT/DATA and waits until it answers.
+# KEY in PID/PORT and waits until it answers.
 start_server() {
   local name=$1 key=$2 root=$3 port dir conf
   port=$(free_port)
@@ -410,7 +426,6 @@ start_server() {
   fi
   PID[$key]=$!
   PORT[$key]=$port
-  DATA[$key]=$root
   local deadline=$((SECONDS + 20))
   until curl -s -o /dev/null --max-time 1 -X OPTIONS "http://127.0.0.1:$port/"; do
     if ! kill -0 "${PID[$key]}" 2>/dev/null; then
@@ -448,12 +463,14 @@ seed_http() {
   (cd "$TEMPLATE" && find . -type f | sed 's|^\./||' | sort) | while read -r f; do
     printf 'url = "%s"\nupload-file = "%s"\noutput = "/dev/null"\nnext\n' "$(url "$key" "/$f")" "$TEMPLATE/$f"
   done >>"$cfg"
+  sed -i '$d' "$cfg"     # no "next" after the last URL (curl: "no URL specified")
   codes=$(curl -s --max-time 1200 -K "$cfg" -w '%{http_code}\n') || die "$key: seeding with curl failed"
   bad=$(grep -cv '^201$' <<<"$codes" || true)
   ((bad == 0)) || die "$key: seeding: $bad requests did not answer 201 ($(sort <<<"$codes" | uniq -c | tr '\n' ' '))"
   log "$key: seeded $(wc -l <<<"$codes") resources through MKCOL/PUT"
 }
 
+# The PROPFIND body of the checks and the memory row, the same as dav.lua's prop list.
 PROPBODY='<?xml version="1.0" encoding="utf-8"?>
 <D:propfind xmlns:D="DAV:"><D:prop><D:getetag/><D:getcontentlength/><D:getlastmodified/><D:resourcetype/></D:prop></D:propfind>'
 
@@ -498,7 +515,9 @@ check_server() {
 row_args() {
   case $1 in
     propfind1) echo "propfind1 /coll/" ;;
+    propfind1all) echo "propfind1all /coll/" ;;
     propfind0) echo "propfind0 /file1k.bin" ;;
+    propfind0all) echo "propfind0all /file1k.bin" ;;
     get) echo "get /file1k.bin" ;;
     putover) echo "putover /over.bin" ;;
     putnew) echo "putnew /put/r$2" ;;
@@ -575,8 +594,9 @@ versions() {
   has_server lighttpd && v+=("$(lighttpd -v 2>&1 | cut -d' ' -f1)")
   has_server nginx && v+=("$(nginx -v 2>&1 | sed 's/.*: //') + dav-ext $(dpkg-query -W -f '${Version}' libnginx-mod-http-dav-ext 2>/dev/null)")
   v+=("$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)")
-  local IFS=';'
-  echo "${v[*]}"
+  local out="" x
+  for x in "${v[@]}"; do out+="${out:+; }$x"; done
+  echo "$out"
 }
 {
   echo "# WebDAV benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -586,6 +606,7 @@ versions() {
   ((QUIRE_OK)) && echo "- Quire: $QUIRE ($(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo '?'))"
   echo "- servers on core $SERVER_CPU, \`wrk -t1 -c$CONNS\` on core $CLIENT_CPU; one worker per server (Apache: one mpm_event child with $((4 * CONNS)) threads)"
   echo "- DURATION=${DURATION}s per run, ROUNDS=$ROUNDS (interleaved), median per server and row"
+  echo "- PROPFIND body: prop getetag, getcontentlength, getlastmodified, resourcetype (nginx dav-ext leaves getetag out), or \`<allprop/>\` where the row says so"
   echo
 } >"$MD"
 
@@ -658,7 +679,10 @@ EOF
       (cd "$MEMTREE" && find . -type f | sed 's|^\./||' | sort) | while read -r f; do
         printf 'url = "%s"\nupload-file = "%s"\noutput = "/dev/null"\nnext\n' "$(url "$key" "/$f")" "$MEMTREE/$f"
       done >>"$cfg"
-      curl -s --max-time 7200 -K "$cfg" -o /dev/null || die "$key: seeding failed"
+      sed -i '$d' "$cfg"
+      codes=$(curl -s --max-time 7200 -K "$cfg" -w '%{http_code}\n') || die "$key: seeding failed"
+      bad=$(grep -cv '^201$' <<<"$codes" || true)
+      ((bad == 0)) || die "$key: seeding: $bad requests did not answer 201"
     fi
     curl -s -o /dev/null --max-time 10 "$(url "$key" /d00/f0000.txt)" || true
     sleep 1
@@ -671,8 +695,8 @@ EOF
     MEMCURL=$!
     peak=$base_rss
     while kill -0 "$MEMCURL" 2>/dev/null; do
-      v=$(tree_rss_kib "${PID[$key]}")
-      ((v > peak)) && peak=$v
+      rss_now=$(tree_rss_kib "${PID[$key]}")
+      ((rss_now > peak)) && peak=$rss_now
       sleep 0.02
     done
     wait "$MEMCURL" || true
