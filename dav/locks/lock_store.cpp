@@ -40,8 +40,8 @@ LockResult<std::string> new_lock_token() {
             if (errno == EINTR) {
                 continue;
             }
-            return tl::unexpected(LockError{
-                LockErrc::io, std::string("getrandom: ") + std::strerror(errno), {}});
+            return tl::unexpected(
+                LockError{LockErrc::io, std::string("getrandom: ") + std::strerror(errno), {}});
         }
         got += static_cast<std::size_t>(n);
     }

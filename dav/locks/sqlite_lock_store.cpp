@@ -76,8 +76,7 @@ public:
     }
 
     Query& bind(int index, std::string_view text) {
-        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                            SQLITE_UTF8);
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
         return *this;
     }
     Query& bind(int index, std::int64_t value) {

@@ -13,9 +13,8 @@ namespace quire::dav {
 
 // Opens (creating) the lock table in file; ":memory:" gives a private in-memory store. now() is
 // injectable for tests.
-LockResult<std::unique_ptr<LockStore>>
-open_sqlite_lock_store(const std::string& file,
-                       std::function<std::chrono::system_clock::time_point()> now =
-                           std::chrono::system_clock::now);
+LockResult<std::unique_ptr<LockStore>> open_sqlite_lock_store(
+    const std::string& file,
+    std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now);
 
 } // namespace quire::dav

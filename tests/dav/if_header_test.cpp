@@ -63,8 +63,8 @@ const std::vector<ValidCase>& valid_cases() {
         {"litmus_token_etag_or_not_no_lock",
          "(<opaquelocktoken:f81d4fae-7dec-11d0-a765-00a0c91e6bf6> [\"etag\"]) "
          "(Not <DAV:no-lock> [\"etag\"])",
-         {{untagged({token("opaquelocktoken:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"),
-                     etag("\"etag\"")}),
+         {{untagged(
+               {token("opaquelocktoken:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"), etag("\"etag\"")}),
            untagged({token("DAV:no-lock", true), etag("\"etag\"")})}}},
         // RFC 4918 10.4.6.
         {"rfc_tagged_example",

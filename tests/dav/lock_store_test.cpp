@@ -34,8 +34,8 @@ private:
     std::string path_;
 };
 
-LockRequest request(std::string root, LockScope scope = LockScope::exclusive,
-                    bool infinite = false, std::chrono::seconds timeout = 600s) {
+LockRequest request(std::string root, LockScope scope = LockScope::exclusive, bool infinite = false,
+                    std::chrono::seconds timeout = 600s) {
     return {std::move(root), scope, infinite, "<D:href>me</D:href>", "alice", timeout};
 }
 
@@ -86,7 +86,7 @@ TEST_F(DavLockStore, CreateReturnsTheGrantedLock) {
     const Lock lock = create_ok(request("/a/b/", LockScope::shared, true, 120s));
     EXPECT_TRUE(lock.token.starts_with("urn:uuid:"));
     ASSERT_EQ(lock.token.size(), 9u + 36u);
-    EXPECT_EQ(lock.token[9 + 14], '4'); // version 4
+    EXPECT_EQ(lock.token[9 + 14], '4');                                         // version 4
     EXPECT_NE(std::string("89ab").find(lock.token[9 + 19]), std::string::npos); // variant
     EXPECT_EQ(lock.root, "/a/b");
     EXPECT_EQ(lock.scope, LockScope::shared);
