@@ -48,6 +48,24 @@ std::vector<std::string> roots(const std::vector<Lock>& locks) {
     return out;
 }
 
+TEST(DavLockPaths, NormalizeDropsTrailingSlashes) {
+    EXPECT_EQ(normalize_lock_path(""), "/");
+    EXPECT_EQ(normalize_lock_path("/"), "/");
+    EXPECT_EQ(normalize_lock_path("//"), "/");
+    EXPECT_EQ(normalize_lock_path("/a/b/"), "/a/b");
+    EXPECT_EQ(normalize_lock_path("a"), "/a");
+}
+
+TEST(DavLockPaths, AncestorOnSegmentBoundaries) {
+    EXPECT_TRUE(is_same_or_ancestor("/", "/"));
+    EXPECT_TRUE(is_same_or_ancestor("/", "/a/b"));
+    EXPECT_TRUE(is_same_or_ancestor("/a", "/a"));
+    EXPECT_TRUE(is_same_or_ancestor("/a", "/a/b"));
+    EXPECT_FALSE(is_same_or_ancestor("/a", "/ab"));
+    EXPECT_FALSE(is_same_or_ancestor("/a/b", "/a"));
+    EXPECT_FALSE(is_same_or_ancestor("/a", "/"));
+}
+
 class DavLockStore : public testing::Test {
 protected:
     void SetUp() override {
@@ -188,6 +206,12 @@ TEST_F(DavLockStore, RefreshExtendsExpiry) {
     ASSERT_TRUE(found->has_value());
     EXPECT_EQ((*found)->expires, refreshed->expires);
     expect_conflict(request("/a"), "/a");
+}
+
+TEST_F(DavLockStore, TimeoutIsAtLeastOneSecond) {
+    const Lock lock = create_ok(request("/a", LockScope::exclusive, false, 0s));
+    EXPECT_EQ(lock.timeout, 1s);
+    EXPECT_EQ(lock.expires, now_.load() + 1s);
 }
 
 TEST_F(DavLockStore, RefreshBelowAnInfiniteLock) {
