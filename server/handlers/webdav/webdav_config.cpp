@@ -1,6 +1,7 @@
 #include "webdav_config.hpp"
 
 #include "dav/dav_handler.hpp"
+#include "dav/locks/sqlite_lock_store.hpp"
 #include "storage/fs/fs_store.hpp"
 #include "storage/git/git_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
