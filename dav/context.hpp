@@ -18,9 +18,9 @@ namespace quire::dav {
 struct Request {
     core::Exchange& ex;
     const DavOptions& options;
-    std::string path;       // the store path ("/a/b"), from the request URI
-    std::string href_base;  // the encoded mount prefix ("" for a mount at "/")
-    std::string actor;      // the authenticated user or "anonymous"
+    std::string path;      // the store path ("/a/b"), from the request URI
+    std::string href_base; // the encoded mount prefix ("" for a mount at "/")
+    std::string actor;     // the authenticated user or "anonymous"
     std::optional<IfHeader> if_header;
     const http::MimeTypes* mime = nullptr;
 

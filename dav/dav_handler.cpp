@@ -167,8 +167,8 @@ asio::awaitable<std::optional<std::string>> read_xml_body(Request& r) {
         co_return std::string();
     }
     if (auto n = body.declared_length(); n && *n > r.options.max_xml_body) {
-        fail(r.ex, 413, "the XML body is larger than " + std::to_string(r.options.max_xml_body) +
-                            " bytes");
+        fail(r.ex, 413,
+             "the XML body is larger than " + std::to_string(r.options.max_xml_body) + " bytes");
         r.ex.response().close = true;
         co_return std::nullopt;
     }

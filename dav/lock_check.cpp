@@ -44,8 +44,7 @@ std::optional<Denial> check_if_header(const Request& r) {
         return std::nullopt;
     }
     const bool ok = evaluate_if(
-        *r.if_header, r.path,
-        [&](std::string_view uri) { return r.store_path_of(uri); },
+        *r.if_header, r.path, [&](std::string_view uri) { return r.store_path_of(uri); },
         [&](std::string_view key) { return state_of(r, key); });
     if (!ok) {
         return Denial{412, "the If header does not match the state of the resource", false};

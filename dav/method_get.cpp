@@ -142,8 +142,8 @@ asio::awaitable<void> do_get(Request& r, bool head) {
         co_return;
     }
     res.status = 200;
-    res.headers.add("Content-Type", f.meta.content_type.empty() ? "application/octet-stream"
-                                                                : f.meta.content_type);
+    res.headers.add("Content-Type",
+                    f.meta.content_type.empty() ? "application/octet-stream" : f.meta.content_type);
     res.validators = http::Validators{true, "\"" + f.meta.etag + "\"", mtime};
     if (f.fd) {
         const auto span = f.body->file();

@@ -47,8 +47,8 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
     const auto meta = store.stat(r.path);
     if (!meta) {
         if (meta.error().code != storage::Errc::not_found) {
-            return LockOutcome{Denial{status_of(meta.error().code), meta.error().message, false},
-                               {}, false};
+            return LockOutcome{
+                Denial{status_of(meta.error().code), meta.error().message, false}, {}, false};
         }
         // Creating a member changes the parent: its locks need their tokens (section 7.3).
         const LockScopeToCheck parent[] = {{storage::parent_of(r.path), false}};
@@ -56,16 +56,16 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
             return LockOutcome{std::move(d), {}, false};
         }
     }
-    auto lock = r.options.locks->create(LockRequest{
-        r.path, info.shared ? LockScope::shared : LockScope::exclusive, infinite, info.owner_xml,
-        r.ex.principal, timeout});
+    auto lock = r.options.locks->create(
+        LockRequest{r.path, info.shared ? LockScope::shared : LockScope::exclusive, infinite,
+                    info.owner_xml, r.ex.principal, timeout});
     if (!lock) {
         if (lock.error().code == LockErrc::conflict) {
             std::string inner = "<D:href>";
             append_escaped(inner, r.href(lock.error().conflicting_root, false));
             inner += "</D:href>";
-            return LockOutcome{Denial{423, error_body("no-conflicting-lock", inner), true}, {},
-                               false};
+            return LockOutcome{
+                Denial{423, error_body("no-conflicting-lock", inner), true}, {}, false};
         }
         return LockOutcome{Denial{500, "lock table: " + lock.error().message, false}, {}, false};
     }
@@ -79,8 +79,8 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
     auto put = store.put(r.path, empty, options, r.actor);
     if (!put) {
         (void)r.options.locks->remove(lock->token);
-        return LockOutcome{Denial{status_of(put.error().code), put.error().message, false}, {},
-                           false};
+        return LockOutcome{
+            Denial{status_of(put.error().code), put.error().message, false}, {}, false};
     }
     return LockOutcome{std::nullopt, std::move(*lock), true};
 }
@@ -147,8 +147,8 @@ asio::awaitable<void> do_unlock(Request& r) {
             return Denial{500, "lock table: " + found.error().message, false};
         }
         const auto& lock = *found;
-        if (!lock || !(lock->root == r.path ||
-                       (lock->infinite && storage::is_within(r.path, lock->root)))) {
+        if (!lock ||
+            !(lock->root == r.path || (lock->infinite && storage::is_within(r.path, lock->root)))) {
             return Denial{409, error_body("lock-token-matches-request-uri"), true};
         }
         if (!lock->principal.empty() && lock->principal != r.ex.principal) {

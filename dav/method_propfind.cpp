@@ -58,7 +58,8 @@ ExpensiveProperty expensive_for(const Request& r, const std::string& path) {
             return std::to_string(used);
         }
         if (r.options.quota_bytes) {
-            return std::to_string(*r.options.quota_bytes > used ? *r.options.quota_bytes - used : 0);
+            return std::to_string(*r.options.quota_bytes > used ? *r.options.quota_bytes - used
+                                                                : 0);
         }
         struct statvfs fs {};
         if (r.options.quota_path.empty() || ::statvfs(r.options.quota_path.c_str(), &fs) != 0) {
@@ -72,7 +73,7 @@ ExpensiveProperty expensive_for(const Request& r, const std::string& path) {
 struct Walk {
     Request r;
     PropfindRequest request;
-    std::vector<Lock> locks; // every lock on or below the target and covering it
+    std::vector<Lock> locks;          // every lock on or below the target and covering it
     std::vector<std::string> pending; // collections whose members are still to be listed
     bool started = false;
     bool finished = false;

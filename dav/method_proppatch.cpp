@@ -78,8 +78,7 @@ asio::awaitable<void> do_proppatch(Request& r) {
                 store_ops.push_back(
                     storage::PropOp{storage::PropName{op.name.ns, op.name.name}, op.value});
             }
-            if (auto patched = r.options.store->patch_props(r.path, store_ops, r.actor);
-                !patched) {
+            if (auto patched = r.options.store->patch_props(r.path, store_ops, r.actor); !patched) {
                 const int status = status_of(patched.error().code);
                 for (auto& s : statuses) {
                     s = status;
@@ -96,8 +95,7 @@ asio::awaitable<void> do_proppatch(Request& r) {
         }
         for (std::size_t i = 0; i < ops.size(); ++i) {
             const int s = statuses[i];
-            if (s != 200 && s != 403 && s != 424 && s != 404 && s != 409 && s != 500 &&
-                s != 507) {
+            if (s != 200 && s != 403 && s != 424 && s != 404 && s != 409 && s != 500 && s != 507) {
                 append_group(out.body, ops, statuses, s);
                 break;
             }

@@ -23,8 +23,7 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
     auto& store = *r.options.store;
     auto meta = store.stat(r.path);
     if (!meta) {
-        return ReportOutcome{Denial{status_of(meta.error().code), meta.error().message, false},
-                             {}};
+        return ReportOutcome{Denial{status_of(meta.error().code), meta.error().message, false}, {}};
     }
     if (!meta->collection) {
         return ReportOutcome{Denial{403, error_body("supported-report"), true}, {}};

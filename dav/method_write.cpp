@@ -95,7 +95,9 @@ struct WriteOutcome {
     std::string etag;
 };
 
-WriteOutcome from_denial(Denial d) { return WriteOutcome{d.status, std::move(d.body), d.xml, {}}; }
+WriteOutcome from_denial(Denial d) {
+    return WriteOutcome{d.status, std::move(d.body), d.xml, {}};
+}
 WriteOutcome from_error(const storage::Error& e) {
     return WriteOutcome{status_of(e.code), e.message, false, {}};
 }
@@ -151,8 +153,8 @@ asio::awaitable<void> do_put(Request& r) {
         }
         if (http::evaluate_preconditions("PUT", r.ex.request().headers, validators_of(meta)) !=
             http::Precondition::proceed) {
-            return WriteOutcome{412, "the If-Match or If-Unmodified-Since condition failed",
-                                false, {}};
+            return WriteOutcome{
+                412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
         }
         storage::Result<storage::PutResult> put;
         if (body.file) {
@@ -193,8 +195,8 @@ asio::awaitable<void> do_delete(Request& r) {
         }
         if (http::evaluate_preconditions("DELETE", r.ex.request().headers, validators_of(meta)) !=
             http::Precondition::proceed) {
-            return WriteOutcome{412, "the If-Match or If-Unmodified-Since condition failed",
-                                false, {}};
+            return WriteOutcome{
+                412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
         }
         auto removed =
             r.options.store->remove(r.path, store_precondition(r.ex.request().headers), r.actor);

@@ -15,11 +15,11 @@ namespace {
 // Computed for every resource; in allprop (RFC 4918 section 9.1: the live properties of this
 // document) and in propname.
 constexpr std::array<std::string_view, 9> cheap_live = {
-    "resourcetype",  "getetag",      "getlastmodified", "creationdate", "getcontentlength",
-    "getcontenttype", "supportedlock", "lockdiscovery",  "displayname"};
+    "resourcetype",   "getetag",       "getlastmodified", "creationdate", "getcontentlength",
+    "getcontenttype", "supportedlock", "lockdiscovery",   "displayname"};
 // Only when asked by name (RFC 4331 section 3, RFC 6578 section 4).
-constexpr std::array<std::string_view, 3> expensive_live = {
-    "quota-available-bytes", "quota-used-bytes", "sync-token"};
+constexpr std::array<std::string_view, 3> expensive_live = {"quota-available-bytes",
+                                                            "quota-used-bytes", "sync-token"};
 
 std::string rfc3339(storage::Clock::time_point t) {
     const std::time_t secs = storage::Clock::to_time_t(t);
@@ -111,7 +111,9 @@ bool is_expensive_live(std::string_view ns, std::string_view name) {
     return false;
 }
 
-void open_propstat(std::string& out) { out += "<D:propstat><D:prop>"; }
+void open_propstat(std::string& out) {
+    out += "<D:propstat><D:prop>";
+}
 void close_propstat(std::string& out, int status) {
     out += "</D:prop><D:status>";
     out += status_line(status);

@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
     app.add_option("-c,--config", config_file, "Run from this TOML configuration file");
 
     quire::config::QuickOptions quick;
-    auto* serve_cmd = app.add_subcommand("serve", "Serve a folder as static files or a WebDAV share (quick mode)");
+    auto* serve_cmd = app.add_subcommand(
+        "serve", "Serve a folder as static files or a WebDAV share (quick mode)");
     serve_cmd->add_option("dir", quick.dir, "The folder to serve")->check(CLI::ExistingDirectory);
     serve_cmd->add_option("--listen", quick.listen, "HOST:PORT to listen on")
         ->capture_default_str();

@@ -8,26 +8,40 @@ namespace {
 
 const char* reason(int status) {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 423: return "Locked";
-    case 424: return "Failed Dependency";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 507: return "Insufficient Storage";
-    default: return "Unknown";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "Precondition Failed";
+    case 423:
+        return "Locked";
+    case 424:
+        return "Failed Dependency";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 507:
+        return "Insufficient Storage";
+    default:
+        return "Unknown";
     }
 }
 
-void open_tag(std::string& out, std::string_view ns, std::string_view name,
-              std::string_view lang) {
+void open_tag(std::string& out, std::string_view ns, std::string_view name, std::string_view lang) {
     out += '<';
     if (ns == dav_ns) {
         out += "D:";

@@ -49,8 +49,8 @@ tl::expected<PropfindRequest, std::string> propfind_from(pugi::xml_node root) {
             continue; // RFC 4918 section 17: unknown elements are ignored
         }
         if (chosen) {
-            return tl::unexpected(std::string(
-                "<DAV:propfind> must hold exactly one of allprop, propname and prop"));
+            return tl::unexpected(
+                std::string("<DAV:propfind> must hold exactly one of allprop, propname and prop"));
         }
         chosen = true;
         r.kind = kind;
@@ -131,7 +131,8 @@ tl::expected<LockInfo, std::string> parse_lockinfo(std::string_view body) {
     const auto scope = child(root, dav_ns, "lockscope");
     const auto type = child(root, dav_ns, "locktype");
     if (!scope || !type) {
-        return tl::unexpected(std::string("<DAV:lockinfo> needs <DAV:lockscope> and <DAV:locktype>"));
+        return tl::unexpected(
+            std::string("<DAV:lockinfo> needs <DAV:lockscope> and <DAV:locktype>"));
     }
     if (child(scope, dav_ns, "shared")) {
         info.shared = true;

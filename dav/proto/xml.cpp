@@ -82,8 +82,7 @@ tl::expected<XmlDocument, std::string> parse_xml(std::string_view body) {
     // parse_doctype keeps a DOCTYPE as a node so that it can be refused; no entity is ever
     // declared or expanded by pugixml itself.
     const unsigned options = pugi::parse_default | pugi::parse_doctype;
-    const auto result =
-        d.doc_->load_buffer(body.data(), body.size(), options, pugi::encoding_utf8);
+    const auto result = d.doc_->load_buffer(body.data(), body.size(), options, pugi::encoding_utf8);
     if (!result) {
         return tl::unexpected("malformed XML at byte " + std::to_string(result.offset) + ": " +
                               result.description());
@@ -189,12 +188,23 @@ std::string_view xml_lang(pugi::xml_node element) {
 void append_escaped(std::string& out, std::string_view text) {
     for (const char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\r': out += "&#13;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\r':
+            out += "&#13;";
+            break;
+        default:
+            out += c;
         }
     }
 }
