@@ -1,5 +1,6 @@
 #include "loader.hpp"
 
+#include "handlers/auth/auth_config.hpp"
 #include "handlers/registry.hpp"
 #include "handlers/static/static_handler.hpp"
 #include "handlers/webdav/webdav_config.hpp"
@@ -204,10 +205,15 @@ std::optional<core::Mount> read_mount(TableReader& t) {
         t.finish();
         return std::nullopt;
     }
+    // Authentication and access come first in the mount's list (they answer next on success).
+    auto auth = handlers::auth_handler_from_config(t);
     auto h = factory(t);
     t.finish();
     if (!h || !path) {
         return std::nullopt;
+    }
+    if (auth) {
+        m.handlers.push_back(std::move(auth));
     }
     m.handlers.push_back(std::move(h));
     return m;
