@@ -138,6 +138,9 @@ BasicAuthHandler::create(AuthOptions options) {
         if (::stat(options.htpasswd.c_str(), &st) != 0) {
             return tl::unexpected("cannot read " + options.htpasswd + ": " + std::strerror(errno));
         }
+        if (!S_ISREG(st.st_mode)) {
+            return tl::unexpected("cannot read " + options.htpasswd + ": not a file");
+        }
         auto file = HtpasswdFile::load(options.htpasswd);
         if (!file) {
             return tl::unexpected(file.error());
@@ -272,11 +275,12 @@ void BasicAuthHandler::refresh(WorkerState& state) {
 
 void BasicAuthHandler::check_file() {
     struct stat st {};
-    if (::stat(options_.htpasswd.c_str(), &st) != 0) {
+    const bool found = ::stat(options_.htpasswd.c_str(), &st) == 0;
+    if (!found || !S_ISREG(st.st_mode)) {
+        const std::string why = found ? "not a file" : std::strerror(errno);
         std::lock_guard lock(mutex_);
         if (file_size_ != -1) {
-            spdlog::error("cannot read {}: {}; the users read before stay", options_.htpasswd,
-                          std::strerror(errno));
+            spdlog::error("cannot read {}: {}; the users read before stay", options_.htpasswd, why);
             file_size_ = -1; // reported once; read again when it is back
         }
         return;
