@@ -121,7 +121,7 @@ asio::awaitable<void> do_options(Request& r) {
 
 asio::awaitable<void> do_get(Request& r, bool head) {
     auto work = [&r, head] { return fetch(r, head); };
-    Fetched f = co_await r.ex.run_blocking(std::move(work));
+    Fetched f = co_await store_work(r, std::move(work), true);
     auto& res = r.ex.response();
     if (f.denial) {
         fail(r.ex, f.denial->status, f.denial->body);

@@ -180,7 +180,7 @@ asio::awaitable<void> do_propfind(Request& r) {
         }
         return p;
     };
-    Piece first = co_await r.ex.run_blocking(std::move(start));
+    Piece first = co_await store_work(r, std::move(start), true);
     if (first.status != 0) {
         if (first.xml_error) {
             fail_precondition(r.ex, first.status, "lock-token-submitted");

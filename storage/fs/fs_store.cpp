@@ -13,6 +13,7 @@
 #include "../path.hpp"
 #include "files.hpp"
 #include "meta.hpp"
+#include "type_cache.hpp"
 
 namespace quire::storage::fs {
 
@@ -60,7 +61,8 @@ class FsStore final : public Store {
 public:
     FsStore(std::string root, std::string store_id, UniqueFd lock_fd)
         : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
-          lock_fd_(std::move(lock_fd)), pool_(root_ + "/.quire/meta.db", meta::configure) {}
+          lock_fd_(std::move(lock_fd)), types_(lock_fd_.get()),
+          pool_(root_ + "/.quire/meta.db", meta::configure) {}
 
     // Finishes or undoes what a crash interrupted, then empties the trash.
     Result<void> recover() {
@@ -95,6 +97,11 @@ public:
             return fail(Errc::not_found, *path);
         Meta m = meta_of(*path, *info);
         if (!m.collection) {
+            if (auto cached = types_.get(*path)) {
+                m.content_type = std::move(*cached);
+                return m;
+            }
+            const auto generation = types_.generation();
             auto db = pool_.acquire();
             if (!db)
                 return tl::unexpected(db.error());
@@ -102,6 +109,7 @@ public:
             if (!props)
                 return tl::unexpected(props.error());
             m.content_type = content_type_from(*props);
+            types_.put(*path, m.content_type, generation);
         }
         return m;
     }
@@ -438,17 +446,24 @@ private:
     // The writer lock: a mutex for this process's threads, flock for other processes.
     class WriteLock {
     public:
-        explicit WriteLock(FsStore& store) : guard_(store.write_mutex_), fd_(store.lock_fd_.get()) {
+        explicit WriteLock(FsStore& store)
+            : guard_(store.write_mutex_), fd_(store.lock_fd_.get()), types_(store.types_) {
             while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
             }
         }
         WriteLock(const WriteLock&) = delete;
         WriteLock& operator=(const WriteLock&) = delete;
-        ~WriteLock() { ::flock(fd_, LOCK_UN); }
+        // Whatever the write did is committed (or rolled back) by now: cached media types of
+        // every process on this folder become stale.
+        ~WriteLock() {
+            types_.bump();
+            ::flock(fd_, LOCK_UN);
+        }
 
     private:
         std::lock_guard<std::mutex> guard_;
         int fd_;
+        TypeCache& types_;
     };
 
     WriteLock write_lock() { return WriteLock(*this); }
@@ -719,6 +734,7 @@ private:
     std::string trash_;
     std::string store_id_;
     UniqueFd lock_fd_;
+    TypeCache types_;
     std::mutex write_mutex_;
     Pool pool_;
 };

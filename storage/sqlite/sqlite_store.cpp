@@ -52,7 +52,8 @@ Row read_row(const Stmt& s) {
 }
 
 Result<std::optional<Row>> find(Db& db, std::string_view path) {
-    auto s = db.prepare(std::string("SELECT ") + row_columns + " FROM resources WHERE path = ?");
+    auto s =
+        db.prepare_cached(std::string("SELECT ") + row_columns + " FROM resources WHERE path = ?");
     if (!s)
         return tl::unexpected(s.error());
     s->bind(1, path);
@@ -297,8 +298,8 @@ public:
             return tl::unexpected(self.error());
         if (!self->meta.collection)
             return fail(Errc::not_a_collection, *path);
-        auto s = (*db)->prepare(std::string("SELECT ") + row_columns +
-                                " FROM resources WHERE parent = ? ORDER BY path");
+        auto s = (*db)->prepare_cached(std::string("SELECT ") + row_columns +
+                                       " FROM resources WHERE parent = ? ORDER BY path");
         if (!s)
             return tl::unexpected(s.error());
         s->bind(1, *path);
@@ -537,8 +538,9 @@ public:
         auto row = find_existing(**db, *path);
         if (!row)
             return tl::unexpected(row.error());
-        auto s = (*db)->prepare("SELECT ns, name, value FROM props WHERE resource_id = ? AND "
-                                "ns <> ? ORDER BY ns, name");
+        auto s =
+            (*db)->prepare_cached("SELECT ns, name, value FROM props WHERE resource_id = ? AND "
+                                  "ns <> ? ORDER BY ns, name");
         if (!s)
             return tl::unexpected(s.error());
         s->bind(1, row->id).bind(2, internal_ns);
