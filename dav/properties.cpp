@@ -249,7 +249,8 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
             add_named(p);
         }
     }
-    if (!found.empty()) {
+    if (!found.empty() || missing.empty()) {
+        // An empty <D:prop> asked for nothing: still one propstat (RFC 4918 section 14.24).
         open_propstat(out);
         out += found;
         close_propstat(out, 200);
