@@ -58,8 +58,8 @@ std::string random_id() {
 
 } // namespace
 
-Result<void> configure(Db& db) {
-    return db.exec("PRAGMA synchronous=FULL");
+Result<void> configure(Db& db, bool durable) {
+    return db.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
 Result<void> migrate(Db& db) {

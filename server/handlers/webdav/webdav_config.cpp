@@ -18,7 +18,8 @@ struct OpenedStore {
     std::string space_path; // statvfs for quota-available-bytes
 };
 
-tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const fs::path& base) {
+tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const fs::path& base,
+                                                  bool durable) {
     std::string kind = "fs";
     std::string where = spec;
     if (const auto colon = spec.find(':'); colon != std::string::npos) {
@@ -33,11 +34,13 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
     storage::Result<std::unique_ptr<storage::Store>> opened =
         tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
     if (kind == "fs") {
-        opened = storage::fs::open(path);
+        opened = storage::fs::open(path, storage::fs::Options{durable});
         out.default_locks = (fs::path(path) / ".quire" / "locks.db").string();
         out.space_path = path;
     } else if (kind == "sqlite") {
-        opened = storage::sqlite::open(path);
+        storage::sqlite::Options so;
+        so.durable = durable;
+        opened = storage::sqlite::open(path, so);
         out.default_locks = path + ".locks";
         out.space_path = fs::path(path).parent_path().string();
     } else if (kind == "git") {
@@ -59,7 +62,7 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
 
 tl::expected<std::shared_ptr<core::Handler>, std::string>
 make_webdav_handler(WebdavSettings settings, const fs::path& base) {
-    auto opened = open_store(settings.store, base);
+    auto opened = open_store(settings.store, base, settings.durable);
     if (!opened) {
         return tl::unexpected(opened.error());
     }
@@ -95,6 +98,7 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     s.store = *store;
     s.locks = mount.string("locks").value_or("");
     s.depth_infinity = mount.boolean("depth_infinity").value_or(true);
+    s.durable = mount.boolean("durable").value_or(true);
     s.max_xml_body = mount.size("max_xml_body").value_or(s.max_xml_body);
     s.quota = mount.size("quota");
     if (auto t = mount.integer("lock_timeout", 1, 365ll * 24 * 3600)) {

@@ -23,6 +23,9 @@ struct WebdavSettings {
     // FILE.locks, REPO/quire-locks.db).
     std::string locks;
     bool depth_infinity = true;
+    // fs and sqlite: fsync every write (survives a power loss); false survives a process crash
+    // only, like servers that never fsync.
+    bool durable = true;
     std::uint64_t max_xml_body = 1 << 20;
     std::optional<std::uint64_t> quota;
     std::chrono::seconds lock_timeout{600};
