@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
     app.add_option("-c,--config", config_file, "Run from this TOML configuration file");
 
     quire::config::QuickOptions quick;
-    auto* serve_cmd = app.add_subcommand("serve", "Serve a folder as static files (quick mode)");
+    auto* serve_cmd = app.add_subcommand(
+        "serve", "Serve a folder as static files or a WebDAV share (quick mode)");
     serve_cmd->add_option("dir", quick.dir, "The folder to serve")->check(CLI::ExistingDirectory);
     serve_cmd->add_option("--listen", quick.listen, "HOST:PORT to listen on")
         ->capture_default_str();
@@ -106,6 +107,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--access-log", quick.access_log, "off, - (stdout) or a file")
         ->capture_default_str();
+    serve_cmd->add_flag("--webdav", quick.webdav, "Serve the folder as a WebDAV share");
+    serve_cmd->add_option("--store", quick.store,
+                          "With --webdav: fs (the folder), sqlite:FILE or git:REPO");
     serve_cmd->set_version_flag("--version", std::string("quire ") + version);
 
     std::string run_file;

@@ -1,7 +1,9 @@
 #include "loader.hpp"
 
+#include "handlers/auth/auth_config.hpp"
 #include "handlers/registry.hpp"
 #include "handlers/static/static_handler.hpp"
+#include "handlers/webdav/webdav_config.hpp"
 #include "http/path.hpp"
 #include "table_reader.hpp"
 
@@ -203,10 +205,15 @@ std::optional<core::Mount> read_mount(TableReader& t) {
         t.finish();
         return std::nullopt;
     }
+    // Authentication and access come first in the mount's list (they answer next on success).
+    auto auth = handlers::auth_handler_from_config(t);
     auto h = factory(t);
     t.finish();
     if (!h || !path) {
         return std::nullopt;
+    }
+    if (auth) {
+        m.handlers.push_back(std::move(auth));
     }
     m.handlers.push_back(std::move(h));
     return m;
@@ -374,9 +381,19 @@ LoadResult quick_config(const QuickOptions& options) {
     l.host = listen->first;
     l.port = listen->second;
     config->listeners.push_back(l);
-    handlers::StaticOptions so;
-    so.root = fs::absolute(options.dir).lexically_normal().string();
-    auto handler = handlers::StaticHandler::create(so);
+    const auto dir = fs::absolute(options.dir).lexically_normal().string();
+    tl::expected<std::shared_ptr<core::Handler>, std::string> handler;
+    if (options.webdav) {
+        handlers::WebdavSettings ws;
+        ws.store = options.store.empty() || options.store == "fs" ? "fs:" + dir : options.store;
+        handler = handlers::make_webdav_handler(std::move(ws), fs::current_path());
+    } else if (!options.store.empty()) {
+        return tl::unexpected(std::vector<std::string>{"--store needs --webdav"});
+    } else {
+        handlers::StaticOptions so;
+        so.root = dir;
+        handler = handlers::StaticHandler::create(so);
+    }
     if (!handler) {
         return tl::unexpected(std::vector<std::string>{handler.error()});
     }

@@ -29,8 +29,11 @@ struct QuickOptions {
     std::string listen = "127.0.0.1:8080";
     unsigned workers = 0;
     std::string access_log = "off";
+    bool webdav = false; // serve DIR (or store) as a WebDAV share instead of static files
+    std::string store;   // with webdav: "fs" (DIR itself), "sqlite:FILE" or "git:REPO"
 };
-// `quire serve DIR`: one listener, one vhost, the static handler with listing on DIR.
+// `quire serve DIR`: one listener, one vhost, the static handler with listing on DIR, or
+// with --webdav a WebDAV share of DIR (or of --store).
 LoadResult quick_config(const QuickOptions& options);
 
 } // namespace quire::config

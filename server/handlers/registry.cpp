@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include "static/static_config.hpp"
+#include "webdav/webdav_config.hpp"
 
 #include <array>
 #include <utility>
@@ -8,8 +9,9 @@
 namespace quire::handlers {
 
 namespace {
-constexpr std::array<std::pair<std::string_view, Factory>, 1> factories = {{
+constexpr std::array<std::pair<std::string_view, Factory>, 2> factories = {{
     {"static", &static_handler_from_config},
+    {"webdav", &webdav_handler_from_config},
 }};
 } // namespace
 

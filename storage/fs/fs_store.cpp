@@ -13,6 +13,7 @@
 #include "../path.hpp"
 #include "files.hpp"
 #include "meta.hpp"
+#include "type_cache.hpp"
 
 namespace quire::storage::fs {
 
@@ -58,9 +59,11 @@ Result<void> in_transaction(Db& db, F&& body) {
 
 class FsStore final : public Store {
 public:
-    FsStore(std::string root, std::string store_id, UniqueFd lock_fd)
+    FsStore(std::string root, std::string store_id, UniqueFd lock_fd, bool durable)
         : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
-          lock_fd_(std::move(lock_fd)), pool_(root_ + "/.quire/meta.db", meta::configure) {}
+          lock_fd_(std::move(lock_fd)), types_(lock_fd_.get()), durable_(durable),
+          pool_(root_ + "/.quire/meta.db",
+                [durable](Db& db) { return meta::configure(db, durable); }) {}
 
     // Finishes or undoes what a crash interrupted, then empties the trash.
     Result<void> recover() {
@@ -95,6 +98,11 @@ public:
             return fail(Errc::not_found, *path);
         Meta m = meta_of(*path, *info);
         if (!m.collection) {
+            if (auto cached = types_.get(*path)) {
+                m.content_type = std::move(*cached);
+                return m;
+            }
+            const auto generation = types_.generation();
             auto db = pool_.acquire();
             if (!db)
                 return tl::unexpected(db.error());
@@ -102,6 +110,7 @@ public:
             if (!props)
                 return tl::unexpected(props.error());
             m.content_type = content_type_from(*props);
+            types_.put(*path, m.content_type, generation);
         }
         return m;
     }
@@ -218,7 +227,7 @@ public:
         ::clock_gettime(CLOCK_REALTIME, &times[1]);
         if (::futimens(fd.get(), times) != 0)
             return tl::unexpected(errno_error(errno, "set mtime"));
-        if (::fsync(fd.get()) != 0)
+        if (durable_ && ::fsync(fd.get()) != 0)
             return tl::unexpected(errno_error(errno, "fsync " + *path));
 
         auto lock = write_lock();
@@ -266,7 +275,7 @@ public:
             return tl::unexpected(std::move(err));
         }
         temp.release();
-        if (auto ok = fsync_dir(parent_dir); !ok)
+        if (auto ok = sync_dir(parent_dir); !ok)
             return tl::unexpected(ok.error());
         auto done = file_info(AT_FDCWD, full(*path));
         if (!done)
@@ -299,7 +308,7 @@ public:
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
-        if (auto ok = fsync_dir(full(parent_of(*path))); !ok)
+        if (auto ok = sync_dir(full(parent_of(*path))); !ok)
             return ok;
         return in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); });
     }
@@ -339,7 +348,7 @@ public:
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
-        if (auto ok = fsync_dir(full(parent_of(*path))); !ok)
+        if (auto ok = sync_dir(full(parent_of(*path))); !ok)
             return ok;
         return finish(**db, intent);
     }
@@ -438,20 +447,31 @@ private:
     // The writer lock: a mutex for this process's threads, flock for other processes.
     class WriteLock {
     public:
-        explicit WriteLock(FsStore& store) : guard_(store.write_mutex_), fd_(store.lock_fd_.get()) {
+        explicit WriteLock(FsStore& store)
+            : guard_(store.write_mutex_), fd_(store.lock_fd_.get()), types_(store.types_) {
             while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
             }
         }
         WriteLock(const WriteLock&) = delete;
         WriteLock& operator=(const WriteLock&) = delete;
-        ~WriteLock() { ::flock(fd_, LOCK_UN); }
+        // Whatever the write did is committed (or rolled back) by now: cached media types of
+        // every process on this folder become stale.
+        ~WriteLock() {
+            types_.bump();
+            ::flock(fd_, LOCK_UN);
+        }
 
     private:
         std::lock_guard<std::mutex> guard_;
         int fd_;
+        TypeCache& types_;
     };
 
     WriteLock write_lock() { return WriteLock(*this); }
+
+    Result<void> sync_dir(const std::string& dir) const {
+        return durable_ ? fsync_dir(dir) : Result<void>{};
+    }
 
     std::string full(const std::string& path) const { return is_root(path) ? root_ : root_ + path; }
 
@@ -705,10 +725,10 @@ private:
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
-        if (auto ok = fsync_dir(full(parent_of(*to))); !ok)
+        if (auto ok = sync_dir(full(parent_of(*to))); !ok)
             return tl::unexpected(ok.error());
         if (is_move && parent_of(*from) != parent_of(*to))
-            if (auto ok = fsync_dir(full(parent_of(*from))); !ok)
+            if (auto ok = sync_dir(full(parent_of(*from))); !ok)
                 return tl::unexpected(ok.error());
         if (auto ok = finish(**db, intent); !ok)
             return tl::unexpected(ok.error());
@@ -719,13 +739,15 @@ private:
     std::string trash_;
     std::string store_id_;
     UniqueFd lock_fd_;
+    TypeCache types_;
+    bool durable_;
     std::mutex write_mutex_;
     Pool pool_;
 };
 
 } // namespace
 
-Result<std::unique_ptr<Store>> open(const std::string& root_in) {
+Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options) {
     std::string root = root_in;
     while (root.size() > 1 && root.back() == '/')
         root.pop_back();
@@ -741,14 +763,14 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in) {
     auto db = Db::open(meta_dir + "/meta.db");
     if (!db)
         return tl::unexpected(db.error());
-    if (auto ok = meta::configure(*db); !ok)
+    if (auto ok = meta::configure(*db, options.durable); !ok)
         return tl::unexpected(ok.error());
     if (auto ok = meta::migrate(*db); !ok)
         return tl::unexpected(ok.error());
     auto id = meta::store_id(*db);
     if (!id)
         return tl::unexpected(id.error());
-    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd));
+    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd), options.durable);
     if (auto ok = store->recover(); !ok)
         return tl::unexpected(ok.error());
     return std::unique_ptr<Store>(std::move(store));

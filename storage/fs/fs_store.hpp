@@ -9,6 +9,13 @@
 
 namespace quire::storage::fs {
 
-Result<std::unique_ptr<Store>> open(const std::string& root);
+struct Options {
+    // fsync bodies and folders, and SQLite synchronous=FULL: a reported write survives a power
+    // loss. false still survives a crash of the process (the kernel has the data), like
+    // servers that never fsync; writes are then several times faster.
+    bool durable = true;
+};
+
+Result<std::unique_ptr<Store>> open(const std::string& root, Options options = {});
 
 } // namespace quire::storage::fs

@@ -58,8 +58,8 @@ std::string random_id() {
 
 } // namespace
 
-Result<void> configure(Db& db) {
-    return db.exec("PRAGMA synchronous=FULL");
+Result<void> configure(Db& db, bool durable) {
+    return db.exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
 Result<void> migrate(Db& db) {
@@ -142,7 +142,8 @@ Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t u
 }
 
 Result<std::vector<Property>> props_of(Db& db, const std::string& path) {
-    auto s = db.prepare("SELECT ns, name, value FROM props WHERE path = ? ORDER BY ns, name");
+    auto s =
+        db.prepare_cached("SELECT ns, name, value FROM props WHERE path = ? ORDER BY ns, name");
     if (!s)
         return tl::unexpected(s.error());
     s->bind(1, path);
@@ -159,8 +160,8 @@ Result<std::vector<Property>> props_of(Db& db, const std::string& path) {
 
 Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
                                                                       const std::string& parent) {
-    auto s = db.prepare("SELECT path, ns, name, value FROM props WHERE parent = ? ORDER BY "
-                        "path, ns, name");
+    auto s = db.prepare_cached("SELECT path, ns, name, value FROM props WHERE parent = ? ORDER BY "
+                               "path, ns, name");
     if (!s)
         return tl::unexpected(s.error());
     s->bind(1, parent);

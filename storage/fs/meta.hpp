@@ -13,7 +13,8 @@ namespace quire::storage::fs::meta {
 
 using sqlite::Db;
 
-Result<void> configure(Db& db);
+// Per-connection settings; durable: synchronous=FULL (else NORMAL, still crash-safe in WAL).
+Result<void> configure(Db& db, bool durable);
 Result<void> migrate(Db& db);
 Result<std::string> store_id(Db& db);
 

@@ -24,19 +24,32 @@ Error db_error(sqlite3* db, int rc, std::string_view what) {
 }
 
 Stmt::Stmt(Stmt&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)),
+      cached_(other.cached_) {}
 
 Stmt& Stmt::operator=(Stmt&& other) noexcept {
     if (this != &other) {
-        sqlite3_finalize(stmt_);
+        release();
         db_ = std::exchange(other.db_, nullptr);
         stmt_ = std::exchange(other.stmt_, nullptr);
+        cached_ = other.cached_;
     }
     return *this;
 }
 
 Stmt::~Stmt() {
-    sqlite3_finalize(stmt_);
+    release();
+}
+
+void Stmt::release() {
+    if (cached_ && stmt_) {
+        // Back to the connection's cache, ready for the next use.
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    } else {
+        sqlite3_finalize(stmt_);
+    }
+    stmt_ = nullptr;
 }
 
 Stmt& Stmt::bind(int index, std::string_view text) {
@@ -125,18 +138,42 @@ Result<Db> Db::open(const std::string& file) {
     return db;
 }
 
-Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Db::Db(Db&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {}
 
 Db& Db::operator=(Db&& other) noexcept {
     if (this != &other) {
-        sqlite3_close_v2(db_);
+        close();
         db_ = std::exchange(other.db_, nullptr);
+        cache_ = std::move(other.cache_);
     }
     return *this;
 }
 
 Db::~Db() {
+    close();
+}
+
+void Db::close() {
+    for (auto& [sql, stmt] : cache_) {
+        sqlite3_finalize(stmt);
+    }
+    cache_.clear();
     sqlite3_close_v2(db_);
+    db_ = nullptr;
+}
+
+Result<Stmt> Db::prepare_cached(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK)
+            return tl::unexpected(db_error(db_, rc, "prepare " + std::string(sql)));
+        it = cache_.emplace(std::string(sql), stmt).first;
+    }
+    return Stmt(db_, it->second, true);
 }
 
 Result<void> Db::exec(std::string_view sql) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,7 +24,9 @@ Error db_error(sqlite3* db, int rc, std::string_view what);
 class Stmt {
 public:
     Stmt() = default;
-    Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+    // cached: the statement belongs to the connection's cache and is only reset when done.
+    Stmt(sqlite3* db, sqlite3_stmt* stmt, bool cached = false)
+        : db_(db), stmt_(stmt), cached_(cached) {}
     Stmt(Stmt&& other) noexcept;
     Stmt& operator=(Stmt&& other) noexcept;
     Stmt(const Stmt&) = delete;
@@ -49,8 +52,11 @@ public:
     bool is_null(int column) const;
 
 private:
+    void release();
+
     sqlite3* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
+    bool cached_ = false;
 };
 
 class Db {
@@ -65,12 +71,17 @@ public:
     sqlite3* get() const { return db_; }
     Result<void> exec(std::string_view sql);
     Result<Stmt> prepare(std::string_view sql);
+    // A statement prepared once per connection and reused (hot read paths). Only one use of
+    // the same SQL may be active at a time on a connection.
+    Result<Stmt> prepare_cached(std::string_view sql);
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
 private:
     explicit Db(sqlite3* db) : db_(db) {}
+    void close();
     sqlite3* db_ = nullptr;
+    std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
 // Rolls back unless committed; a writer opens it with BEGIN IMMEDIATE so the write lock is held

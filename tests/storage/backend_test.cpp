@@ -60,6 +60,31 @@ TEST(FsBackend, FilesEditedByHandAreNoticed) {
     EXPECT_EQ((*members)[0].size, 5u);
 }
 
+TEST(FsBackend, CachedMediaTypesFollowWritesOfAnotherStoreOnTheSameFolder) {
+    TempDir dir;
+    auto reader = fs::open(dir.path());
+    auto writer = fs::open(dir.path());
+    ASSERT_TRUE(reader && writer);
+    MemorySource first("a");
+    ASSERT_TRUE((*writer)->put("/doc", first, {.content_type = "text/plain"}, "t"));
+    for (int i = 0; i < 2; ++i) { // the second stat is answered from the cache
+        auto meta = (*reader)->stat("/doc");
+        ASSERT_TRUE(meta);
+        EXPECT_EQ(meta->content_type, "text/plain");
+    }
+    MemorySource second("b");
+    ASSERT_TRUE((*writer)->put("/doc", second, {.content_type = "image/png"}, "t"));
+    auto meta = (*reader)->stat("/doc");
+    ASSERT_TRUE(meta);
+    EXPECT_EQ(meta->content_type, "image/png");
+    ASSERT_TRUE((*writer)->move("/doc", "/moved", true, "t"));
+    MemorySource third("c");
+    ASSERT_TRUE((*writer)->put("/doc", third, {.content_type = "text/csv"}, "t"));
+    meta = (*reader)->stat("/doc");
+    ASSERT_TRUE(meta);
+    EXPECT_EQ(meta->content_type, "text/csv");
+}
+
 TEST(FsBackend, MetadataFolderIsNeverListedAndBodiesAreFiles) {
     TempDir dir;
     auto store = fs::open(dir.path());

@@ -15,6 +15,14 @@ asio::awaitable<core::Outcome> ReflectHandler::handle(core::Exchange& ex) {
     co_return core::Outcome::done;
 }
 
+asio::awaitable<core::Outcome> WhoAmIHandler::handle(core::Exchange& ex) {
+    auto& r = ex.response();
+    r.status = 200;
+    r.headers.set("Content-Type", "text/plain");
+    r.body.append((ex.principal.empty() ? std::string("-") : ex.principal) + " " + ex.method());
+    co_return core::Outcome::done;
+}
+
 core::Mount mount(std::string prefix, std::shared_ptr<core::Handler> handler) {
     core::Mount m;
     m.prefix = std::move(prefix);

@@ -19,6 +19,13 @@ public:
     asio::awaitable<core::Outcome> handle(core::Exchange& ex) override;
 };
 
+// Answers 200 with "PRINCIPAL METHOD" (the user the authentication phase let in; "-" when
+// anonymous).
+class WhoAmIHandler final : public core::Handler {
+public:
+    asio::awaitable<core::Outcome> handle(core::Exchange& ex) override;
+};
+
 // Runs a lambda with the exchange (for one-off behaviours in a test).
 class LambdaHandler final : public core::Handler {
 public:

@@ -1,0 +1,71 @@
+// What every WebDAV method implementation shares: the handler's options and one request's
+// resolved paths, plus the helpers that turn store paths into hrefs.
+#pragma once
+
+#include "core/exchange.hpp"
+#include "dav/dav_handler.hpp"
+#include "dav/proto/if_header.hpp"
+#include "dav/status.hpp"
+#include "http/mime.hpp"
+
+#include <asio/awaitable.hpp>
+#include <optional>
+#include <type_traits>
+#include <string>
+#include <vector>
+
+namespace quire::dav {
+
+struct Request {
+    core::Exchange& ex;
+    const DavOptions& options;
+    std::string path;      // the store path ("/a/b"), from the request URI
+    std::string href_base; // the encoded mount prefix ("" for a mount at "/")
+    std::string actor;     // the authenticated user or "anonymous"
+    std::optional<IfHeader> if_header;
+    const http::MimeTypes* mime = nullptr;
+
+    // The encoded href of a store path; collections end in '/'.
+    std::string href(std::string_view store_path, bool collection) const;
+    // A raw (percent-encoded) URI or absolute path to a store path on this mount, or nullopt
+    // when it names another server, scheme or mount.
+    std::optional<std::string> store_path_of(std::string_view uri) const;
+};
+
+// Runs store work: inline on the connection's thread for reads when the store says its reads
+// are local and short (the fs backend: a stat, an open, a cached SQLite page), else on the
+// blocking pool. Writes always go to the pool (they fsync).
+template <class F>
+asio::awaitable<std::invoke_result_t<F>> store_work(Request& r, F work, bool read_only) {
+    if (read_only && r.options.inline_reads) {
+        co_return work();
+    }
+    co_return co_await r.ex.run_blocking(std::move(work));
+}
+
+// Sets a plain-text error response.
+void fail(core::Exchange& ex, int status, std::string detail);
+// Sets an XML <D:error> response (RFC 4918 section 16 preconditions).
+void fail_precondition(core::Exchange& ex, int status, std::string_view precondition,
+                       std::string_view inner = {});
+// Sets a 207 response with the given XML body.
+void multistatus(core::Exchange& ex, std::string body);
+
+// Reads an XML request body up to the configured limit; sets 413/400 and returns nullopt
+// when it cannot.
+asio::awaitable<std::optional<std::string>> read_xml_body(Request& r);
+
+// Method implementations (one file each).
+asio::awaitable<void> do_options(Request& r);
+asio::awaitable<void> do_get(Request& r, bool head);
+asio::awaitable<void> do_put(Request& r);
+asio::awaitable<void> do_delete(Request& r);
+asio::awaitable<void> do_mkcol(Request& r);
+asio::awaitable<void> do_copy_move(Request& r, bool move);
+asio::awaitable<void> do_propfind(Request& r);
+asio::awaitable<void> do_proppatch(Request& r);
+asio::awaitable<void> do_lock(Request& r);
+asio::awaitable<void> do_unlock(Request& r);
+asio::awaitable<void> do_report(Request& r);
+
+} // namespace quire::dav

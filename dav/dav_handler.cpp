@@ -1,0 +1,184 @@
+#include "dav_handler.hpp"
+
+#include "context.hpp"
+#include "core/methods.hpp"
+#include "core/router.hpp"
+#include "dav/proto/fields.hpp"
+#include "dav/proto/multistatus.hpp"
+#include "http/path.hpp"
+#include "storage/path.hpp"
+
+namespace quire::dav {
+
+namespace {
+
+bool is_macos_metadata(std::string_view path) {
+    const auto name = storage::name_of(path);
+    return name.starts_with("._") || name == ".DS_Store";
+}
+
+bool is_write_method(std::string_view m) {
+    return m == "PUT" || m == "DELETE" || m == "MKCOL" || m == "COPY" || m == "MOVE" ||
+           m == "PROPPATCH" || m == "LOCK";
+}
+
+class DavHandler final : public core::Handler {
+public:
+    explicit DavHandler(DavOptions options) : options_(std::move(options)) {
+        mime_.load_file("/etc/mime.types"); // absent: the built-in defaults stay
+    }
+
+    asio::awaitable<core::Outcome> handle(core::Exchange& ex) override {
+        const std::string& m = ex.method();
+        auto path = storage::normalise(ex.path_in_mount());
+        if (!path) {
+            const int status = path.error().code == storage::Errc::name_too_long ? 414 : 403;
+            fail(ex, status, path.error().message);
+            co_return core::Outcome::done;
+        }
+        const auto& prefix = ex.mount().prefix;
+        Request r{ex,
+                  options_,
+                  std::move(*path),
+                  prefix == "/" ? std::string() : http::encode_path(prefix),
+                  ex.principal.empty() ? std::string("anonymous") : ex.principal,
+                  std::nullopt,
+                  &mime_};
+        if (auto value = ex.request().headers.get_combined("If")) {
+            auto parsed = parse_if_header(*value);
+            if (!parsed) {
+                fail(ex, 400, "If header: " + parsed.error());
+                co_return core::Outcome::done;
+            }
+            r.if_header = std::move(*parsed);
+        }
+        if (options_.refuse_macos_metadata && is_write_method(m) && is_macos_metadata(r.path)) {
+            fail(ex, 403, "macOS metadata files are not stored on this share");
+            co_return core::Outcome::done;
+        }
+        if (m == "GET" || m == "HEAD") {
+            co_await do_get(r, m == "HEAD");
+        } else if (m == "PROPFIND") {
+            co_await do_propfind(r);
+        } else if (m == "OPTIONS") {
+            co_await do_options(r);
+        } else if (m == "PUT") {
+            co_await do_put(r);
+        } else if (m == "DELETE") {
+            co_await do_delete(r);
+        } else if (m == "MKCOL") {
+            co_await do_mkcol(r);
+        } else if (m == "COPY" || m == "MOVE") {
+            co_await do_copy_move(r, m == "MOVE");
+        } else if (m == "PROPPATCH") {
+            co_await do_proppatch(r);
+        } else if (m == "LOCK") {
+            co_await do_lock(r);
+        } else if (m == "UNLOCK") {
+            co_await do_unlock(r);
+        } else if (m == "REPORT") {
+            co_await do_report(r);
+        } else if (core::is_known_method(m)) {
+            ex.response().error(405);
+            ex.response().headers.add("Allow", allowed_methods);
+        } else {
+            ex.response().error(501, "method " + m + " is not implemented");
+        }
+        co_return core::Outcome::done;
+    }
+
+    static constexpr const char* allowed_methods =
+        "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
+        "UNLOCK, REPORT";
+
+private:
+    DavOptions options_;
+    http::MimeTypes mime_;
+};
+
+} // namespace
+
+std::shared_ptr<core::Handler> make_dav_handler(DavOptions options) {
+    return std::make_shared<DavHandler>(std::move(options));
+}
+
+std::string Request::href(std::string_view store_path, bool collection) const {
+    std::string out = href_base;
+    out += http::encode_path(store_path);
+    if (collection && !out.ends_with('/')) {
+        out += '/';
+    }
+    return out;
+}
+
+std::optional<std::string> Request::store_path_of(std::string_view uri) const {
+    auto dest = parse_destination(uri);
+    if (!dest) {
+        return std::nullopt;
+    }
+    if (!dest->authority.empty()) {
+        const auto host = ex.request().headers.get("Host");
+        if (!host || !http::iequals(*host, dest->authority)) {
+            return std::nullopt;
+        }
+    }
+    auto decoded = http::normalize_path(dest->path);
+    if (!decoded) {
+        return std::nullopt;
+    }
+    std::string_view p = *decoded;
+    const auto& prefix = ex.mount().prefix;
+    if (prefix != "/") {
+        if (!p.starts_with(prefix) || (p.size() > prefix.size() && p[prefix.size()] != '/')) {
+            return std::nullopt;
+        }
+        p.remove_prefix(prefix.size());
+    }
+    auto normal = storage::normalise(p.empty() ? std::string_view("/") : p);
+    if (!normal) {
+        return std::nullopt;
+    }
+    return std::move(*normal);
+}
+
+void fail(core::Exchange& ex, int status, std::string detail) {
+    auto& res = ex.response();
+    res.error(status, std::move(detail));
+}
+
+void fail_precondition(core::Exchange& ex, int status, std::string_view precondition,
+                       std::string_view inner) {
+    auto& res = ex.response();
+    res.error(status);
+    res.headers.add("Content-Type", "application/xml; charset=utf-8");
+    res.body.append(error_body(precondition, inner));
+}
+
+void multistatus(core::Exchange& ex, std::string body) {
+    auto& res = ex.response();
+    res.status = 207;
+    res.headers.add("Content-Type", "application/xml; charset=utf-8");
+    res.body.append(std::move(body));
+}
+
+asio::awaitable<std::optional<std::string>> read_xml_body(Request& r) {
+    auto& body = r.ex.body();
+    if (!body.present()) {
+        co_return std::string();
+    }
+    if (auto n = body.declared_length(); n && *n > r.options.max_xml_body) {
+        fail(r.ex, 413,
+             "the XML body is larger than " + std::to_string(r.options.max_xml_body) + " bytes");
+        r.ex.response().close = true;
+        co_return std::nullopt;
+    }
+    auto all = co_await core::read_all(body, r.options.max_xml_body);
+    if (!all) {
+        fail(r.ex, all.error().status, all.error().reason);
+        r.ex.response().close = true;
+        co_return std::nullopt;
+    }
+    co_return std::move(*all);
+}
+
+} // namespace quire::dav

@@ -1,0 +1,40 @@
+// The WebDAV handler (RFC 4918 classes 1, 2, 3; RFC 6578 sync-collection; RFC 4331 quota):
+// serves one storage::Store on a mount. The server creates it from a mount's options and
+// knows it only as a core::Handler.
+#pragma once
+
+#include "core/handler.hpp"
+#include "dav/locks/lock_store.hpp"
+#include "storage/store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace quire::dav {
+
+struct DavOptions {
+    std::shared_ptr<storage::Store> store;
+    std::shared_ptr<LockStore> locks;
+    // PROPFIND Depth: infinity; refused with DAV:propfind-finite-depth when false.
+    bool allow_depth_infinity = true;
+    // Largest XML request body (PROPFIND, PROPPATCH, LOCK, REPORT); larger ones are 413.
+    std::size_t max_xml_body = 1 << 20;
+    // PUT bodies up to this size are collected in memory; larger ones are spooled to a file.
+    std::size_t max_memory_put = 1 << 20;
+    // Folder whose file system answers DAV:quota-available-bytes (statvfs); empty: unknown.
+    std::string quota_path;
+    std::optional<std::uint64_t> quota_bytes; // a fixed quota instead
+    std::chrono::seconds default_lock_timeout{600};
+    std::chrono::seconds max_lock_timeout{7 * 24 * 3600};
+    // Reads run on the connection's thread instead of the blocking pool (fs backend).
+    bool inline_reads = false;
+    // Refuse macOS "._name" AppleDouble files and .DS_Store (403) instead of storing them.
+    bool refuse_macos_metadata = false;
+};
+
+std::shared_ptr<core::Handler> make_dav_handler(DavOptions options);
+
+} // namespace quire::dav

@@ -1,0 +1,101 @@
+// COPY and MOVE (RFC 4918 sections 9.8, 9.9): Destination on this mount, Overwrite, Depth.
+// Backends copy and move natively and all-or-nothing, so a failure is one status for the
+// request rather than a multistatus of members.
+#include "context.hpp"
+#include "dav/lock_check.hpp"
+#include "dav/proto/fields.hpp"
+#include "storage/path.hpp"
+
+namespace quire::dav {
+
+namespace {
+
+struct CopyOutcome {
+    int status = 0;
+    std::string body;
+    bool xml = false;
+};
+
+} // namespace
+
+asio::awaitable<void> do_copy_move(Request& r, bool move) {
+    const auto& h = r.ex.request().headers;
+    const auto destination = h.get("Destination");
+    if (!destination) {
+        fail(r.ex, 400, "COPY and MOVE need a Destination header");
+        co_return;
+    }
+    auto to = r.store_path_of(*destination);
+    if (!to) {
+        fail(r.ex, 502, "the Destination is not on this share");
+        co_return;
+    }
+    auto depth = parse_depth(h.get("Depth"));
+    if (!depth) {
+        fail(r.ex, 400, depth.error());
+        co_return;
+    }
+    const Depth d = depth->value_or(Depth::infinity);
+    if (d == Depth::one || (move && d != Depth::infinity)) {
+        fail(r.ex, 400,
+             move ? "MOVE takes Depth: infinity only" : "COPY takes Depth: 0 or infinity");
+        co_return;
+    }
+    auto overwrite = parse_overwrite(h.get("Overwrite"));
+    if (!overwrite) {
+        fail(r.ex, 400, overwrite.error());
+        co_return;
+    }
+    if (*to == r.path) {
+        fail(r.ex, 403, "the source and the destination are the same resource");
+        co_return;
+    }
+    if (storage::is_within(*to, r.path) || (move && storage::is_root(r.path))) {
+        fail(r.ex, 403, "a collection cannot be copied or moved into itself");
+        co_return;
+    }
+    auto work = [&r, move, d, dest = std::move(*to), overwrite = *overwrite]() -> CopyOutcome {
+        const auto meta = r.options.store->stat(r.path);
+        if (!meta) {
+            return CopyOutcome{status_of(meta.error().code), meta.error().message, false};
+        }
+        std::vector<LockScopeToCheck> scopes;
+        if (move) {
+            scopes.push_back({r.path, true});
+            scopes.push_back({storage::parent_of(r.path), false});
+        }
+        scopes.push_back({dest, true});
+        scopes.push_back({storage::parent_of(dest), false});
+        if (auto denial = check_write(r, scopes)) {
+            return CopyOutcome{denial->status, std::move(denial->body), denial->xml};
+        }
+        auto& store = *r.options.store;
+        auto created =
+            move ? store.move(r.path, dest, overwrite, r.actor)
+                 : store.copy(r.path, dest,
+                              d == Depth::zero ? storage::Depth::zero : storage::Depth::infinity,
+                              overwrite, r.actor);
+        if (!created) {
+            const auto& e = created.error();
+            // RFC 4918 section 9.8.5: a missing parent of the destination is 409.
+            return CopyOutcome{status_of(e.code), e.message, false};
+        }
+        if (move) {
+            (void)r.options.locks->remove_within(r.path);
+        }
+        return CopyOutcome{*created ? 201 : 204, {}, false};
+    };
+    auto outcome = co_await r.ex.run_blocking(std::move(work));
+    auto& res = r.ex.response();
+    if (outcome.status >= 400) {
+        res.error(outcome.status, outcome.xml ? std::string() : std::move(outcome.body));
+        if (outcome.xml) {
+            res.headers.add("Content-Type", "application/xml; charset=utf-8");
+            res.body.append(std::move(outcome.body));
+        }
+        co_return;
+    }
+    res.status = outcome.status;
+}
+
+} // namespace quire::dav

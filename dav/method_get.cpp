@@ -1,0 +1,181 @@
+// OPTIONS, GET and HEAD (RFC 4918 sections 9.4, 10.1). Ranges and If-* conditions are the
+// core's output filters' work: the response carries validators and a seekable body.
+#include "context.hpp"
+#include "dav/lock_check.hpp"
+#include "dav/proto/xml.hpp"
+#include "http/path.hpp"
+#include "storage/path.hpp"
+
+#include <unistd.h>
+
+namespace quire::dav {
+
+namespace {
+
+// Bodies up to this size from backends without real files are read into memory, so that
+// ranges apply; larger ones are streamed.
+constexpr std::uint64_t max_memory_body = 16u << 20;
+constexpr std::size_t stream_piece = 256u << 10;
+
+struct Fetched {
+    std::optional<storage::Error> error;
+    storage::Meta meta;
+    std::vector<storage::Meta> members; // a collection's listing (GET)
+    std::shared_ptr<storage::Body> body;
+    std::string bytes; // the body, when read into memory
+    core::UniqueFd fd; // the body as a file, for sendfile
+    std::optional<Denial> denial;
+};
+
+Fetched fetch(const Request& r, bool head) {
+    Fetched f;
+    if (auto d = check_if_header(r)) {
+        f.denial = std::move(d);
+        return f;
+    }
+    auto meta = r.options.store->stat(r.path);
+    if (!meta) {
+        f.error = std::move(meta.error());
+        return f;
+    }
+    f.meta = std::move(*meta);
+    if (f.meta.collection) {
+        if (!head) {
+            if (auto list = r.options.store->list(r.path)) {
+                f.members = std::move(*list);
+            }
+        }
+        return f;
+    }
+    auto body = r.options.store->open_read(r.path);
+    if (!body) {
+        f.error = std::move(body.error());
+        return f;
+    }
+    if (auto file = (*body)->file()) {
+        f.fd = core::UniqueFd(::dup(file->fd));
+        if (f.fd) {
+            f.body = std::move(*body);
+            return f;
+        }
+    }
+    if ((*body)->length() <= max_memory_body) {
+        f.bytes.resize((*body)->length());
+        std::size_t got = 0;
+        while (got < f.bytes.size()) {
+            auto n = (*body)->read(
+                std::as_writable_bytes(std::span(f.bytes.data() + got, f.bytes.size() - got)));
+            if (!n) {
+                f.error = std::move(n.error());
+                return f;
+            }
+            if (*n == 0) {
+                break;
+            }
+            got += *n;
+        }
+        f.bytes.resize(got);
+        return f;
+    }
+    f.body = std::move(*body);
+    return f;
+}
+
+std::string listing_html(const Request& r, const Fetched& f) {
+    std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>";
+    out += http::html_escape(f.meta.path);
+    out += "</title></head><body><h1>";
+    out += http::html_escape(f.meta.path);
+    out += "</h1><ul>\n";
+    if (!storage::is_root(f.meta.path)) {
+        out += "<li><a href=\"../\">../</a></li>\n";
+    }
+    for (const auto& m : f.members) {
+        const auto name = std::string(storage::name_of(m.path));
+        out += "<li><a href=\"";
+        out += http::html_escape(r.href(m.path, m.collection));
+        out += "\">";
+        out += http::html_escape(name);
+        out += m.collection ? "/" : "";
+        out += "</a></li>\n";
+    }
+    out += "</ul></body></html>\n";
+    return out;
+}
+
+} // namespace
+
+asio::awaitable<void> do_options(Request& r) {
+    auto& res = r.ex.response();
+    res.status = 200;
+    // Class 3 is RFC 4918 itself (section 18.3); sync-collection is announced by the
+    // supported-report-set and by being in Allow's REPORT.
+    res.headers.add("DAV", "1, 2, 3");
+    res.headers.add("MS-Author-Via", "DAV");
+    res.headers.add("Allow",
+                    "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, "
+                    "LOCK, UNLOCK, REPORT");
+    res.headers.add("Accept-Ranges", "bytes");
+    co_return;
+}
+
+asio::awaitable<void> do_get(Request& r, bool head) {
+    auto work = [&r, head] { return fetch(r, head); };
+    Fetched f = co_await store_work(r, std::move(work), true);
+    auto& res = r.ex.response();
+    if (f.denial) {
+        fail(r.ex, f.denial->status, f.denial->body);
+        co_return;
+    }
+    if (f.error) {
+        fail(r.ex, status_of(f.error->code), f.error->message);
+        co_return;
+    }
+    const std::time_t mtime = storage::Clock::to_time_t(f.meta.modified);
+    if (f.meta.collection) {
+        res.status = 200;
+        res.headers.add("Content-Type", "text/html; charset=utf-8");
+        if (head) {
+            co_return;
+        }
+        res.body.append(listing_html(r, f));
+        co_return;
+    }
+    res.status = 200;
+    res.headers.add("Content-Type",
+                    f.meta.content_type.empty() ? "application/octet-stream" : f.meta.content_type);
+    res.validators = http::Validators{true, "\"" + f.meta.etag + "\"", mtime};
+    if (f.fd) {
+        const auto span = f.body->file();
+        res.body.append_file(std::make_shared<const core::UniqueFd>(std::move(f.fd)), span->offset,
+                             span->length);
+        res.accept_ranges = true;
+        co_return;
+    }
+    if (!f.body) {
+        res.body.append(std::move(f.bytes));
+        res.accept_ranges = true;
+        co_return;
+    }
+    core::Exchange* ex = &r.ex;
+    auto body = f.body;
+    res.body.append_stream([ex, body]() -> asio::awaitable<core::StreamResult> {
+        auto read = [body] {
+            core::StreamResult out;
+            std::string piece(stream_piece, '\0');
+            auto n = body->read(std::as_writable_bytes(std::span(piece.data(), piece.size())));
+            if (!n) {
+                out.error = n.error().message;
+                return out;
+            }
+            if (*n > 0) {
+                piece.resize(*n);
+                out.piece = std::move(piece);
+            }
+            return out;
+        };
+        co_return co_await ex->run_blocking(std::move(read));
+    });
+}
+
+} // namespace quire::dav

@@ -1,0 +1,225 @@
+// PROPFIND (RFC 4918 section 9.1). Depth 0 and 1 answers are built in one blocking call;
+// Depth infinity is streamed one collection at a time, so the multistatus of a large tree is
+// never held whole in memory.
+#include "context.hpp"
+#include "dav/lock_check.hpp"
+#include "dav/properties.hpp"
+#include "dav/proto/fields.hpp"
+#include "dav/proto/multistatus.hpp"
+#include "storage/path.hpp"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+
+namespace quire::dav {
+
+namespace {
+
+std::vector<Lock> locks_on(std::span<const Lock> all, std::string_view path) {
+    std::vector<Lock> out;
+    for (const auto& l : all) {
+        if (l.root == path || (l.infinite && storage::is_within(path, l.root))) {
+            out.push_back(l);
+        }
+    }
+    return out;
+}
+
+std::uint64_t used_bytes(storage::Store& store, const std::string& path) {
+    std::uint64_t total = 0;
+    std::vector<std::string> todo{path};
+    while (!todo.empty()) {
+        auto list = store.list(todo.back());
+        todo.pop_back();
+        if (!list) {
+            continue;
+        }
+        for (const auto& m : *list) {
+            if (m.collection) {
+                todo.push_back(m.path);
+            } else {
+                total += m.size;
+            }
+        }
+    }
+    return total;
+}
+
+ExpensiveProperty expensive_for(const Request& r, const std::string& path) {
+    return [&r, path](std::string_view name) -> std::optional<std::string> {
+        auto& store = *r.options.store;
+        if (name == "sync-token") {
+            auto token = store.sync_token(path);
+            return token ? std::optional(*token) : std::nullopt;
+        }
+        const auto used = used_bytes(store, path);
+        if (name == "quota-used-bytes") {
+            return std::to_string(used);
+        }
+        if (r.options.quota_bytes) {
+            return std::to_string(*r.options.quota_bytes > used ? *r.options.quota_bytes - used
+                                                                : 0);
+        }
+        struct statvfs fs {};
+        if (r.options.quota_path.empty() || ::statvfs(r.options.quota_path.c_str(), &fs) != 0) {
+            return std::nullopt;
+        }
+        return std::to_string(static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize);
+    };
+}
+
+// Everything one PROPFIND needs, kept alive while a Depth: infinity answer streams.
+struct Walk {
+    Request r;
+    PropfindRequest request;
+    std::vector<Lock> locks;          // every lock on or below the target and covering it
+    std::vector<std::string> pending; // collections whose members are still to be listed
+    bool started = false;
+    bool finished = false;
+};
+
+struct Piece {
+    int status = 0; // non-zero: the request fails with it (only before anything was sent)
+    std::string error;
+    bool xml_error = false;
+    std::string text;
+};
+
+// The target's own response.
+Piece first_piece(Walk& w) {
+    const Request& r = w.r;
+    if (auto d = check_if_header(r)) {
+        return Piece{d->status, std::move(d->body), d->xml, {}};
+    }
+    auto& store = *r.options.store;
+    auto meta = store.stat(r.path);
+    if (!meta) {
+        return Piece{status_of(meta.error().code), meta.error().message, false, {}};
+    }
+    if (needs_locks(w.request)) {
+        auto covering = r.options.locks->covering(r.path);
+        auto within = r.options.locks->within(r.path);
+        if (covering && within) {
+            w.locks = std::move(*covering);
+            for (auto& l : *within) {
+                if (std::none_of(w.locks.begin(), w.locks.end(),
+                                 [&](const Lock& o) { return o.token == l.token; })) {
+                    w.locks.push_back(std::move(l));
+                }
+            }
+        }
+    }
+    std::vector<storage::Property> dead;
+    if (needs_dead_properties(w.request)) {
+        if (auto p = store.props(r.path)) {
+            dead = std::move(*p);
+        }
+    }
+    Piece out;
+    begin_multistatus(out.text);
+    append_propfind_response(out.text, r, *meta, dead, locks_on(w.locks, meta->path), w.request,
+                             expensive_for(r, meta->path));
+    if (meta->collection) {
+        w.pending.push_back(meta->path);
+    }
+    return out;
+}
+
+// The members of the next pending collection; pushes sub-collections when recursing.
+Piece member_piece(Walk& w, bool recurse) {
+    Piece out;
+    const std::string collection = std::move(w.pending.back());
+    w.pending.pop_back();
+    const bool dead = needs_dead_properties(w.request);
+    auto list = w.r.options.store->list(collection, storage::ListOptions{dead});
+    if (!list) {
+        return out; // vanished meanwhile: nothing to report under it
+    }
+    for (const auto& m : *list) {
+        append_propfind_response(out.text, w.r, m, m.props, locks_on(w.locks, m.path), w.request,
+                                 expensive_for(w.r, m.path));
+        if (recurse && m.collection) {
+            w.pending.push_back(m.path);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+asio::awaitable<void> do_propfind(Request& r) {
+    auto depth = parse_depth(r.ex.request().headers.get("Depth"));
+    if (!depth) {
+        fail(r.ex, 400, depth.error());
+        co_return;
+    }
+    const Depth d = depth->value_or(Depth::infinity);
+    if (d == Depth::infinity && !r.options.allow_depth_infinity) {
+        fail_precondition(r.ex, 403, "propfind-finite-depth");
+        co_return;
+    }
+    auto body = co_await read_xml_body(r);
+    if (!body) {
+        co_return;
+    }
+    auto request = parse_propfind(*body);
+    if (!request) {
+        fail(r.ex, 400, "PROPFIND body: " + request.error());
+        co_return;
+    }
+    auto walk = std::make_shared<Walk>(Walk{r, std::move(*request), {}, {}, false, false});
+    auto start = [walk, d]() {
+        Piece p = first_piece(*walk);
+        if (p.status != 0 || d == Depth::zero) {
+            walk->pending.clear();
+        }
+        if (d == Depth::one && !walk->pending.empty()) {
+            Piece members = member_piece(*walk, false);
+            p.text += members.text;
+        }
+        return p;
+    };
+    Piece first = co_await store_work(r, std::move(start), true);
+    if (first.status != 0) {
+        if (first.xml_error) {
+            fail_precondition(r.ex, first.status, "lock-token-submitted");
+        } else {
+            fail(r.ex, first.status, std::move(first.error));
+        }
+        co_return;
+    }
+    auto& res = r.ex.response();
+    res.status = 207;
+    res.headers.add("Content-Type", "application/xml; charset=utf-8");
+    if (walk->pending.empty()) {
+        end_multistatus(first.text);
+        res.body.append(std::move(first.text));
+        co_return;
+    }
+    // Depth infinity: the rest streams, one collection per pull.
+    res.body.append(std::move(first.text));
+    core::Exchange* ex = &r.ex;
+    res.body.append_stream([walk, ex]() -> asio::awaitable<core::StreamResult> {
+        if (walk->finished) {
+            co_return core::StreamResult{};
+        }
+        auto next = [walk]() {
+            core::StreamResult out;
+            std::string text;
+            // Gather a few collections per round trip to the pool, about 64 KiB at a time.
+            while (!walk->pending.empty() && text.size() < 64 * 1024) {
+                text += member_piece(*walk, true).text;
+            }
+            if (walk->pending.empty()) {
+                end_multistatus(text);
+                walk->finished = true;
+            }
+            out.piece = std::move(text);
+            return out;
+        };
+        co_return co_await ex->run_blocking(std::move(next));
+    });
+}
+
+} // namespace quire::dav

@@ -1,0 +1,235 @@
+// PUT, DELETE and MKCOL (RFC 4918 sections 9.3, 9.6, 9.7).
+#include "context.hpp"
+#include "dav/lock_check.hpp"
+#include "http/conditional.hpp"
+#include "storage/path.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace quire::dav {
+
+namespace {
+
+// A PUT body: in memory when small, else in an unnamed temporary file (never the whole body in
+// memory, never a name left behind).
+struct PutBody {
+    std::string memory;
+    core::UniqueFd file;
+};
+
+asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
+    PutBody out;
+    auto& body = r.ex.body();
+    if (!body.present()) {
+        co_return out;
+    }
+    std::string buf(64 * 1024, '\0');
+    for (;;) {
+        auto n = co_await body.read(std::span(buf.data(), buf.size()));
+        if (!n) {
+            fail(r.ex, n.error().status, n.error().reason);
+            r.ex.response().close = true;
+            co_return std::nullopt;
+        }
+        if (*n == 0) {
+            break;
+        }
+        if (!out.file && out.memory.size() + *n > r.options.max_memory_put) {
+            const auto dir = std::filesystem::temp_directory_path();
+            out.file = core::UniqueFd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+            if (!out.file || ::write(out.file.get(), out.memory.data(), out.memory.size()) !=
+                                 static_cast<ssize_t>(out.memory.size())) {
+                fail(r.ex, 507, "cannot spool the request body to a temporary file");
+                r.ex.response().close = true;
+                co_return std::nullopt;
+            }
+            out.memory.clear();
+        }
+        if (out.file) {
+            // Spooling is a short local write, like nginx's client_body_temp.
+            if (::write(out.file.get(), buf.data(), *n) != static_cast<ssize_t>(*n)) {
+                fail(r.ex, 507, "cannot spool the request body to a temporary file");
+                r.ex.response().close = true;
+                co_return std::nullopt;
+            }
+        } else {
+            out.memory.append(buf.data(), *n);
+        }
+    }
+    co_return out;
+}
+
+// If-Match / If-None-Match as the store's atomic precondition when they hold one tag or "*".
+storage::Precondition store_precondition(const http::Headers& h) {
+    auto one = [](std::optional<std::string_view> v) -> std::optional<std::string> {
+        if (!v) {
+            return std::nullopt;
+        }
+        if (*v == "*") {
+            return std::string("*");
+        }
+        if (v->size() >= 2 && v->front() == '"' && v->back() == '"' &&
+            v->find(',') == std::string_view::npos) {
+            return std::string(v->substr(1, v->size() - 2));
+        }
+        return std::nullopt;
+    };
+    return storage::Precondition{one(h.get("If-Match")), one(h.get("If-None-Match"))};
+}
+
+http::Validators validators_of(const storage::Result<storage::Meta>& meta) {
+    if (!meta) {
+        return http::Validators{false, {}, std::nullopt};
+    }
+    return http::Validators{true, "\"" + meta->etag + "\"",
+                            storage::Clock::to_time_t(meta->modified)};
+}
+
+struct WriteOutcome {
+    int status = 0;
+    std::string body; // error detail or XML
+    bool xml = false;
+    std::string etag;
+};
+
+WriteOutcome from_denial(Denial d) {
+    return WriteOutcome{d.status, std::move(d.body), d.xml, {}};
+}
+WriteOutcome from_error(const storage::Error& e) {
+    return WriteOutcome{status_of(e.code), e.message, false, {}};
+}
+
+void answer(Request& r, WriteOutcome o) {
+    if (o.status >= 400) {
+        if (o.xml) {
+            auto& res = r.ex.response();
+            res.error(o.status);
+            res.headers.add("Content-Type", "application/xml; charset=utf-8");
+            res.body.append(std::move(o.body));
+        } else {
+            fail(r.ex, o.status, std::move(o.body));
+        }
+        return;
+    }
+    auto& res = r.ex.response();
+    res.status = o.status;
+    if (!o.etag.empty()) {
+        res.headers.add("ETag", "\"" + o.etag + "\"");
+    }
+}
+
+} // namespace
+
+asio::awaitable<void> do_put(Request& r) {
+    if (storage::is_root(r.path)) {
+        fail(r.ex, 405, "the root of the share is a collection");
+        co_return;
+    }
+    auto received = co_await receive_body(r);
+    if (!received) {
+        co_return;
+    }
+    const auto& h = r.ex.request().headers;
+    storage::PutOptions options;
+    options.precondition = store_precondition(h);
+    if (auto type = h.get("Content-Type"); type && !type->empty()) {
+        options.content_type = std::string(*type);
+    } else {
+        options.content_type = r.mime->lookup(storage::name_of(r.path));
+    }
+    auto work = [&r, &options, body = std::move(*received)]() mutable -> WriteOutcome {
+        const auto meta = r.options.store->stat(r.path);
+        if (meta && meta->collection) {
+            return WriteOutcome{405, "a collection cannot be replaced by PUT", false, {}};
+        }
+        const LockScopeToCheck self{r.path, false};
+        const LockScopeToCheck parent{storage::parent_of(r.path), false};
+        const LockScopeToCheck both[] = {self, parent};
+        if (auto d = check_write(r, meta ? std::span(both, 1) : std::span(both, 2))) {
+            return from_denial(std::move(*d));
+        }
+        if (http::evaluate_preconditions("PUT", r.ex.request().headers, validators_of(meta)) !=
+            http::Precondition::proceed) {
+            return WriteOutcome{
+                412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
+        }
+        storage::Result<storage::PutResult> put;
+        if (body.file) {
+            ::lseek(body.file.get(), 0, SEEK_SET);
+            storage::FdSource source(body.file.get());
+            put = r.options.store->put(r.path, source, options, r.actor);
+        } else {
+            storage::MemorySource source(body.memory);
+            put = r.options.store->put(r.path, source, options, r.actor);
+        }
+        if (!put) {
+            return from_error(put.error());
+        }
+        return WriteOutcome{put->created ? 201 : 204, {}, false, put->etag};
+    };
+    answer(r, co_await r.ex.run_blocking(std::move(work)));
+}
+
+asio::awaitable<void> do_delete(Request& r) {
+    const auto depth = r.ex.request().headers.get("Depth");
+    if (depth && *depth != "infinity" && *depth != "Infinity") {
+        // RFC 4918 section 9.6.1: a collection is deleted with Depth: infinity only; a
+        // document ignores the header but 0 and 1 are refused for both here, like mod_dav.
+        fail(r.ex, 400, "DELETE takes Depth: infinity only");
+        co_return;
+    }
+    auto work = [&r]() -> WriteOutcome {
+        const auto meta = r.options.store->stat(r.path);
+        if (!meta) {
+            return from_error(meta.error());
+        }
+        if (storage::is_root(r.path)) {
+            return WriteOutcome{403, "the root of the share cannot be deleted", false, {}};
+        }
+        const LockScopeToCheck scopes[] = {{r.path, true}, {storage::parent_of(r.path), false}};
+        if (auto d = check_write(r, scopes)) {
+            return from_denial(std::move(*d));
+        }
+        if (http::evaluate_preconditions("DELETE", r.ex.request().headers, validators_of(meta)) !=
+            http::Precondition::proceed) {
+            return WriteOutcome{
+                412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
+        }
+        auto removed =
+            r.options.store->remove(r.path, store_precondition(r.ex.request().headers), r.actor);
+        if (!removed) {
+            return from_error(removed.error());
+        }
+        (void)r.options.locks->remove_within(r.path);
+        return WriteOutcome{204, {}, false, {}};
+    };
+    answer(r, co_await r.ex.run_blocking(std::move(work)));
+}
+
+asio::awaitable<void> do_mkcol(Request& r) {
+    if (r.ex.body().present()) {
+        // RFC 4918 section 9.3: a body this server does not understand.
+        fail(r.ex, 415, "MKCOL with a request body is not supported");
+        co_return;
+    }
+    auto work = [&r]() -> WriteOutcome {
+        const LockScopeToCheck scopes[] = {{r.path, false}, {storage::parent_of(r.path), false}};
+        if (auto d = check_write(r, scopes)) {
+            return from_denial(std::move(*d));
+        }
+        auto made = r.options.store->mkcol(r.path, r.actor);
+        if (!made) {
+            if (made.error().code == storage::Errc::exists) {
+                return WriteOutcome{405, "a resource already exists at this URL", false, {}};
+            }
+            return from_error(made.error());
+        }
+        return WriteOutcome{201, {}, false, {}};
+    };
+    answer(r, co_await r.ex.run_blocking(std::move(work)));
+}
+
+} // namespace quire::dav

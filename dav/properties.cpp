@@ -1,0 +1,266 @@
+#include "properties.hpp"
+
+#include "dav/proto/multistatus.hpp"
+#include "dav/proto/xml.hpp"
+#include "http/date.hpp"
+#include "storage/path.hpp"
+
+#include <array>
+#include <ctime>
+
+namespace quire::dav {
+
+namespace {
+
+// Computed for every resource; in allprop (RFC 4918 section 9.1: the live properties of this
+// document) and in propname.
+constexpr std::array<std::string_view, 9> cheap_live = {
+    "resourcetype",   "getetag",       "getlastmodified", "creationdate", "getcontentlength",
+    "getcontenttype", "supportedlock", "lockdiscovery",   "displayname"};
+// Only when asked by name (RFC 4331 section 3, RFC 6578 section 4).
+constexpr std::array<std::string_view, 3> expensive_live = {"quota-available-bytes",
+                                                            "quota-used-bytes", "sync-token"};
+
+std::string rfc3339(storage::Clock::time_point t) {
+    const std::time_t secs = storage::Clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+constexpr std::string_view supportedlock_value =
+    "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype>"
+    "</D:lockentry><D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/>"
+    "</D:locktype></D:lockentry>";
+
+// The value of a cheap live property, or nullopt when the resource has none.
+std::optional<std::string> live_value(const Request& r, const storage::Meta& m,
+                                      std::string_view name, std::span<const Lock> locks,
+                                      std::span<const storage::Property> dead) {
+    if (name == "resourcetype") {
+        return m.collection ? std::string("<D:collection/>") : std::string();
+    }
+    if (name == "getetag") {
+        if (m.etag.empty()) {
+            return std::nullopt;
+        }
+        std::string v = "\"";
+        append_escaped(v, m.etag);
+        v += '"';
+        return v;
+    }
+    if (name == "getlastmodified") {
+        return http::format_http_date(storage::Clock::to_time_t(m.modified));
+    }
+    if (name == "creationdate") {
+        return rfc3339(m.created == storage::Clock::time_point{} ? m.modified : m.created);
+    }
+    if (name == "getcontentlength") {
+        return m.collection ? std::nullopt : std::optional(std::to_string(m.size));
+    }
+    if (name == "getcontenttype") {
+        if (m.collection || m.content_type.empty()) {
+            return std::nullopt;
+        }
+        std::string v;
+        append_escaped(v, m.content_type);
+        return v;
+    }
+    if (name == "supportedlock") {
+        return std::string(supportedlock_value);
+    }
+    if (name == "lockdiscovery") {
+        return lockdiscovery_xml(r, locks);
+    }
+    if (name == "displayname") {
+        for (const auto& p : dead) {
+            if (p.name.ns == dav_ns && p.name.name == "displayname") {
+                return p.value;
+            }
+        }
+        std::string v;
+        append_escaped(v, storage::name_of(m.path));
+        return v;
+    }
+    return std::nullopt;
+}
+
+bool is_cheap_live(std::string_view ns, std::string_view name) {
+    if (ns != dav_ns) {
+        return false;
+    }
+    for (auto n : cheap_live) {
+        if (n == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool is_expensive_live(std::string_view ns, std::string_view name) {
+    if (ns != dav_ns) {
+        return false;
+    }
+    for (auto n : expensive_live) {
+        if (n == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void open_propstat(std::string& out) {
+    out += "<D:propstat><D:prop>";
+}
+void close_propstat(std::string& out, int status) {
+    out += "</D:prop><D:status>";
+    out += status_line(status);
+    out += "</D:status></D:propstat>";
+}
+
+} // namespace
+
+bool is_protected_property(const PropertyName& name) {
+    return name.ns == dav_ns && name.name != "displayname" &&
+           (is_cheap_live(name.ns, name.name) || is_expensive_live(name.ns, name.name));
+}
+
+bool needs_dead_properties(const PropfindRequest& request) {
+    if (request.kind != PropfindRequest::Kind::prop) {
+        return true;
+    }
+    for (const auto& p : request.props) {
+        if (!is_cheap_live(p.ns, p.name) && !is_expensive_live(p.ns, p.name)) {
+            return true;
+        }
+        if (p.ns == dav_ns && p.name == "displayname") {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool needs_locks(const PropfindRequest& request) {
+    if (request.kind != PropfindRequest::Kind::prop) {
+        return true;
+    }
+    for (const auto& p : request.props) {
+        if (p.ns == dav_ns && p.name == "lockdiscovery") {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string activelock_xml(const Request& r, const Lock& lock) {
+    std::string out = "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>";
+    out += lock.scope == LockScope::exclusive ? "<D:exclusive/>" : "<D:shared/>";
+    out += "</D:lockscope><D:depth>";
+    out += lock.infinite ? "infinity" : "0";
+    out += "</D:depth>";
+    out += lock.owner_xml;
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                          lock.expires - std::chrono::system_clock::now())
+                          .count();
+    out += "<D:timeout>Second-";
+    out += std::to_string(left > 0 ? left : 0);
+    out += "</D:timeout><D:locktoken><D:href>";
+    append_escaped(out, lock.token);
+    out += "</D:href></D:locktoken><D:lockroot><D:href>";
+    append_escaped(out, r.href(lock.root, false));
+    out += "</D:href></D:lockroot></D:activelock>";
+    return out;
+}
+
+std::string lockdiscovery_xml(const Request& r, std::span<const Lock> locks) {
+    std::string out;
+    for (const auto& l : locks) {
+        out += activelock_xml(r, l);
+    }
+    return out;
+}
+
+void append_propfind_response(std::string& out, const Request& r, const storage::Meta& meta,
+                              std::span<const storage::Property> dead, std::span<const Lock> locks,
+                              const PropfindRequest& request, const ExpensiveProperty& expensive) {
+    out += "<D:response><D:href>";
+    append_escaped(out, r.href(meta.path, meta.collection));
+    out += "</D:href>";
+    using Kind = PropfindRequest::Kind;
+    if (request.kind == Kind::propname) {
+        open_propstat(out);
+        for (auto n : cheap_live) {
+            if (n == "displayname" || live_value(r, meta, n, locks, dead)) {
+                append_property_name(out, dav_ns, n);
+            }
+        }
+        for (const auto& p : dead) {
+            if (!(p.name.ns == dav_ns && p.name.name == "displayname")) {
+                append_property_name(out, p.name.ns, p.name.name);
+            }
+        }
+        close_propstat(out, 200);
+        out += "</D:response>\n";
+        return;
+    }
+    std::string found;
+    std::string missing;
+    auto add_named = [&](const PropertyName& p) {
+        std::optional<std::string> v;
+        if (is_cheap_live(p.ns, p.name)) {
+            v = live_value(r, meta, p.name, locks, dead);
+        } else if (is_expensive_live(p.ns, p.name)) {
+            v = meta.collection && expensive ? expensive(p.name) : std::nullopt;
+        } else {
+            for (const auto& d : dead) {
+                if (d.name.ns == p.ns && d.name.name == p.name) {
+                    v = d.value;
+                    break;
+                }
+            }
+        }
+        if (v) {
+            append_property(found, p.ns, p.name, *v);
+        } else {
+            append_property_name(missing, p.ns, p.name);
+        }
+    };
+    if (request.kind == Kind::allprop) {
+        for (auto n : cheap_live) {
+            if (auto v = live_value(r, meta, n, locks, dead)) {
+                append_property(found, dav_ns, n, *v);
+            }
+        }
+        for (const auto& p : dead) {
+            if (!(p.name.ns == dav_ns && p.name.name == "displayname")) {
+                append_property(found, p.name.ns, p.name.name, p.value);
+            }
+        }
+        // DAV:include names properties allprop leaves out (RFC 4918 section 14.8).
+        for (const auto& p : request.props) {
+            if (is_expensive_live(p.ns, p.name)) {
+                add_named(p);
+            }
+        }
+    } else {
+        for (const auto& p : request.props) {
+            add_named(p);
+        }
+    }
+    if (!found.empty() || missing.empty()) {
+        // An empty <D:prop> asked for nothing: still one propstat (RFC 4918 section 14.24).
+        open_propstat(out);
+        out += found;
+        close_propstat(out, 200);
+    }
+    if (!missing.empty()) {
+        open_propstat(out);
+        out += missing;
+        close_propstat(out, 404);
+    }
+    out += "</D:response>\n";
+}
+
+} // namespace quire::dav

@@ -1,0 +1,206 @@
+#include "requests.hpp"
+
+#include "xml.hpp"
+
+#include <charconv>
+
+namespace quire::dav {
+
+namespace {
+
+std::string unexpected_root(pugi::xml_node root, std::string_view want) {
+    const auto q = qname(root);
+    return "expected <DAV:" + std::string(want) + "> as the root element, got <" +
+           std::string(q.ns) + std::string(q.ns.empty() ? "" : " ") + std::string(q.local) + ">";
+}
+
+std::vector<PropertyName> names_in(pugi::xml_node prop) {
+    std::vector<PropertyName> out;
+    for (auto c : prop.children()) {
+        if (c.type() == pugi::node_element) {
+            const auto q = qname(c);
+            out.push_back(PropertyName{std::string(q.ns), std::string(q.local)});
+        }
+    }
+    return out;
+}
+
+tl::expected<PropfindRequest, std::string> propfind_from(pugi::xml_node root) {
+    PropfindRequest r;
+    bool chosen = false;
+    for (auto c : root.children()) {
+        if (c.type() != pugi::node_element) {
+            continue;
+        }
+        if (is(c, dav_ns, "include")) {
+            auto names = names_in(c);
+            r.props.insert(r.props.end(), names.begin(), names.end());
+            continue;
+        }
+        PropfindRequest::Kind kind;
+        if (is(c, dav_ns, "allprop")) {
+            kind = PropfindRequest::Kind::allprop;
+        } else if (is(c, dav_ns, "propname")) {
+            kind = PropfindRequest::Kind::propname;
+        } else if (is(c, dav_ns, "prop")) {
+            kind = PropfindRequest::Kind::prop;
+            r.props = names_in(c);
+        } else {
+            continue; // RFC 4918 section 17: unknown elements are ignored
+        }
+        if (chosen) {
+            return tl::unexpected(
+                std::string("<DAV:propfind> must hold exactly one of allprop, propname and prop"));
+        }
+        chosen = true;
+        r.kind = kind;
+    }
+    if (!chosen) {
+        return tl::unexpected(
+            std::string("<DAV:propfind> holds none of allprop, propname and prop"));
+    }
+    return r;
+}
+
+} // namespace
+
+tl::expected<PropfindRequest, std::string> parse_propfind(std::string_view body) {
+    if (body.empty()) {
+        return PropfindRequest{};
+    }
+    auto doc = parse_xml(body);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    if (!is(doc->root(), dav_ns, "propfind")) {
+        return tl::unexpected(unexpected_root(doc->root(), "propfind"));
+    }
+    return propfind_from(doc->root());
+}
+
+tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_view body) {
+    auto doc = parse_xml(body);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    if (!is(doc->root(), dav_ns, "propertyupdate")) {
+        return tl::unexpected(unexpected_root(doc->root(), "propertyupdate"));
+    }
+    std::vector<PropPatchOp> ops;
+    for (auto c : doc->root().children()) {
+        const bool set = is(c, dav_ns, "set");
+        if (!set && !is(c, dav_ns, "remove")) {
+            continue;
+        }
+        auto prop = child(c, dav_ns, "prop");
+        if (!prop) {
+            return tl::unexpected(std::string("<DAV:set> and <DAV:remove> need a <DAV:prop>"));
+        }
+        for (auto p : prop.children()) {
+            if (p.type() != pugi::node_element) {
+                continue;
+            }
+            const auto q = qname(p);
+            PropPatchOp op{PropertyName{std::string(q.ns), std::string(q.local)}, std::nullopt};
+            if (set) {
+                op.value = inner_xml(p);
+                if (const auto lang = xml_lang(p); !lang.empty()) {
+                    // Kept with the value so that it comes back (RFC 4918 section 4.3).
+                    op.value = "<?lang " + std::string(lang) + "?>" + *op.value;
+                }
+            }
+            ops.push_back(std::move(op));
+        }
+    }
+    if (ops.empty()) {
+        return tl::unexpected(std::string("<DAV:propertyupdate> names no property"));
+    }
+    return ops;
+}
+
+tl::expected<LockInfo, std::string> parse_lockinfo(std::string_view body) {
+    auto doc = parse_xml(body);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    const auto root = doc->root();
+    if (!is(root, dav_ns, "lockinfo")) {
+        return tl::unexpected(unexpected_root(root, "lockinfo"));
+    }
+    LockInfo info;
+    const auto scope = child(root, dav_ns, "lockscope");
+    const auto type = child(root, dav_ns, "locktype");
+    if (!scope || !type) {
+        return tl::unexpected(
+            std::string("<DAV:lockinfo> needs <DAV:lockscope> and <DAV:locktype>"));
+    }
+    if (child(scope, dav_ns, "shared")) {
+        info.shared = true;
+    } else if (!child(scope, dav_ns, "exclusive")) {
+        return tl::unexpected(std::string("<DAV:lockscope> must be exclusive or shared"));
+    }
+    if (!child(type, dav_ns, "write")) {
+        return tl::unexpected(std::string("only <DAV:write> locks exist"));
+    }
+    if (const auto owner = child(root, dav_ns, "owner")) {
+        // The owner element is kept whole, with the namespaces in scope declared on it.
+        pugi::xml_document alone;
+        auto w = alone.append_child("w");
+        for (auto a = owner.parent(); a && a.type() == pugi::node_element; a = a.parent()) {
+            for (auto attr : a.attributes()) {
+                const std::string_view n = attr.name();
+                if ((n == "xmlns" || n.starts_with("xmlns:")) && !w.attribute(attr.name())) {
+                    w.append_attribute(attr.name()) = attr.value();
+                }
+            }
+        }
+        w.append_copy(owner);
+        info.owner_xml = inner_xml(w);
+    }
+    return info;
+}
+
+tl::expected<ReportRequest, std::string> parse_report(std::string_view body) {
+    auto doc = parse_xml(body);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    const auto root = doc->root();
+    const auto q = qname(root);
+    ReportRequest r{std::string(q.ns), std::string(q.local), std::nullopt};
+    if (!is(root, dav_ns, "sync-collection")) {
+        return r;
+    }
+    SyncCollectionRequest s;
+    const auto token = child(root, dav_ns, "sync-token");
+    s.sync_token = token ? token.text().get() : "";
+    const auto level = child(root, dav_ns, "sync-level");
+    if (!level) {
+        return tl::unexpected(std::string("<DAV:sync-collection> needs <DAV:sync-level>"));
+    }
+    const std::string_view lv = level.text().get();
+    if (lv == "infinite") {
+        s.infinite = true;
+    } else if (lv != "1") {
+        return tl::unexpected("<DAV:sync-level> must be 1 or infinite, not '" + std::string(lv) +
+                              "'");
+    }
+    if (const auto limit = child(root, dav_ns, "limit")) {
+        const auto n = child(limit, dav_ns, "nresults");
+        const std::string_view v = n.text().get();
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+        if (!n || ec != std::errc{} || end != v.data() + v.size()) {
+            return tl::unexpected(std::string("<DAV:limit> needs a numeric <DAV:nresults>"));
+        }
+        s.limit = value;
+    }
+    if (const auto prop = child(root, dav_ns, "prop")) {
+        s.props.kind = PropfindRequest::Kind::prop;
+        s.props.props = names_in(prop);
+    }
+    r.sync_collection = std::move(s);
+    return r;
+}
+
+} // namespace quire::dav

@@ -1,0 +1,119 @@
+#include "webdav_config.hpp"
+
+#include "dav/dav_handler.hpp"
+#include "dav/locks/sqlite_lock_store.hpp"
+#include "storage/fs/fs_store.hpp"
+#include "storage/git/git_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace quire::handlers {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct OpenedStore {
+    std::shared_ptr<storage::Store> store;
+    std::string default_locks;
+    std::string space_path; // statvfs for quota-available-bytes
+};
+
+tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const fs::path& base,
+                                                  bool durable) {
+    std::string kind = "fs";
+    std::string where = spec;
+    if (const auto colon = spec.find(':'); colon != std::string::npos) {
+        kind = spec.substr(0, colon);
+        where = spec.substr(colon + 1);
+    }
+    if (where.empty()) {
+        return tl::unexpected("store '" + spec + "' names no path (fs:DIR, sqlite:FILE, git:REPO)");
+    }
+    const auto path = (base / where).lexically_normal().string();
+    OpenedStore out;
+    storage::Result<std::unique_ptr<storage::Store>> opened =
+        tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
+    if (kind == "fs") {
+        opened = storage::fs::open(path, storage::fs::Options{durable});
+        out.default_locks = (fs::path(path) / ".quire" / "locks.db").string();
+        out.space_path = path;
+    } else if (kind == "sqlite") {
+        storage::sqlite::Options so;
+        so.durable = durable;
+        opened = storage::sqlite::open(path, so);
+        out.default_locks = path + ".locks";
+        out.space_path = fs::path(path).parent_path().string();
+    } else if (kind == "git") {
+        opened = storage::git::open(path, storage::git::Options{});
+        out.default_locks = (fs::path(path) / "quire-locks.db").string();
+        out.space_path = path;
+    } else {
+        return tl::unexpected("unknown store kind '" + kind + "' (fs, sqlite or git)");
+    }
+    if (!opened) {
+        return tl::unexpected("cannot open " + kind + " store " + path + ": " +
+                              opened.error().message);
+    }
+    out.store = std::move(*opened);
+    return out;
+}
+
+} // namespace
+
+tl::expected<std::shared_ptr<core::Handler>, std::string>
+make_webdav_handler(WebdavSettings settings, const fs::path& base) {
+    auto opened = open_store(settings.store, base, settings.durable);
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    const auto locks_file =
+        settings.locks.empty() ? opened->default_locks : (base / settings.locks).string();
+    auto locks = dav::open_sqlite_lock_store(locks_file);
+    if (!locks) {
+        return tl::unexpected("cannot open the lock table " + locks_file + ": " +
+                              locks.error().message);
+    }
+    dav::DavOptions o;
+    o.inline_reads = opened->store->capabilities().file_bodies;
+    o.store = std::move(opened->store);
+    o.locks = std::move(*locks);
+    o.allow_depth_infinity = settings.depth_infinity;
+    o.max_xml_body = settings.max_xml_body;
+    o.quota_path = opened->space_path;
+    o.quota_bytes = settings.quota;
+    o.default_lock_timeout = settings.lock_timeout;
+    o.max_lock_timeout = settings.max_lock_timeout;
+    o.refuse_macos_metadata = settings.refuse_macos_metadata;
+    return dav::make_dav_handler(std::move(o));
+}
+
+std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& mount) {
+    WebdavSettings s;
+    auto store = mount.string("store");
+    if (!store) {
+        mount.error_here(
+            "the webdav handler needs store = \"fs:DIR\", \"sqlite:FILE\" or \"git:REPO\"");
+        return nullptr;
+    }
+    s.store = *store;
+    s.locks = mount.string("locks").value_or("");
+    s.depth_infinity = mount.boolean("depth_infinity").value_or(true);
+    s.durable = mount.boolean("durable").value_or(true);
+    s.max_xml_body = mount.size("max_xml_body").value_or(s.max_xml_body);
+    s.quota = mount.size("quota");
+    if (auto t = mount.integer("lock_timeout", 1, 365ll * 24 * 3600)) {
+        s.lock_timeout = std::chrono::seconds(*t);
+    }
+    if (auto t = mount.integer("max_lock_timeout", 1, 365ll * 24 * 3600)) {
+        s.max_lock_timeout = std::chrono::seconds(*t);
+    }
+    s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
+    auto handler = make_webdav_handler(std::move(s), mount.base_dir());
+    if (!handler) {
+        mount.error("store", handler.error());
+        return nullptr;
+    }
+    return *handler;
+}
+
+} // namespace quire::handlers

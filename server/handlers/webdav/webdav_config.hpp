@@ -1,0 +1,42 @@
+// The "webdav" mount: opens the mount's store and lock table and builds dav::DavOptions, from
+// a [[mount]] table or from `quire serve --webdav --store ...`.
+#pragma once
+
+#include "config/table_reader.hpp"
+#include "core/handler.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+namespace quire::handlers {
+
+struct WebdavSettings {
+    // "fs:DIR", "sqlite:FILE" or "git:REPO" (a bare repository, created when missing).
+    std::string store;
+    // The lock table (SQLite); default: next to the store (DIR/.quire/locks.db,
+    // FILE.locks, REPO/quire-locks.db).
+    std::string locks;
+    bool depth_infinity = true;
+    // fs and sqlite: fsync every write (survives a power loss); false survives a process crash
+    // only, like servers that never fsync.
+    bool durable = true;
+    std::uint64_t max_xml_body = 1 << 20;
+    std::optional<std::uint64_t> quota;
+    std::chrono::seconds lock_timeout{600};
+    std::chrono::seconds max_lock_timeout{7 * 24 * 3600};
+    bool refuse_macos_metadata = false;
+};
+
+// Relative paths in the store spec are taken from base.
+tl::expected<std::shared_ptr<core::Handler>, std::string>
+make_webdav_handler(WebdavSettings settings, const std::filesystem::path& base);
+
+std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& mount);
+
+} // namespace quire::handlers

@@ -1,0 +1,306 @@
+// The WebDAV handler over real sockets and real stores (fs, sqlite, git), for what litmus
+// does not check: finite depth, XML errors, sync-collection, quota, streaming of Depth
+// infinity, locks surviving a restart, and the principal reaching git as the author.
+#include "handlers/webdav/webdav_config.hpp"
+#include "storage/git/git_store.hpp"
+#include "support/test_client.hpp"
+#include "support/test_handlers.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace quire::test {
+namespace {
+
+struct Reply {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+};
+
+class DavTest : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override { start(); }
+
+    std::string spec() const {
+        const auto& kind = GetParam();
+        if (kind == "fs") {
+            return "fs:" + (dir_ / "share").string();
+        }
+        if (kind == "sqlite") {
+            return "sqlite:" + (dir_ / "share.db").string();
+        }
+        return "git:" + (dir_ / "share.git").string();
+    }
+
+    void start(bool depth_infinity = true, std::string principal = {}) {
+        server_.reset();
+        std::filesystem::create_directories(dir_ / "share");
+        handlers::WebdavSettings s;
+        s.store = spec();
+        s.locks = (dir_ / "locks.db").string();
+        s.depth_infinity = depth_infinity;
+        s.max_xml_body = 4096;
+        auto dav = handlers::make_webdav_handler(s, dir_.path());
+        ASSERT_TRUE(dav) << dav.error();
+        core::Mount m{"/dav", {}, {}};
+        if (!principal.empty()) {
+            // Stands in for the authentication phase: sets the user, lets the next handler on.
+            m.handlers.push_back(std::make_shared<LambdaHandler>(
+                [principal](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+                    ex.principal = principal;
+                    co_return core::Outcome::next;
+                }));
+        }
+        m.handlers.push_back(*dav);
+        server_ = std::make_unique<TestServer>(make_config({std::move(m)}));
+    }
+
+    Reply call(const std::string& method, const std::string& path, const std::string& body = {},
+               const std::string& headers = {}) {
+        TestClient c(server_->port());
+        std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
+        if (!body.empty() || method == "PUT") {
+            req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+        }
+        req += "Connection: close\r\n\r\n" + body;
+        c.send(req);
+        auto r = c.read_response(method == "HEAD");
+        Reply out;
+        if (r) {
+            out.status = r->status;
+            out.body = r->body;
+            for (const auto& [k, v] : r->headers) {
+                out.headers[k] = v;
+            }
+        }
+        return out;
+    }
+
+    static int count(const std::string& text, const std::string& what) {
+        int n = 0;
+        for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) {
+            ++n;
+        }
+        return n;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<TestServer> server_;
+};
+
+constexpr const char* lockinfo =
+    "<?xml version=\"1.0\"?><D:lockinfo xmlns:D=\"DAV:\"><D:lockscope><D:exclusive/>"
+    "</D:lockscope><D:locktype><D:write/></D:locktype><D:owner>me</D:owner></D:lockinfo>";
+
+TEST_P(DavTest, OptionsAnnouncesClassesOneTwoThree) {
+    auto r = call("OPTIONS", "/dav/");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["dav"], "1, 2, 3");
+    EXPECT_NE(r.headers["allow"].find("PROPFIND"), std::string::npos);
+}
+
+TEST_P(DavTest, PutGetAndPropfindOfAFile) {
+    EXPECT_EQ(call("PUT", "/dav/a.txt", "hello").status, 201);
+    EXPECT_EQ(call("PUT", "/dav/a.txt", "hello again").status, 204);
+    auto g = call("GET", "/dav/a.txt");
+    EXPECT_EQ(g.status, 200);
+    EXPECT_EQ(g.body, "hello again");
+    auto ranged = call("GET", "/dav/a.txt", {}, "Range: bytes=6-10\r\n");
+    EXPECT_EQ(ranged.status, 206);
+    EXPECT_EQ(ranged.body, "again");
+    auto p = call("PROPFIND", "/dav/a.txt", {}, "Depth: 0\r\n");
+    EXPECT_EQ(p.status, 207);
+    EXPECT_NE(p.body.find("<D:getcontentlength>11</D:getcontentlength>"), std::string::npos);
+    EXPECT_NE(p.body.find("<D:href>/dav/a.txt</D:href>"), std::string::npos);
+    EXPECT_EQ(call("PUT", "/dav/missing/a.txt", "x").status, 409);
+}
+
+TEST_P(DavTest, DepthInfinityRefusedWhenConfigured) {
+    start(false);
+    auto r = call("PROPFIND", "/dav/", {}, "Depth: infinity\r\n");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_NE(r.body.find("<D:propfind-finite-depth/>"), std::string::npos);
+    EXPECT_EQ(call("PROPFIND", "/dav/", {}, "Depth: 1\r\n").status, 207);
+}
+
+TEST_P(DavTest, DepthInfinityStreamsEveryMember) {
+    for (int i = 0; i < 5; ++i) {
+        const auto c = "/dav/c" + std::to_string(i);
+        ASSERT_EQ(call("MKCOL", c).status, 201);
+        for (int j = 0; j < 20; ++j) {
+            ASSERT_EQ(call("PUT", c + "/f" + std::to_string(j), "x").status, 201);
+        }
+    }
+    auto r = call("PROPFIND", "/dav/", {}, "Depth: infinity\r\n");
+    EXPECT_EQ(r.status, 207);
+    EXPECT_EQ(count(r.body, "<D:response>"), 1 + 5 + 100);
+    EXPECT_NE(r.body.find("</D:multistatus>"), std::string::npos);
+}
+
+TEST_P(DavTest, MalformedXmlIs400WithAReason) {
+    auto r = call("PROPFIND", "/dav/", "<D:propfind xmlns:D=\"DAV:\"><D:prop>", "Depth: 0\r\n");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("malformed XML"), std::string::npos);
+    auto ns = call("PROPFIND", "/dav/",
+                   "<D:propfind xmlns:D=\"DAV:\"><D:prop><b:x xmlns:b=\"\"/></D:prop></D:propfind>",
+                   "Depth: 0\r\n");
+    EXPECT_EQ(ns.status, 400);
+    EXPECT_NE(ns.body.find("empty URI"), std::string::npos);
+    auto dtd = call("PROPPATCH", "/dav/",
+                    "<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\">]><D:propertyupdate xmlns:D=\"DAV:\">"
+                    "<D:set><D:prop><x>&a;</x></D:prop></D:set></D:propertyupdate>");
+    EXPECT_EQ(dtd.status, 400);
+    EXPECT_NE(dtd.body.find("DOCTYPE"), std::string::npos);
+    auto big = call("PROPFIND", "/dav/", std::string(5000, ' '), "Depth: 0\r\n");
+    EXPECT_EQ(big.status, 413);
+}
+
+TEST_P(DavTest, ProppatchIsAllOrNothing) {
+    ASSERT_EQ(call("PUT", "/dav/p.txt", "x").status, 201);
+    auto r = call("PROPPATCH", "/dav/p.txt",
+                  "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\"><D:set><D:prop>"
+                  "<Z:a>1</Z:a><D:getetag>x</D:getetag></D:prop></D:set></D:propertyupdate>");
+    EXPECT_EQ(r.status, 207);
+    EXPECT_NE(r.body.find("403 Forbidden"), std::string::npos);
+    EXPECT_NE(r.body.find("424 Failed Dependency"), std::string::npos);
+    auto p = call("PROPFIND", "/dav/p.txt",
+                  "<D:propfind xmlns:D=\"DAV:\"><D:prop><Z:a xmlns:Z=\"urn:z\"/></D:prop>"
+                  "</D:propfind>",
+                  "Depth: 0\r\n");
+    EXPECT_NE(p.body.find("404 Not Found"), std::string::npos) << p.body;
+
+    auto ok = call("PROPPATCH", "/dav/p.txt",
+                   "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\"><D:set><D:prop>"
+                   "<Z:a xml:lang=\"fr\">un <Z:b>deux</Z:b></Z:a></D:prop></D:set>"
+                   "</D:propertyupdate>");
+    EXPECT_EQ(ok.status, 207);
+    EXPECT_NE(ok.body.find("200 OK"), std::string::npos);
+    p = call("PROPFIND", "/dav/p.txt",
+             "<D:propfind xmlns:D=\"DAV:\"><D:prop><Z:a xmlns:Z=\"urn:z\"/></D:prop></D:propfind>",
+             "Depth: 0\r\n");
+    EXPECT_NE(p.body.find("xml:lang=\"fr\""), std::string::npos) << p.body;
+    // The child keeps its namespace wherever the value is placed.
+    EXPECT_TRUE(
+        std::regex_search(p.body, std::regex("un <Z:b [^>]*xmlns:Z=\"urn:z\"[^>]*>deux</Z:b>")))
+        << p.body;
+}
+
+TEST_P(DavTest, SyncCollectionReportsChangesSinceAToken) {
+    ASSERT_EQ(call("MKCOL", "/dav/cal").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/cal/a", "a").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/cal/b", "b").status, 201);
+    const std::string initial =
+        "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token/><D:sync-level>1</D:sync-level>"
+        "<D:prop><D:getetag/></D:prop></D:sync-collection>";
+    auto first = call("REPORT", "/dav/cal/", initial, "Depth: 0\r\n");
+    ASSERT_EQ(first.status, 207);
+    EXPECT_EQ(count(first.body, "<D:response>"), 2);
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(first.body, m, std::regex("<D:sync-token>([^<]+)</D:sync-token>")));
+    const std::string token = m[1];
+
+    ASSERT_EQ(call("PUT", "/dav/cal/c", "c").status, 201);
+    ASSERT_EQ(call("DELETE", "/dav/cal/a").status, 204);
+    const std::string since = "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" + token +
+                              "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/>"
+                              "</D:prop></D:sync-collection>";
+    auto second = call("REPORT", "/dav/cal/", since, "Depth: 0\r\n");
+    ASSERT_EQ(second.status, 207);
+    EXPECT_NE(second.body.find("<D:href>/dav/cal/c</D:href><D:propstat>"), std::string::npos)
+        << second.body;
+    EXPECT_NE(second.body.find("<D:href>/dav/cal/a</D:href><D:status>HTTP/1.1 404"),
+              std::string::npos)
+        << second.body;
+    EXPECT_EQ(second.body.find("/dav/cal/b<"), std::string::npos);
+
+    auto bad = call("REPORT", "/dav/cal/",
+                    "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>http://nope/1"
+                    "</D:sync-token><D:sync-level>1</D:sync-level><D:prop/></D:sync-collection>",
+                    "Depth: 0\r\n");
+    EXPECT_EQ(bad.status, 403);
+    EXPECT_NE(bad.body.find("<D:valid-sync-token/>"), std::string::npos);
+
+    auto limited = call("REPORT", "/dav/cal/",
+                        "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token/><D:sync-level>1"
+                        "</D:sync-level><D:limit><D:nresults>1</D:nresults></D:limit><D:prop/>"
+                        "</D:sync-collection>",
+                        "Depth: 0\r\n");
+    EXPECT_EQ(limited.status, 507);
+    EXPECT_NE(limited.body.find("number-of-matches-within-limits"), std::string::npos);
+}
+
+TEST_P(DavTest, QuotaPropertiesOnACollection) {
+    ASSERT_EQ(call("MKCOL", "/dav/q").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/q/a", std::string(100, 'a')).status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/q/sub").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/q/sub/b", std::string(23, 'b')).status, 201);
+    auto r = call("PROPFIND", "/dav/q/",
+                  "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:quota-used-bytes/>"
+                  "<D:quota-available-bytes/><D:sync-token/></D:prop></D:propfind>",
+                  "Depth: 0\r\n");
+    EXPECT_EQ(r.status, 207);
+    EXPECT_NE(r.body.find("<D:quota-used-bytes>123</D:quota-used-bytes>"), std::string::npos)
+        << r.body;
+    EXPECT_NE(r.body.find("<D:quota-available-bytes>"), std::string::npos);
+    EXPECT_NE(r.body.find("<D:sync-token>"), std::string::npos);
+}
+
+TEST_P(DavTest, LocksSurviveARestart) {
+    ASSERT_EQ(call("PUT", "/dav/l.txt", "x").status, 201);
+    auto lock = call("LOCK", "/dav/l.txt", lockinfo, "Timeout: Second-600\r\n");
+    ASSERT_EQ(lock.status, 200);
+    const auto token = lock.headers["lock-token"];
+    ASSERT_FALSE(token.empty());
+    start();
+    auto denied = call("PUT", "/dav/l.txt", "y");
+    EXPECT_EQ(denied.status, 423);
+    EXPECT_NE(denied.body.find("lock-token-submitted"), std::string::npos);
+    EXPECT_EQ(call("PUT", "/dav/l.txt", "y", "If: (" + token + ")\r\n").status, 204);
+    EXPECT_EQ(call("UNLOCK", "/dav/l.txt", {}, "Lock-Token: " + token + "\r\n").status, 204);
+    EXPECT_EQ(call("PUT", "/dav/l.txt", "z").status, 204);
+}
+
+TEST_P(DavTest, LockOnAnUnmappedUrlCreatesAnEmptyResource) {
+    auto lock = call("LOCK", "/dav/new.txt", lockinfo);
+    EXPECT_EQ(lock.status, 201);
+    auto g = call("GET", "/dav/new.txt");
+    EXPECT_EQ(g.status, 200);
+    EXPECT_EQ(g.body, "");
+    EXPECT_EQ(call("LOCK", "/dav/nowhere/new.txt", lockinfo).status, 409);
+}
+
+TEST_P(DavTest, DestinationOutsideTheMountIsRefused) {
+    ASSERT_EQ(call("PUT", "/dav/m.txt", "x").status, 201);
+    EXPECT_EQ(call("MOVE", "/dav/m.txt", {}, "Destination: /elsewhere/m.txt\r\n").status, 502);
+    EXPECT_EQ(
+        call("MOVE", "/dav/m.txt", {}, "Destination: http://other.example/dav/n.txt\r\n").status,
+        502);
+    EXPECT_EQ(call("MOVE", "/dav/m.txt", {}, "Destination: http://127.0.0.1/dav/n.txt\r\n").status,
+              201);
+    EXPECT_EQ(call("GET", "/dav/n.txt").body, "x");
+}
+
+TEST_P(DavTest, ThePrincipalIsTheGitAuthor) {
+    if (GetParam() != "git") {
+        GTEST_SKIP() << "only git keeps authors";
+    }
+    start(true, "alice");
+    ASSERT_EQ(call("PUT", "/dav/by-alice.txt", "x").status, 201);
+    server_.reset();
+    auto store = storage::git::open((dir_ / "share.git").string(), {});
+    ASSERT_TRUE(store);
+    auto history = (*store)->history("/by-alice.txt");
+    ASSERT_TRUE(history);
+    ASSERT_FALSE(history->empty());
+    EXPECT_EQ(history->front().author, "alice");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DavTest, ::testing::Values("fs", "sqlite", "git"),
+                         [](const auto& info) { return info.param; });
+
+} // namespace
+} // namespace quire::test
