@@ -71,6 +71,9 @@
 #   MEM_SERVERS  servers for the memory row (default: quire-fs when Quire runs)
 #   MEM_TIMEOUT  seconds allowed for the Depth: infinity PROPFIND (default 300)
 #   MOVE_SLOTS   files per MOVE run (default 1024; see MOVE above)
+#   QUIRE_DURABLE  the webdav mount's `durable` (default false: no fsync per
+#                write, like Apache, lighttpd and nginx, which never fsync;
+#                true measures Quire's default, crash- and power-loss-safe)
 #   OUT_DIR      default build/bench; results go to OUT_DIR/dav-YYYYmmdd-HHMM.*
 #   WRK_TIMEOUT  wrk's per-request timeout (default 30s)
 #
@@ -92,6 +95,7 @@ ROW_IDS=${ONLY_ROWS:-$ALL_ROWS}
 MEM=${MEM:-1}
 MEM_TIMEOUT=${MEM_TIMEOUT:-300}
 MOVE_SLOTS=${MOVE_SLOTS:-1024}
+QUIRE_DURABLE=${QUIRE_DURABLE:-false}
 OUT_DIR=${OUT_DIR:-$ROOT/build/bench}
 WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
 CONNS=16
@@ -390,6 +394,7 @@ address = "127.0.0.1:$port"
 path = "/"
 handler = "webdav"
 store = "$store"
+durable = $QUIRE_DURABLE
 EOF
   echo "$dir/quire.toml"
 }
@@ -603,7 +608,7 @@ versions() {
   echo
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -r)"
   echo "- servers: $SERVERS; $(versions)"
-  ((QUIRE_OK)) && echo "- Quire: $QUIRE ($(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo '?'))"
+  ((QUIRE_OK)) && echo "- Quire: $QUIRE ($(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null | cut -c1-80)), webdav mounts with durable = $QUIRE_DURABLE"
   echo "- servers on core $SERVER_CPU, \`wrk -t1 -c$CONNS\` on core $CLIENT_CPU; one worker per server (Apache: one mpm_event child with $((4 * CONNS)) threads)"
   echo "- DURATION=${DURATION}s per run, ROUNDS=$ROUNDS (interleaved), median per server and row"
   echo "- PROPFIND body: prop getetag, getcontentlength, getlastmodified, resourcetype (nginx dav-ext leaves getetag out), or \`<allprop/>\` where the row says so"
