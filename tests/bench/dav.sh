@@ -608,7 +608,8 @@ versions() {
   echo
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -r)"
   echo "- servers: $SERVERS; $(versions)"
-  ((QUIRE_OK)) && echo "- Quire: $QUIRE ($(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null | cut -c1-80)), webdav mounts with durable = $QUIRE_DURABLE"
+  quire_commit=$(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null | cut -c1-80 || true)
+  ((QUIRE_OK)) && echo "- Quire: $QUIRE (checkout: ${quire_commit:-?}), webdav mounts with durable = $QUIRE_DURABLE"
   echo "- servers on core $SERVER_CPU, \`wrk -t1 -c$CONNS\` on core $CLIENT_CPU; one worker per server (Apache: one mpm_event child with $((4 * CONNS)) threads)"
   echo "- DURATION=${DURATION}s per run, ROUNDS=$ROUNDS (interleaved), median per server and row"
   echo "- PROPFIND body: prop getetag, getcontentlength, getlastmodified, resourcetype (nginx dav-ext leaves getetag out), or \`<allprop/>\` where the row says so"
