@@ -10,8 +10,8 @@
 
 #include <asio/awaitable.hpp>
 #include <optional>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace quire::dav {

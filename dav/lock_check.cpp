@@ -56,6 +56,9 @@ std::optional<Denial> check_write(const Request& r, std::span<const LockScopeToC
     if (auto d = check_if_header(r)) {
         return d;
     }
+    if (auto any = r.options.locks->any(); any && !*any) {
+        return std::nullopt; // nothing is locked anywhere
+    }
     const auto tokens = submitted(r);
     auto is_submitted = [&](const Lock& l) {
         return std::find(tokens.begin(), tokens.end(), l.token) != tokens.end() &&
@@ -102,6 +105,13 @@ std::optional<Denial> check_write(const Request& r, std::span<const LockScopeToC
 } // namespace quire::dav
 
 namespace quire::dav {
+void remove_locks_within(const Request& r, const std::string& path) {
+    if (auto any = r.options.locks->any(); any && !*any) {
+        return;
+    }
+    (void)r.options.locks->remove_within(path);
+}
+
 void answer_denial(Request& r, Denial d) {
     if (d.xml) {
         auto& res = r.ex.response();

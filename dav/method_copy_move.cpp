@@ -81,7 +81,7 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
             return CopyOutcome{status_of(e.code), e.message, false};
         }
         if (move) {
-            (void)r.options.locks->remove_within(r.path);
+            remove_locks_within(r, r.path);
         }
         return CopyOutcome{*created ? 201 : 204, {}, false};
     };

@@ -97,7 +97,8 @@ Piece first_piece(Walk& w) {
     if (!meta) {
         return Piece{status_of(meta.error().code), meta.error().message, false, {}};
     }
-    if (needs_locks(w.request)) {
+    const auto any_locks = r.options.locks->any();
+    if (needs_locks(w.request) && (!any_locks || *any_locks)) {
         auto covering = r.options.locks->covering(r.path);
         auto within = r.options.locks->within(r.path);
         if (covering && within) {

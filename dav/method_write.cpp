@@ -203,7 +203,7 @@ asio::awaitable<void> do_delete(Request& r) {
         if (!removed) {
             return from_error(removed.error());
         }
-        (void)r.options.locks->remove_within(r.path);
+        remove_locks_within(r, r.path);
         return WriteOutcome{204, {}, false, {}};
     };
     answer(r, co_await r.ex.run_blocking(std::move(work)));

@@ -76,6 +76,9 @@ public:
     virtual LockResult<std::vector<Lock>> within(std::string_view path) = 0;
 
     // Removes every lock rooted at path or below (after DELETE or MOVE of a tree).
+    // True when any unexpired lock exists: one cheap query that lets a request on an unlocked
+    // share skip every other lock lookup.
+    virtual LockResult<bool> any() = 0;
     virtual LockResult<void> remove_within(std::string_view path) = 0;
 };
 

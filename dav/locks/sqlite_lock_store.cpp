@@ -224,7 +224,7 @@ class SqliteLockStore final : public LockStore {
 public:
     struct Statements {
         StmtPtr by_token, by_root, in_range, insert, update_expiry, delete_token, delete_range,
-            purge;
+            purge, any;
     };
 
     SqliteLockStore(DbPtr db, Statements statements, std::function<Clock::time_point()> now)
@@ -415,6 +415,17 @@ public:
         return out;
     }
 
+    LockResult<bool> any() override {
+        std::lock_guard guard(mutex_);
+        Query q(db_.get(), st_.any.get());
+        q.bind(1, epoch_seconds(now_()));
+        auto row = q.step();
+        if (!row) {
+            return tl::unexpected(std::move(row.error()));
+        }
+        return *row && q.integer(0) != 0;
+    }
+
     LockResult<void> remove_within(std::string_view path) override {
         const std::string normal = normalize_lock_path(path);
         const auto [low, high] = below(normal);
@@ -523,6 +534,7 @@ open_sqlite_lock_store(const std::string& file, std::function<Clock::time_point(
         {"DELETE FROM dav_locks WHERE token = ?1", &st.delete_token},
         {"DELETE FROM dav_locks WHERE root = ?1 OR (root > ?2 AND root < ?3)", &st.delete_range},
         {"DELETE FROM dav_locks WHERE expires <= ?1", &st.purge},
+        {"SELECT EXISTS (SELECT 1 FROM dav_locks WHERE expires > ?1)", &st.any},
     };
     for (const auto& [sql, out] : statements) {
         if (auto ok = prepare(sql, *out); !ok) {

@@ -120,6 +120,18 @@ TEST_F(DavLockStore, CreateReturnsTheGrantedLock) {
     EXPECT_EQ(**found, lock);
 }
 
+TEST_F(DavLockStore, AnyTellsWhetherAnUnexpiredLockExists) {
+    ASSERT_TRUE(store_->any());
+    EXPECT_FALSE(*store_->any());
+    const Lock lock = create_ok(request("/a", LockScope::exclusive, false, 60s));
+    EXPECT_TRUE(*store_->any());
+    now_ = now_.load() + 61s;
+    EXPECT_FALSE(*store_->any());
+    now_ = now_.load() - 61s;
+    ASSERT_TRUE(store_->remove(lock.token));
+    EXPECT_FALSE(*store_->any());
+}
+
 TEST_F(DavLockStore, TokensAreUnique) {
     std::set<std::string> tokens;
     for (int i = 0; i < 50; ++i) {
