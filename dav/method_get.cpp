@@ -6,8 +6,6 @@
 #include "http/path.hpp"
 #include "storage/path.hpp"
 
-#include <unistd.h>
-
 namespace quire::dav {
 
 namespace {
@@ -17,13 +15,26 @@ namespace {
 constexpr std::uint64_t max_memory_body = 16u << 20;
 constexpr std::size_t stream_piece = 256u << 10;
 
+// A body file handed to the core without dup(2): the core's descriptor aliases the one the
+// storage body owns, and lets go of it before the body closes it.
+struct BodyFile {
+    BodyFile(std::unique_ptr<storage::Body> b, int descriptor)
+        : body(std::move(b)), fd(descriptor) {}
+    BodyFile(const BodyFile&) = delete;
+    BodyFile& operator=(const BodyFile&) = delete;
+    ~BodyFile() { (void)fd.release(); }
+
+    std::unique_ptr<storage::Body> body;
+    core::UniqueFd fd;
+};
+
 struct Fetched {
     std::optional<storage::Error> error;
     storage::Meta meta;
-    std::vector<storage::Meta> members; // a collection's listing (GET)
-    std::shared_ptr<storage::Body> body;
-    std::string bytes; // the body, when read into memory
-    core::UniqueFd fd; // the body as a file, for sendfile
+    std::vector<storage::Meta> members;  // a collection's listing (GET)
+    std::shared_ptr<storage::Body> body; // streamed
+    std::shared_ptr<BodyFile> file;      // sent with sendfile
+    std::string bytes;                   // the body, when read into memory
     std::optional<Denial> denial;
 };
 
@@ -33,12 +44,12 @@ Fetched fetch(const Request& r, bool head) {
         f.denial = std::move(d);
         return f;
     }
-    auto meta = r.options.store->stat(r.path);
-    if (!meta) {
-        f.error = std::move(meta.error());
+    auto opened = r.options.store->open_document(r.path);
+    if (!opened) {
+        f.error = std::move(opened.error());
         return f;
     }
-    f.meta = std::move(*meta);
+    f.meta = std::move(opened->meta);
     if (f.meta.collection) {
         if (!head) {
             if (auto list = r.options.store->list(r.path)) {
@@ -47,23 +58,17 @@ Fetched fetch(const Request& r, bool head) {
         }
         return f;
     }
-    auto body = r.options.store->open_read(r.path);
-    if (!body) {
-        f.error = std::move(body.error());
+    auto& body = opened->body;
+    if (auto file = body->file()) {
+        const int fd = file->fd;
+        f.file = std::make_shared<BodyFile>(std::move(body), fd);
         return f;
     }
-    if (auto file = (*body)->file()) {
-        f.fd = core::UniqueFd(::dup(file->fd));
-        if (f.fd) {
-            f.body = std::move(*body);
-            return f;
-        }
-    }
-    if ((*body)->length() <= max_memory_body) {
-        f.bytes.resize((*body)->length());
+    if (body->length() <= max_memory_body) {
+        f.bytes.resize(body->length());
         std::size_t got = 0;
         while (got < f.bytes.size()) {
-            auto n = (*body)->read(
+            auto n = body->read(
                 std::as_writable_bytes(std::span(f.bytes.data() + got, f.bytes.size() - got)));
             if (!n) {
                 f.error = std::move(n.error());
@@ -77,7 +82,7 @@ Fetched fetch(const Request& r, bool head) {
         f.bytes.resize(got);
         return f;
     }
-    f.body = std::move(*body);
+    f.body = std::move(body);
     return f;
 }
 
@@ -145,10 +150,10 @@ asio::awaitable<void> do_get(Request& r, bool head) {
     res.headers.add("Content-Type",
                     f.meta.content_type.empty() ? "application/octet-stream" : f.meta.content_type);
     res.validators = http::Validators{true, "\"" + f.meta.etag + "\"", mtime};
-    if (f.fd) {
-        const auto span = f.body->file();
-        res.body.append_file(std::make_shared<const core::UniqueFd>(std::move(f.fd)), span->offset,
-                             span->length);
+    if (f.file) {
+        const auto span = f.file->body->file();
+        auto fd = std::shared_ptr<const core::UniqueFd>(f.file, &f.file->fd);
+        res.body.append_file(std::move(fd), span->offset, span->length);
         res.accept_ranges = true;
         co_return;
     }

@@ -96,6 +96,13 @@ struct Version {
     std::string message;
 };
 
+// A resource's metadata together with its body opened for reading (no body for a
+// collection), read in one go.
+struct Opened {
+    Meta meta;
+    std::unique_ptr<Body> body;
+};
+
 struct Capabilities {
     bool history = false;
     // Same bytes give the same etag (git blob ids, SQLite content hashes); fs etags come from
@@ -118,6 +125,22 @@ public:
                                            ListOptions options = {}) = 0;
     virtual Result<std::unique_ptr<Body>> open_read(std::string_view path,
                                                     std::optional<ByteRange> range = {}) = 0;
+
+    // stat() and open_read() together; backends override it when they can do it in fewer
+    // steps (fs: one open and one fstat instead of two lookups by name).
+    virtual Result<Opened> open_document(std::string_view path) {
+        auto meta = stat(path);
+        if (!meta)
+            return tl::unexpected(std::move(meta.error()));
+        Opened out{std::move(*meta), nullptr};
+        if (out.meta.collection)
+            return out;
+        auto body = open_read(path);
+        if (!body)
+            return tl::unexpected(std::move(body.error()));
+        out.body = std::move(*body);
+        return out;
+    }
 
     // Writes a document atomically: readers see the old or the new body, never a mix.
     virtual Result<PutResult> put(std::string_view path, Source& body, const PutOptions& options,

@@ -12,11 +12,11 @@
 
 namespace quire::storage::fs {
 
-Result<FileInfo> file_info(int dir_fd, const std::string& path) {
+Result<FileInfo> file_info(int dir_fd, const std::string& path, int extra_flags) {
     struct statx sx {};
     FileInfo info;
-    if (::statx(dir_fd, path.c_str(), AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME,
-                &sx) != 0) {
+    if (::statx(dir_fd, path.c_str(), AT_STATX_SYNC_AS_STAT | extra_flags,
+                STATX_BASIC_STATS | STATX_BTIME, &sx) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return info;
         return tl::unexpected(errno_error(errno, "stat " + path));

@@ -21,7 +21,7 @@ struct FileInfo {
     std::int64_t btime_ns = 0;
 };
 
-Result<FileInfo> file_info(int dir_fd, const std::string& path);
+Result<FileInfo> file_info(int dir_fd, const std::string& path, int extra_flags = 0);
 // Strong etag from size + mtime (ns) + inode: a file edited behind Quire's back gets a new one.
 std::string etag_of(const FileInfo& info);
 Meta meta_of(const std::string& path, const FileInfo& info);

@@ -98,21 +98,55 @@ public:
             return fail(Errc::not_found, *path);
         Meta m = meta_of(*path, *info);
         if (!m.collection) {
-            if (auto cached = types_.get(*path)) {
-                m.content_type = std::move(*cached);
-                return m;
-            }
-            const auto generation = types_.generation();
-            auto db = pool_.acquire();
-            if (!db)
-                return tl::unexpected(db.error());
-            auto props = meta::props_of(**db, *path);
-            if (!props)
-                return tl::unexpected(props.error());
-            m.content_type = content_type_from(*props);
-            types_.put(*path, m.content_type, generation);
+            auto type = content_type_of(*path);
+            if (!type)
+                return tl::unexpected(type.error());
+            m.content_type = std::move(*type);
         }
         return m;
+    }
+
+    Result<Opened> open_document(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        // O_NONBLOCK: a FIFO put there by hand must not block the open.
+        UniqueFd fd(::open(full(*path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        if (!fd) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return fail(Errc::not_found, *path);
+            return tl::unexpected(errno_error(errno, "open " + *path));
+        }
+        auto info = file_info(fd.get(), "", AT_EMPTY_PATH);
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return fail(Errc::not_found, *path);
+        Opened out{meta_of(*path, *info), nullptr};
+        if (out.meta.collection)
+            return out;
+        auto type = content_type_of(*path);
+        if (!type)
+            return tl::unexpected(type.error());
+        out.meta.content_type = std::move(*type);
+        out.body = std::make_unique<FdBody>(std::move(fd), 0, info->size);
+        return out;
+    }
+
+    // The media type recorded at PUT, from the in-memory cache when it is current.
+    Result<std::string> content_type_of(const std::string& path) {
+        if (auto cached = types_.get(path))
+            return std::move(*cached);
+        const auto generation = types_.generation();
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto props = meta::props_of(**db, path);
+        if (!props)
+            return tl::unexpected(props.error());
+        std::string type = content_type_from(*props);
+        types_.put(path, type, generation);
+        return type;
     }
 
     Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
