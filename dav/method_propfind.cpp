@@ -127,24 +127,26 @@ Piece first_piece(Walk& w) {
     return out;
 }
 
-// The members of the next pending collection; pushes sub-collections when recursing.
-Piece member_piece(Walk& w, bool recurse) {
-    Piece out;
+// Appends the members of the next pending collection; pushes sub-collections when recursing.
+void append_members(Walk& w, bool recurse, std::string& out) {
     const std::string collection = std::move(w.pending.back());
     w.pending.pop_back();
     const bool dead = needs_dead_properties(w.request);
     auto list = w.r.options.store->list(collection, storage::ListOptions{dead});
     if (!list) {
-        return out; // vanished meanwhile: nothing to report under it
+        return; // vanished meanwhile: nothing to report under it
     }
+    // About 1 KiB per member for allprop: one allocation instead of a dozen doublings.
+    out.reserve(out.size() + list->size() * 1024);
+    const auto no_locks = w.locks.empty();
     for (const auto& m : *list) {
-        append_propfind_response(out.text, w.r, m, m.props, locks_on(w.locks, m.path), w.request,
-                                 expensive_for(w.r, m.path));
+        append_propfind_response(out, w.r, m, m.props,
+                                 no_locks ? std::vector<Lock>{} : locks_on(w.locks, m.path),
+                                 w.request, expensive_for(w.r, m.path));
         if (recurse && m.collection) {
             w.pending.push_back(m.path);
         }
     }
-    return out;
 }
 
 } // namespace
@@ -176,8 +178,7 @@ asio::awaitable<void> do_propfind(Request& r) {
             walk->pending.clear();
         }
         if (d == Depth::one && !walk->pending.empty()) {
-            Piece members = member_piece(*walk, false);
-            p.text += members.text;
+            append_members(*walk, false, p.text);
         }
         return p;
     };
@@ -210,7 +211,7 @@ asio::awaitable<void> do_propfind(Request& r) {
             std::string text;
             // Gather a few collections per round trip to the pool, about 64 KiB at a time.
             while (!walk->pending.empty() && text.size() < 64 * 1024) {
-                text += member_piece(*walk, true).text;
+                append_members(*walk, true, text);
             }
             if (walk->pending.empty()) {
                 end_multistatus(text);

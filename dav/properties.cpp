@@ -205,7 +205,11 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
         out += "</D:response>\n";
         return;
     }
-    std::string found;
+    // Found properties are written straight into out (no temporary copy of large values);
+    // the propstat is taken back out if nothing was found.
+    const auto propstat_start = out.size();
+    open_propstat(out);
+    const auto values_start = out.size();
     std::string missing;
     auto add_named = [&](const PropertyName& p) {
         std::optional<std::string> v;
@@ -216,13 +220,13 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
         } else {
             for (const auto& d : dead) {
                 if (d.name.ns == p.ns && d.name.name == p.name) {
-                    v = d.value;
-                    break;
+                    append_property(out, p.ns, p.name, d.value);
+                    return;
                 }
             }
         }
         if (v) {
-            append_property(found, p.ns, p.name, *v);
+            append_property(out, p.ns, p.name, *v);
         } else {
             append_property_name(missing, p.ns, p.name);
         }
@@ -230,12 +234,12 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
     if (request.kind == Kind::allprop) {
         for (auto n : cheap_live) {
             if (auto v = live_value(r, meta, n, locks, dead)) {
-                append_property(found, dav_ns, n, *v);
+                append_property(out, dav_ns, n, *v);
             }
         }
         for (const auto& p : dead) {
             if (!(p.name.ns == dav_ns && p.name.name == "displayname")) {
-                append_property(found, p.name.ns, p.name.name, p.value);
+                append_property(out, p.name.ns, p.name.name, p.value);
             }
         }
         // DAV:include names properties allprop leaves out (RFC 4918 section 14.8).
@@ -249,11 +253,11 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
             add_named(p);
         }
     }
-    if (!found.empty() || missing.empty()) {
+    if (out.size() > values_start || missing.empty()) {
         // An empty <D:prop> asked for nothing: still one propstat (RFC 4918 section 14.24).
-        open_propstat(out);
-        out += found;
         close_propstat(out, 200);
+    } else {
+        out.resize(propstat_start);
     }
     if (!missing.empty()) {
         open_propstat(out);
