@@ -97,8 +97,11 @@ Piece first_piece(Walk& w) {
     if (!meta) {
         return Piece{status_of(meta.error().code), meta.error().message, false, {}};
     }
-    const auto any_locks = r.options.locks->any();
-    if (needs_locks(w.request) && (!any_locks || *any_locks)) {
+    auto any_locks = [&] {
+        auto any = r.options.locks->any();
+        return !any || *any; // on a lock table error, look properly
+    };
+    if (needs_locks(w.request) && any_locks()) {
         auto covering = r.options.locks->covering(r.path);
         auto within = r.options.locks->within(r.path);
         if (covering && within) {
