@@ -128,6 +128,11 @@ asio::awaitable<void> do_put(Request& r) {
         fail(r.ex, 405, "the root of the share is a collection");
         co_return;
     }
+    if (r.ex.request().headers.has("Content-Range")) {
+        // RFC 9110 section 14.4: a partial PUT would be taken as the whole new content.
+        fail(r.ex, 400, "PUT with Content-Range (a partial update) is not supported");
+        co_return;
+    }
     auto received = co_await receive_body(r);
     if (!received) {
         co_return;

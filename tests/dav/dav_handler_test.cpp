@@ -116,6 +116,9 @@ TEST_P(DavTest, PutGetAndPropfindOfAFile) {
     EXPECT_NE(p.body.find("<D:getcontentlength>11</D:getcontentlength>"), std::string::npos);
     EXPECT_NE(p.body.find("<D:href>/dav/a.txt</D:href>"), std::string::npos);
     EXPECT_EQ(call("PUT", "/dav/missing/a.txt", "x").status, 409);
+    // RFC 9110 section 14.4: a partial PUT is refused, and the content stays as it was.
+    EXPECT_EQ(call("PUT", "/dav/a.txt", "XX", "Content-Range: bytes 0-1/11\r\n").status, 400);
+    EXPECT_EQ(call("GET", "/dav/a.txt").body, "hello again");
 }
 
 TEST_P(DavTest, DepthInfinityRefusedWhenConfigured) {
