@@ -6,7 +6,5 @@
 namespace quire::dav {
 
 int status_of(storage::Errc code);
-// The reason phrase used in multistatus <status> lines.
-const char* reason_of(int status);
 
 } // namespace quire::dav
