@@ -45,6 +45,8 @@ asio::awaitable<std::invoke_result_t<F>> store_work(Request& r, F work, bool rea
 
 // Sets a plain-text error response.
 void fail(core::Exchange& ex, int status, std::string detail);
+// Sets an error response with an XML body (already built).
+void fail_xml(core::Exchange& ex, int status, std::string body);
 // Sets an XML <D:error> response (RFC 4918 section 16 preconditions).
 void fail_precondition(core::Exchange& ex, int status, std::string_view precondition,
                        std::string_view inner = {});

@@ -146,12 +146,16 @@ void fail(core::Exchange& ex, int status, std::string detail) {
     res.error(status, std::move(detail));
 }
 
-void fail_precondition(core::Exchange& ex, int status, std::string_view precondition,
-                       std::string_view inner) {
+void fail_xml(core::Exchange& ex, int status, std::string body) {
     auto& res = ex.response();
     res.error(status);
     res.headers.add("Content-Type", "application/xml; charset=utf-8");
-    res.body.append(error_body(precondition, inner));
+    res.body.append(std::move(body));
+}
+
+void fail_precondition(core::Exchange& ex, int status, std::string_view precondition,
+                       std::string_view inner) {
+    fail_xml(ex, status, error_body(precondition, inner));
 }
 
 void multistatus(core::Exchange& ex, std::string body) {

@@ -114,10 +114,7 @@ void remove_locks_within(const Request& r, const std::string& path) {
 
 void answer_denial(Request& r, Denial d) {
     if (d.xml) {
-        auto& res = r.ex.response();
-        res.error(d.status);
-        res.headers.add("Content-Type", "application/xml; charset=utf-8");
-        res.body.append(std::move(d.body));
+        fail_xml(r.ex, d.status, std::move(d.body));
     } else {
         fail(r.ex, d.status, std::move(d.body));
     }

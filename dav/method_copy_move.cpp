@@ -86,16 +86,11 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         return CopyOutcome{*created ? 201 : 204, {}, false};
     };
     auto outcome = co_await r.ex.run_blocking(std::move(work));
-    auto& res = r.ex.response();
     if (outcome.status >= 400) {
-        res.error(outcome.status, outcome.xml ? std::string() : std::move(outcome.body));
-        if (outcome.xml) {
-            res.headers.add("Content-Type", "application/xml; charset=utf-8");
-            res.body.append(std::move(outcome.body));
-        }
+        answer_denial(r, Denial{outcome.status, std::move(outcome.body), outcome.xml});
         co_return;
     }
-    res.status = outcome.status;
+    r.ex.response().status = outcome.status;
 }
 
 } // namespace quire::dav

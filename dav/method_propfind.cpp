@@ -46,7 +46,13 @@ std::uint64_t used_bytes(storage::Store& store, const std::string& path) {
     return total;
 }
 
-ExpensiveProperty expensive_for(const Request& r, const std::string& path) {
+// The computation of quota and sync-token for path; empty when the request names none of them
+// (no closure is built per member of a listing then).
+ExpensiveProperty expensive_for(const Request& r, const PropfindRequest& request,
+                                const std::string& path) {
+    if (!needs_expensive_properties(request)) {
+        return {};
+    }
     return [&r, path](std::string_view name) -> std::optional<std::string> {
         auto& store = *r.options.store;
         if (name == "sync-token") {
@@ -123,7 +129,7 @@ Piece first_piece(Walk& w) {
     Piece out;
     begin_multistatus(out.text);
     append_propfind_response(out.text, r, *meta, dead, locks_on(w.locks, meta->path), w.request,
-                             expensive_for(r, meta->path));
+                             expensive_for(r, w.request, meta->path));
     if (meta->collection) {
         w.pending.push_back(meta->path);
     }
@@ -145,7 +151,7 @@ void append_members(Walk& w, bool recurse, std::string& out) {
     for (const auto& m : *list) {
         append_propfind_response(out, w.r, m, m.props,
                                  no_locks ? std::vector<Lock>{} : locks_on(w.locks, m.path),
-                                 w.request, expensive_for(w.r, m.path));
+                                 w.request, expensive_for(w.r, w.request, m.path));
         if (recurse && m.collection) {
             w.pending.push_back(m.path);
         }

@@ -104,14 +104,7 @@ WriteOutcome from_error(const storage::Error& e) {
 
 void answer(Request& r, WriteOutcome o) {
     if (o.status >= 400) {
-        if (o.xml) {
-            auto& res = r.ex.response();
-            res.error(o.status);
-            res.headers.add("Content-Type", "application/xml; charset=utf-8");
-            res.body.append(std::move(o.body));
-        } else {
-            fail(r.ex, o.status, std::move(o.body));
-        }
+        answer_denial(r, Denial{o.status, std::move(o.body), o.xml});
         return;
     }
     auto& res = r.ex.response();

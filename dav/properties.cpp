@@ -142,6 +142,16 @@ bool needs_dead_properties(const PropfindRequest& request) {
     return false;
 }
 
+bool needs_expensive_properties(const PropfindRequest& request) {
+    // allprop names them only through DAV:include, which is request.props too.
+    for (const auto& p : request.props) {
+        if (is_expensive_live(p.ns, p.name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool needs_locks(const PropfindRequest& request) {
     if (request.kind != PropfindRequest::Kind::prop) {
         return true;

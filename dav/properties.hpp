@@ -33,6 +33,8 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
 
 // True when answering the request needs dead properties.
 bool needs_dead_properties(const PropfindRequest& request);
+// True when the request names a property that costs a store call (quota, sync-token).
+bool needs_expensive_properties(const PropfindRequest& request);
 // True when answering the request needs the lock table.
 bool needs_locks(const PropfindRequest& request);
 

@@ -2,44 +2,11 @@
 
 #include "xml.hpp"
 
+#include "http/status.hpp"
+
 namespace quire::dav {
 
 namespace {
-
-const char* reason(int status) {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 204:
-        return "No Content";
-    case 400:
-        return "Bad Request";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 409:
-        return "Conflict";
-    case 412:
-        return "Precondition Failed";
-    case 423:
-        return "Locked";
-    case 424:
-        return "Failed Dependency";
-    case 500:
-        return "Internal Server Error";
-    case 502:
-        return "Bad Gateway";
-    case 507:
-        return "Insufficient Storage";
-    default:
-        return "Unknown";
-    }
-}
 
 void open_tag(std::string& out, std::string_view ns, std::string_view name, std::string_view lang) {
     out += '<';
@@ -76,7 +43,9 @@ void close_tag(std::string& out, std::string_view ns, std::string_view name) {
 } // namespace
 
 std::string status_line(int status) {
-    return "HTTP/1.1 " + std::to_string(status) + " " + reason(status);
+    std::string line = "HTTP/1.1 " + std::to_string(status) + " ";
+    line += http::reason_phrase(status);
+    return line;
 }
 
 void append_property(std::string& out, std::string_view ns, std::string_view name,
