@@ -1,5 +1,7 @@
 #include "xml.hpp"
 
+#include "http/utf8.hpp"
+
 #include <optional>
 #include <vector>
 
@@ -34,12 +36,64 @@ std::optional<std::string_view> lookup(pugi::xml_node element, std::string_view 
     return std::nullopt;
 }
 
+// An XML NCName (Namespaces in XML 1.0 section 3): pugixml accepts almost any bytes in names,
+// and a name that is not one could not be written back into a response. Bytes from 0x80 are
+// the non-ASCII name characters (the body is checked to be UTF-8 as a whole).
+bool is_ncname(std::string_view name) {
+    if (name.empty()) {
+        return false;
+    }
+    auto start = [](unsigned char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+    };
+    if (!start(static_cast<unsigned char>(name.front()))) {
+        return false;
+    }
+    for (const char ch : name.substr(1)) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (!start(c) && !(c >= '0' && c <= '9') && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+// XML 1.0 section 2.2: no control characters other than tab, line feed and carriage return
+// (pugixml lets them through, also as character references, and they could not be sent back).
+std::optional<std::size_t> control_character_at(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            return i;
+        }
+    }
+    return std::nullopt;
+}
+
+// "prefix:local" or "local", each part an NCName.
+bool is_qname(std::string_view name) {
+    const auto colon = name.find(':');
+    if (colon == std::string_view::npos) {
+        return is_ncname(name);
+    }
+    return is_ncname(name.substr(0, colon)) && is_ncname(name.substr(colon + 1));
+}
+
 tl::expected<void, std::string> check_element(pugi::xml_node e, int depth) {
     if (depth > 256) {
         return tl::unexpected(std::string("elements nested more than 256 deep"));
     }
+    if (!is_qname(e.name())) {
+        return tl::unexpected("invalid element name <" + std::string(e.name()) + ">");
+    }
     for (auto a : e.attributes()) {
         const std::string_view name = a.name();
+        if (!is_qname(name)) {
+            return tl::unexpected("invalid attribute name '" + std::string(name) + "'");
+        }
+        if (control_character_at(a.value())) {
+            return tl::unexpected("control character in attribute " + std::string(name));
+        }
         if (name.starts_with("xmlns:")) {
             if (*a.value() == '\0') {
                 return tl::unexpected("namespace prefix '" + std::string(name.substr(6)) +
@@ -61,14 +115,14 @@ tl::expected<void, std::string> check_element(pugi::xml_node e, int depth) {
         return tl::unexpected("undeclared namespace prefix '" + std::string(p) + "' on <" +
                               e.name() + ">");
     }
-    if (local_of(e.name()).empty() || local_of(e.name()).find(':') != std::string_view::npos) {
-        return tl::unexpected("invalid element name <" + std::string(e.name()) + ">");
-    }
     for (auto c : e.children()) {
         if (c.type() == pugi::node_element) {
             if (auto r = check_element(c, depth + 1); !r) {
                 return r;
             }
+        } else if (control_character_at(c.value())) {
+            return tl::unexpected("control character (a character reference) in <" +
+                                  std::string(e.name()) + ">");
         }
     }
     return {};
@@ -77,6 +131,12 @@ tl::expected<void, std::string> check_element(pugi::xml_node e, int depth) {
 } // namespace
 
 tl::expected<XmlDocument, std::string> parse_xml(std::string_view body) {
+    if (!http::valid_utf8(body)) {
+        return tl::unexpected(std::string("the body is not valid UTF-8"));
+    }
+    if (const auto at = control_character_at(body)) {
+        return tl::unexpected("control character at byte " + std::to_string(*at));
+    }
     XmlDocument d;
     d.doc_ = std::make_unique<pugi::xml_document>();
     // parse_doctype keeps a DOCTYPE as a node so that it can be refused; no entity is ever
