@@ -31,10 +31,11 @@ struct BodyFile {
 struct Fetched {
     std::optional<storage::Error> error;
     storage::Meta meta;
-    std::vector<storage::Meta> members;  // a collection's listing (GET)
-    std::shared_ptr<storage::Body> body; // streamed
-    std::shared_ptr<BodyFile> file;      // sent with sendfile
-    std::string bytes;                   // the body, when read into memory
+    std::vector<storage::Meta> members;        // a collection's listing (GET)
+    std::shared_ptr<storage::Body> body;       // streamed
+    std::shared_ptr<BodyFile> file;            // sent with sendfile
+    std::string bytes;                         // the body, when read into memory
+    std::shared_ptr<const std::string> cached; // the body, as the store keeps it in memory
     std::optional<Denial> denial;
 };
 
@@ -59,6 +60,10 @@ Fetched fetch(const Request& r, bool head) {
         return f;
     }
     auto& body = opened->body;
+    if (auto bytes = body->memory()) {
+        f.cached = std::move(bytes);
+        return f;
+    }
     if (auto file = body->file()) {
         const int fd = file->fd;
         f.file = std::make_shared<BodyFile>(std::move(body), fd);
@@ -150,6 +155,11 @@ asio::awaitable<void> do_get(Request& r, bool head) {
     res.headers.add("Content-Type",
                     f.meta.content_type.empty() ? "application/octet-stream" : f.meta.content_type);
     res.validators = http::Validators{true, "\"" + f.meta.etag + "\"", mtime};
+    if (f.cached) {
+        res.body.append_shared(std::move(f.cached));
+        res.accept_ranges = true;
+        co_return;
+    }
     if (f.file) {
         const auto span = f.file->body->file();
         auto fd = std::shared_ptr<const core::UniqueFd>(f.file, &f.file->fd);

@@ -28,8 +28,13 @@ Result<std::size_t> FdBody::read(std::span<std::byte> buf) {
     std::uint64_t want = std::min<std::uint64_t>(buf.size(), length_ - pos_);
     if (want == 0)
         return 0;
+    if (content_ && offset_ + pos_ + want <= content_->size()) {
+        std::memcpy(buf.data(), content_->data() + offset_ + pos_, want);
+        pos_ += want;
+        return static_cast<std::size_t>(want);
+    }
     for (;;) {
-        ssize_t n = ::pread(fd_.get(), buf.data(), want, static_cast<off_t>(offset_ + pos_));
+        ssize_t n = ::pread(fd_->get(), buf.data(), want, static_cast<off_t>(offset_ + pos_));
         if (n >= 0) {
             pos_ += static_cast<std::uint64_t>(n);
             return static_cast<std::size_t>(n);

@@ -66,21 +66,33 @@ public:
     virtual std::uint64_t length() const = 0;
     // The file region to send when the backend keeps the body in a real file.
     virtual std::optional<FileSpan> file() const { return std::nullopt; }
+    // The whole body, when the backend already holds its bytes in memory (a cached small
+    // file): the caller may send these instead of reading.
+    virtual std::shared_ptr<const std::string> memory() const { return nullptr; }
     // Streams the body; returns 0 at the end.
     virtual Result<std::size_t> read(std::span<std::byte> buf) = 0;
 };
 
-// A body read from a file; reads with pread so file() stays valid for the caller.
+// A body read from a file; reads with pread so file() stays valid for the caller. The
+// descriptor may be shared with a cache of open files, which may also hold the bytes.
 class FdBody final : public Body {
 public:
     FdBody(UniqueFd fd, std::uint64_t offset, std::uint64_t length)
-        : fd_(std::move(fd)), offset_(offset), length_(length) {}
+        : fd_(std::make_shared<const UniqueFd>(std::move(fd))), offset_(offset), length_(length) {}
+    // content: the whole file, or null.
+    FdBody(std::shared_ptr<const UniqueFd> fd, std::shared_ptr<const std::string> content,
+           std::uint64_t offset, std::uint64_t length)
+        : fd_(std::move(fd)), content_(std::move(content)), offset_(offset), length_(length) {}
     std::uint64_t length() const override { return length_; }
-    std::optional<FileSpan> file() const override { return FileSpan{fd_.get(), offset_, length_}; }
+    std::optional<FileSpan> file() const override { return FileSpan{fd_->get(), offset_, length_}; }
+    std::shared_ptr<const std::string> memory() const override {
+        return content_ && offset_ == 0 && length_ == content_->size() ? content_ : nullptr;
+    }
     Result<std::size_t> read(std::span<std::byte> buf) override;
 
 private:
-    UniqueFd fd_;
+    std::shared_ptr<const UniqueFd> fd_;
+    std::shared_ptr<const std::string> content_;
     std::uint64_t offset_;
     std::uint64_t length_;
     std::uint64_t pos_ = 0;

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include <sqlite3.h>
+
+#include "storage/shared_counter.hpp"
 
 namespace quire::dav {
 
@@ -220,6 +223,18 @@ const char* scope_name(LockScope scope) {
     return scope == LockScope::exclusive ? "exclusive" : "shared";
 }
 
+// Bumps the shared change counter when a write method returns, committed or not.
+class Bump {
+public:
+    explicit Bump(storage::SharedCounter& counter) : counter_(counter) {}
+    Bump(const Bump&) = delete;
+    Bump& operator=(const Bump&) = delete;
+    ~Bump() { counter_.bump(); }
+
+private:
+    storage::SharedCounter& counter_;
+};
+
 class SqliteLockStore final : public LockStore {
 public:
     struct Statements {
@@ -227,8 +242,11 @@ public:
             purge, any;
     };
 
-    SqliteLockStore(DbPtr db, Statements statements, std::function<Clock::time_point()> now)
-        : db_(std::move(db)), st_(std::move(statements)), now_(std::move(now)) {}
+    // changes: the counter every process's writes to this table bump (see any()).
+    SqliteLockStore(DbPtr db, Statements statements, std::function<Clock::time_point()> now,
+                    std::unique_ptr<storage::SharedCounter> changes)
+        : db_(std::move(db)), st_(std::move(statements)), now_(std::move(now)),
+          changes_(std::move(changes)) {}
 
     LockResult<Lock> create(const LockRequest& request) override {
         auto token = new_lock_token();
@@ -245,6 +263,7 @@ public:
         lock.timeout = clamp_timeout(request.timeout);
 
         std::lock_guard guard(mutex_);
+        const Bump bump(*changes_); // after the commit or rollback below
         const std::int64_t now = epoch_seconds(now_());
         lock.expires = Clock::time_point(std::chrono::seconds(now + lock.timeout.count()));
         auto txn = Transaction::begin(db_.get(), true);
@@ -303,6 +322,7 @@ public:
                              std::chrono::seconds timeout) override {
         const std::string normal = normalize_lock_path(path);
         std::lock_guard guard(mutex_);
+        const Bump bump(*changes_);
         const std::int64_t now = epoch_seconds(now_());
         auto txn = Transaction::begin(db_.get(), true);
         if (!txn) {
@@ -339,6 +359,7 @@ public:
 
     LockResult<void> remove(std::string_view token) override {
         std::lock_guard guard(mutex_);
+        const Bump bump(*changes_); // after the commit or rollback below
         const std::int64_t now = epoch_seconds(now_());
         auto txn = Transaction::begin(db_.get(), true);
         if (!txn) {
@@ -415,21 +436,31 @@ public:
         return out;
     }
 
+    // Asked by nearly every request: "no locks at all" is remembered until a write to the
+    // table (by any process) bumps the shared counter. Locks only disappear as time passes,
+    // so only that answer can be kept.
     LockResult<bool> any() override {
+        const std::uint64_t generation = changes_->load();
         std::lock_guard guard(mutex_);
+        if (changes_->enabled() && empty_at_ == generation) {
+            return false;
+        }
         Query q(db_.get(), st_.any.get());
         q.bind(1, epoch_seconds(now_()));
         auto row = q.step();
         if (!row) {
             return tl::unexpected(std::move(row.error()));
         }
-        return *row && q.integer(0) != 0;
+        const bool found = *row && q.integer(0) != 0;
+        empty_at_ = found ? std::nullopt : std::optional<std::uint64_t>(generation);
+        return found;
     }
 
     LockResult<void> remove_within(std::string_view path) override {
         const std::string normal = normalize_lock_path(path);
         const auto [low, high] = below(normal);
         std::lock_guard guard(mutex_);
+        const Bump bump(*changes_); // after the commit or rollback below
         Query q(db_.get(), st_.delete_range.get());
         q.bind(1, normal).bind(2, low).bind(3, high);
         return q.run(); // one statement: its own transaction
@@ -483,7 +514,9 @@ private:
     DbPtr db_;
     Statements st_;
     std::function<Clock::time_point()> now_;
-    std::mutex mutex_; // one connection, one caller at a time
+    std::unique_ptr<storage::SharedCounter> changes_;
+    std::optional<std::uint64_t> empty_at_; // the counter when any() last found no lock
+    std::mutex mutex_;                      // one connection, one caller at a time
 };
 
 } // namespace
@@ -541,7 +574,11 @@ open_sqlite_lock_store(const std::string& file, std::function<Clock::time_point(
             return tl::unexpected(std::move(ok.error()));
         }
     }
-    return std::make_unique<SqliteLockStore>(std::move(db), std::move(st), std::move(now));
+    // A private in-memory table has no file beside it, and no other process to hear from.
+    auto changes = file == ":memory:" ? std::make_unique<storage::SharedCounter>(-1)
+                                      : std::make_unique<storage::SharedCounter>(file + "-changes");
+    return std::make_unique<SqliteLockStore>(std::move(db), std::move(st), std::move(now),
+                                             std::move(changes));
 }
 
 } // namespace quire::dav

@@ -12,11 +12,13 @@
 #include <array>
 #include <cstring>
 #include <sys/socket.h>
+#include <tuple>
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
 #include <asio/ssl.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -356,18 +358,43 @@ asio::awaitable<bool> Connection<Stream>::run() {
                     ctx_.tracker.set_deadline(*this, requests_ == 0
                                                          ? ctx_.config.timeouts.head
                                                          : ctx_.config.timeouts.keepalive);
-                    auto [ec] =
-                        co_await socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+                    // A busy connection waits with a read into a buffer: asio re-arms an
+                    // edge-triggered wait with epoll_ctl each time, a read needs no re-arm.
+                    // Past a bound, waiters take no buffer (idle memory stays small).
+                    const bool with_buffer = ctx_.tracker.may_read_in_coroutine();
+                    std::error_code ec;
+                    std::size_t got = 0;
+                    if (with_buffer) {
+                        ctx_.tracker.begin_read();
+                        if (buf_.empty()) {
+                            buf_ = ctx_.buffers.take();
+                        }
+                        // Let the other connections' ready work run first: by then the
+                        // client's next request has often arrived and the read finds it.
+                        co_await asio::post(socket().get_executor(), use_nothrow);
+                        std::tie(ec, got) = co_await socket().async_read_some(
+                            asio::buffer(buf_.data(), buf_.capacity()), use_nothrow);
+                        ctx_.tracker.end_read();
+                    } else {
+                        std::tie(ec) = co_await socket().async_wait(
+                            asio::ip::tcp::socket::wait_read, use_nothrow);
+                    }
                     idle = false;
                     ctx_.tracker.end_wait();
                     deadline = Clock::time_point::max();
+                    if (with_buffer && !ec && got > 0) {
+                        end_ = got; // a request arrived: a park asked meanwhile is moot
+                        park_requested_ = false;
+                        continue;
+                    }
                     if (std::exchange(park_requested_, false) && socket().is_open() &&
                         !ctx_.tracker.shutting_down()) {
+                        release_buffer_if_empty();
                         park_now = true;
                         break;
                     }
-                    if (ec) {
-                        break;
+                    if (ec || with_buffer) {
+                        break; // an error, or the end of the input
                     }
                     readable_ = true;
                     input_ready_ = true;

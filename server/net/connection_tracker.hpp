@@ -56,6 +56,11 @@ public:
     bool may_wait_in_coroutine() const { return waiting_ < max_waiting_in_coroutine; }
     void begin_wait() { ++waiting_; }
     void end_wait() { --waiting_; }
+    // Of those, the ones waiting with a read buffer (8 KiB each), at most this many.
+    static constexpr std::size_t max_reading_in_coroutine = 256;
+    bool may_read_in_coroutine() const { return reading_ < max_reading_in_coroutine; }
+    void begin_read() { ++reading_; }
+    void end_read() { --reading_; }
 
     // Starts the periodic sweep that aborts connections past their deadline.
     void start();
@@ -73,6 +78,7 @@ private:
     TrackedConnection* head_ = nullptr;
     std::size_t size_ = 0;
     std::size_t waiting_ = 0;
+    std::size_t reading_ = 0;
     Clock::time_point now_ = Clock::now();
     bool shutting_down_ = false;
     bool stopped_ = false;

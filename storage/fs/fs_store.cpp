@@ -13,7 +13,7 @@
 #include "../path.hpp"
 #include "files.hpp"
 #include "meta.hpp"
-#include "type_cache.hpp"
+#include "meta_cache.hpp"
 
 namespace quire::storage::fs {
 
@@ -59,9 +59,10 @@ Result<void> in_transaction(Db& db, F&& body) {
 
 class FsStore final : public Store {
 public:
-    FsStore(std::string root, std::string store_id, UniqueFd lock_fd, bool durable)
+    FsStore(std::string root, std::string store_id, UniqueFd lock_fd, bool durable,
+            std::chrono::milliseconds cache_ttl)
         : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
-          lock_fd_(std::move(lock_fd)), types_(lock_fd_.get()), durable_(durable),
+          lock_fd_(std::move(lock_fd)), cache_(lock_fd_.get(), cache_ttl), durable_(durable),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
 
@@ -91,12 +92,10 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto info = file_info(AT_FDCWD, full(*path));
-        if (!info)
-            return tl::unexpected(info.error());
-        if (!info->exists)
-            return fail(Errc::not_found, *path);
-        Meta m = meta_of(*path, *info);
+        auto file = find_file(*path, false);
+        if (!file)
+            return tl::unexpected(file.error());
+        Meta m = meta_of(*path, file->info);
         if (!m.collection) {
             auto type = content_type_of(*path);
             if (!type)
@@ -110,43 +109,115 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        // O_NONBLOCK: a FIFO put there by hand must not block the open.
-        UniqueFd fd(::open(full(*path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-        if (!fd) {
-            if (errno == ENOENT || errno == ENOTDIR)
-                return fail(Errc::not_found, *path);
-            return tl::unexpected(errno_error(errno, "open " + *path));
-        }
-        auto info = file_info(fd.get(), "", AT_EMPTY_PATH);
-        if (!info)
-            return tl::unexpected(info.error());
-        if (!info->exists)
-            return fail(Errc::not_found, *path);
-        Opened out{meta_of(*path, *info), nullptr};
+        auto file = find_file(*path, true);
+        if (!file)
+            return tl::unexpected(file.error());
+        Opened out{meta_of(*path, file->info), nullptr};
         if (out.meta.collection)
             return out;
         auto type = content_type_of(*path);
         if (!type)
             return tl::unexpected(type.error());
         out.meta.content_type = std::move(*type);
-        out.body = std::make_unique<FdBody>(std::move(fd), 0, info->size);
+        if (!file->fd) { // not cached and not opened (unreadable): open now, or say why not
+            UniqueFd fd(::open(full(*path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+            if (!fd)
+                return tl::unexpected(errno_error(errno, "open " + *path));
+            file->fd = std::make_shared<const UniqueFd>(std::move(fd));
+        }
+        out.body = std::make_unique<FdBody>(file->fd, file->content, 0, file->info.size);
         return out;
     }
 
-    // The media type recorded at PUT, from the in-memory cache when it is current.
-    Result<std::string> content_type_of(const std::string& path) {
-        if (auto cached = types_.get(path))
-            return std::move(*cached);
-        const auto generation = types_.generation();
+    // A file or folder that exists, from the cache of open files when it has it; otherwise
+    // opened (O_NONBLOCK: a FIFO put there by hand must not block) and statx'ed through its
+    // descriptor, and cached. A file that cannot be opened is statx'ed by name, uncached.
+    // Without the cache, only a caller that reads the file (open_it) gets it opened.
+    Result<CachedFile> find_file(const std::string& path, bool open_it) {
+        if (auto hit = cache_.file(path))
+            return std::move(*hit);
+        const auto generation = cache_.generation();
+        CachedFile out;
+        if (!open_it && !cache_.files_enabled()) {
+            auto info = file_info(AT_FDCWD, full(path));
+            if (!info)
+                return tl::unexpected(info.error());
+            if (!info->exists)
+                return fail(Errc::not_found, path);
+            out.info = *info;
+            return out;
+        }
+        UniqueFd fd(::open(full(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        if (!fd) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return fail(Errc::not_found, path);
+            auto info = file_info(AT_FDCWD, full(path));
+            if (!info)
+                return tl::unexpected(info.error());
+            if (!info->exists)
+                return fail(Errc::not_found, path);
+            out.info = *info;
+            return out;
+        }
+        auto info = file_info(fd.get(), "", AT_EMPTY_PATH);
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return fail(Errc::not_found, path);
+        out.info = *info;
+        if (info->directory) {
+            cache_.put_file(path, out, generation);
+            return out;
+        }
+        if (cache_.files_enabled() && cache_.room_for(info->size))
+            out.content = read_small(fd.get(), *info);
+        out.fd = std::make_shared<const UniqueFd>(std::move(fd));
+        cache_.put_file(path, out, generation);
+        return out;
+    }
+
+    // The bytes of a small file, or null when it changed while being read (then they and
+    // its statx data might not belong together).
+    static std::shared_ptr<const std::string> read_small(int fd, const FileInfo& info) {
+        std::string bytes(info.size, '\0');
+        std::size_t got = 0;
+        while (got < bytes.size()) {
+            ssize_t n =
+                ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return nullptr;
+            got += static_cast<std::size_t>(n);
+        }
+        auto after = file_info(fd, "", AT_EMPTY_PATH);
+        if (!after || after->size != info.size || after->mtime_ns != info.mtime_ns)
+            return nullptr;
+        return std::make_shared<const std::string>(std::move(bytes));
+    }
+
+    // Every property of a path (the media type too), from the cache when it is current.
+    Result<std::shared_ptr<const std::vector<Property>>> all_props_of(const std::string& path) {
+        if (auto cached = cache_.props(path))
+            return cached;
+        const auto generation = cache_.generation();
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto props = meta::props_of(**db, path);
         if (!props)
             return tl::unexpected(props.error());
-        std::string type = content_type_from(*props);
-        types_.put(path, type, generation);
-        return type;
+        auto out = std::make_shared<const std::vector<Property>>(*props);
+        cache_.put_props(path, std::move(*props), generation);
+        return out;
+    }
+
+    // The media type recorded at PUT.
+    Result<std::string> content_type_of(const std::string& path) {
+        auto props = all_props_of(path);
+        if (!props)
+            return tl::unexpected(props.error());
+        return content_type_from(**props);
     }
 
     Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
@@ -401,15 +472,12 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        if (auto ok = must_exist(*path); !ok)
-            return tl::unexpected(ok.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto props = meta::props_of(**db, *path);
+        if (auto file = find_file(*path, false); !file)
+            return tl::unexpected(file.error());
+        auto props = all_props_of(*path);
         if (!props)
             return tl::unexpected(props.error());
-        return dead_only(std::move(*props));
+        return dead_only(**props);
     }
 
     Result<void> patch_props(std::string_view raw, std::span<const PropOp> ops,
@@ -482,7 +550,7 @@ private:
     class WriteLock {
     public:
         explicit WriteLock(FsStore& store)
-            : guard_(store.write_mutex_), fd_(store.lock_fd_.get()), types_(store.types_) {
+            : guard_(store.write_mutex_), fd_(store.lock_fd_.get()), cache_(store.cache_) {
             while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
             }
         }
@@ -491,14 +559,14 @@ private:
         // Whatever the write did is committed (or rolled back) by now: cached media types of
         // every process on this folder become stale.
         ~WriteLock() {
-            types_.bump();
+            cache_.bump();
             ::flock(fd_, LOCK_UN);
         }
 
     private:
         std::lock_guard<std::mutex> guard_;
         int fd_;
-        TypeCache& types_;
+        MetaCache& cache_;
     };
 
     WriteLock write_lock() { return WriteLock(*this); }
@@ -773,7 +841,7 @@ private:
     std::string trash_;
     std::string store_id_;
     UniqueFd lock_fd_;
-    TypeCache types_;
+    MetaCache cache_;
     bool durable_;
     std::mutex write_mutex_;
     Pool pool_;
@@ -804,7 +872,8 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     auto id = meta::store_id(*db);
     if (!id)
         return tl::unexpected(id.error());
-    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd), options.durable);
+    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd), options.durable,
+                                           options.cache_ttl);
     if (auto ok = store->recover(); !ok)
         return tl::unexpected(ok.error());
     return std::unique_ptr<Store>(std::move(store));

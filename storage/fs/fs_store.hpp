@@ -2,6 +2,7 @@
 // <root>/.quire/meta.db, a folder that is never listed.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@ struct Options {
     // loss. false still survives a crash of the process (the kernel has the data), like
     // servers that never fsync; writes are then several times faster.
     bool durable = true;
+    // How long reads may serve a file's statx data (and a small file's bytes) from memory.
+    // Writes through Quire are seen at once (also from other processes on the folder); files
+    // edited by other tools are seen after at most this long. Zero: every read asks the disk.
+    std::chrono::milliseconds cache_ttl{0};
 };
 
 Result<std::unique_ptr<Store>> open(const std::string& root, Options options = {});

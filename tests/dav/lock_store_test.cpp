@@ -132,6 +132,24 @@ TEST_F(DavLockStore, AnyTellsWhetherAnUnexpiredLockExists) {
     EXPECT_FALSE(*store_->any());
 }
 
+// any() remembers "no lock" until a write to the table; a lock taken through another
+// connection (another process on the same file) must be seen at once.
+TEST_F(DavLockStore, AnySeesLocksTakenThroughAnotherConnection) {
+    auto other = open();
+    ASSERT_TRUE(other);
+    EXPECT_FALSE(*store_->any());
+    EXPECT_FALSE(*store_->any()); // answered from memory
+    auto lock = other->create(request("/elsewhere", LockScope::exclusive, false, 60s));
+    ASSERT_TRUE(lock);
+    EXPECT_TRUE(*store_->any());
+    ASSERT_EQ(store_->covering("/elsewhere")->size(), 1u);
+    ASSERT_TRUE(other->remove(lock->token));
+    EXPECT_FALSE(*store_->any());
+    auto again = other->create(request("/elsewhere", LockScope::exclusive, false, 60s));
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(*store_->any());
+}
+
 TEST_F(DavLockStore, TokensAreUnique) {
     std::set<std::string> tokens;
     for (int i = 0; i < 50; ++i) {

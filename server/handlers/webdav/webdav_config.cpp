@@ -19,7 +19,7 @@ struct OpenedStore {
 };
 
 tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const fs::path& base,
-                                                  bool durable) {
+                                                  bool durable, std::chrono::seconds cache_ttl) {
     std::string kind = "fs";
     std::string where = spec;
     if (const auto colon = spec.find(':'); colon != std::string::npos) {
@@ -34,7 +34,7 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
     storage::Result<std::unique_ptr<storage::Store>> opened =
         tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
     if (kind == "fs") {
-        opened = storage::fs::open(path, storage::fs::Options{durable});
+        opened = storage::fs::open(path, storage::fs::Options{durable, cache_ttl});
         out.default_locks = (fs::path(path) / ".quire" / "locks.db").string();
         out.space_path = path;
     } else if (kind == "sqlite") {
@@ -62,7 +62,7 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
 
 tl::expected<std::shared_ptr<core::Handler>, std::string>
 make_webdav_handler(WebdavSettings settings, const fs::path& base) {
-    auto opened = open_store(settings.store, base, settings.durable);
+    auto opened = open_store(settings.store, base, settings.durable, settings.cache_ttl);
     if (!opened) {
         return tl::unexpected(opened.error());
     }
@@ -99,6 +99,9 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     s.locks = mount.string("locks").value_or("");
     s.depth_infinity = mount.boolean("depth_infinity").value_or(true);
     s.durable = mount.boolean("durable").value_or(true);
+    if (auto ttl = mount.integer("cache_ttl", 0, 3600)) {
+        s.cache_ttl = std::chrono::seconds(*ttl);
+    }
     s.max_xml_body = mount.size("max_xml_body").value_or(s.max_xml_body);
     s.quota = mount.size("quota");
     if (auto t = mount.integer("lock_timeout", 1, 365ll * 24 * 3600)) {

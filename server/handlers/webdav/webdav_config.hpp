@@ -26,6 +26,9 @@ struct WebdavSettings {
     // fs and sqlite: fsync every write (survives a power loss); false survives a process crash
     // only, like servers that never fsync.
     bool durable = true;
+    // fs store: how long files changed by other tools may be served from memory (static
+    // handler's cache_ttl has the same meaning); writes through Quire are seen at once.
+    std::chrono::seconds cache_ttl{1};
     std::uint64_t max_xml_body = 1 << 20;
     std::optional<std::uint64_t> quota;
     std::chrono::seconds lock_timeout{600};

@@ -1,0 +1,121 @@
+// The fs store's cache of open files and properties (cache_ttl > 0): writes through Quire,
+// from this store or another one on the same folder, are seen at once; files edited by other
+// tools after at most the time to live; what a read serves is bytes and etag of one version.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "storage/fs/fs_store.hpp"
+#include "testing.hpp"
+
+namespace quire::storage::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto ttl = 200ms;
+
+std::unique_ptr<Store> open_cached(const std::string& dir) {
+    auto store = fs::open(dir, {.durable = false, .cache_ttl = ttl});
+    EXPECT_TRUE(store) << store.error().message;
+    return store ? std::move(*store) : nullptr;
+}
+
+// The body as open_document serves it, and the etag it comes with.
+std::pair<std::string, std::string> read_document(Store& store, const std::string& path) {
+    auto opened = store.open_document(path);
+    EXPECT_TRUE(opened) << path;
+    if (!opened || !opened->body)
+        return {};
+    auto bytes = read_all(*opened->body);
+    EXPECT_TRUE(bytes);
+    return {bytes ? *bytes : "", opened->meta.etag};
+}
+
+TEST(FsCache, WritesThroughAnyStoreOnTheFolderAreSeenAtOnce) {
+    TempDir dir;
+    auto reader = open_cached(dir.path());
+    auto writer = open_cached(dir.path());
+    ASSERT_TRUE(reader && writer);
+    auto first = put(*writer, "/doc.txt", "first version");
+    ASSERT_TRUE(first);
+    for (int i = 0; i < 2; ++i) { // the second read is a cache hit
+        auto [bytes, etag] = read_document(*reader, "/doc.txt");
+        EXPECT_EQ(bytes, "first version");
+        EXPECT_EQ(etag, first->etag);
+    }
+    auto second = put(*writer, "/doc.txt", "second");
+    ASSERT_TRUE(second);
+    auto [bytes, etag] = read_document(*reader, "/doc.txt");
+    EXPECT_EQ(bytes, "second");
+    EXPECT_EQ(etag, second->etag);
+    EXPECT_EQ(reader->stat("/doc.txt")->etag, second->etag);
+
+    // Dead properties set by the other store are served, not the cached empty set.
+    ASSERT_TRUE(reader->props("/doc.txt"));
+    const std::vector<PropOp> ops = {{{"urn:x", "colour"}, "<c>blue</c>"}};
+    ASSERT_TRUE(writer->patch_props("/doc.txt", ops, "t"));
+    auto props = reader->props("/doc.txt");
+    ASSERT_TRUE(props);
+    ASSERT_EQ(props->size(), 1u);
+    EXPECT_EQ((*props)[0].value, "<c>blue</c>");
+
+    ASSERT_TRUE(writer->remove("/doc.txt", {}, "t"));
+    EXPECT_EQ(reader->stat("/doc.txt").error().code, Errc::not_found);
+    EXPECT_EQ(reader->open_document("/doc.txt").error().code, Errc::not_found);
+}
+
+TEST(FsCache, FilesEditedByHandAreSeenAfterTheTimeToLive) {
+    TempDir dir;
+    auto store = open_cached(dir.path());
+    ASSERT_TRUE(store);
+    auto written = put(*store, "/note.txt", "by quire");
+    ASSERT_TRUE(written);
+    EXPECT_EQ(read_document(*store, "/note.txt").first, "by quire");
+    std::ofstream(dir.path() + "/note.txt", std::ios::binary | std::ios::trunc)
+        << "by hand, longer";
+    std::this_thread::sleep_for(ttl + 100ms);
+    auto [bytes, etag] = read_document(*store, "/note.txt");
+    EXPECT_EQ(bytes, "by hand, longer");
+    EXPECT_NE(etag, written->etag);
+    auto meta = store->stat("/note.txt");
+    ASSERT_TRUE(meta);
+    EXPECT_EQ(meta->size, 15u);
+    // A write with the old etag as precondition is refused: writes never trust the cache.
+    EXPECT_EQ(put(*store, "/note.txt", "x", {.if_match = written->etag}).error().code,
+              Errc::precondition_failed);
+}
+
+TEST(FsCache, LargeFilesAreServedFromTheirDescriptorAndCollectionsHaveNoBody) {
+    TempDir dir;
+    auto store = open_cached(dir.path());
+    ASSERT_TRUE(store);
+    const std::string big(100 * 1024, 'b'); // above the size whose bytes are kept
+    ASSERT_TRUE(put(*store, "/big.bin", big));
+    for (int i = 0; i < 2; ++i) {
+        auto opened = store->open_document("/big.bin");
+        ASSERT_TRUE(opened);
+        EXPECT_EQ(opened->body->memory(), nullptr);
+        ASSERT_TRUE(opened->body->file());
+        EXPECT_EQ(opened->body->file()->length, big.size());
+        EXPECT_EQ(*read_all(*opened->body), big);
+    }
+    ASSERT_TRUE(put(*store, "/small.txt", "tiny"));
+    (void)store->open_document("/small.txt");
+    auto small = store->open_document("/small.txt");
+    ASSERT_TRUE(small);
+    ASSERT_NE(small->body->memory(), nullptr);
+    EXPECT_EQ(*small->body->memory(), "tiny");
+    ASSERT_TRUE(store->mkcol("/folder", "t"));
+    for (int i = 0; i < 2; ++i) {
+        auto folder = store->open_document("/folder");
+        ASSERT_TRUE(folder);
+        EXPECT_TRUE(folder->meta.collection);
+        EXPECT_EQ(folder->body, nullptr);
+    }
+}
+
+} // namespace
+} // namespace quire::storage::testing
