@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 
 namespace quire::dav {
 
@@ -26,9 +27,10 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
     if (!body.present()) {
         co_return out;
     }
-    std::string buf(64 * 1024, '\0');
+    constexpr std::size_t piece = 64 * 1024;
+    const auto buf = std::make_unique_for_overwrite<char[]>(piece); // not zero-filled: per PUT
     for (;;) {
-        auto n = co_await body.read(std::span(buf.data(), buf.size()));
+        auto n = co_await body.read(std::span(buf.get(), piece));
         if (!n) {
             fail(r.ex, n.error().status, n.error().reason);
             r.ex.response().close = true;
@@ -50,13 +52,13 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
         }
         if (out.file) {
             // Spooling is a short local write, like nginx's client_body_temp.
-            if (::write(out.file.get(), buf.data(), *n) != static_cast<ssize_t>(*n)) {
+            if (::write(out.file.get(), buf.get(), *n) != static_cast<ssize_t>(*n)) {
                 fail(r.ex, 507, "cannot spool the request body to a temporary file");
                 r.ex.response().close = true;
                 co_return std::nullopt;
             }
         } else {
-            out.memory.append(buf.data(), *n);
+            out.memory.append(buf.get(), *n);
         }
     }
     co_return out;

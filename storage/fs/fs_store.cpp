@@ -129,16 +129,18 @@ public:
         return out;
     }
 
-    // A file or folder that exists, from the cache of open files when it has it; otherwise
-    // opened (O_NONBLOCK: a FIFO put there by hand must not block) and statx'ed through its
-    // descriptor, and cached. A file that cannot be opened is statx'ed by name, uncached.
-    // Without the cache, only a caller that reads the file (open_it) gets it opened.
+    // A file or folder that exists, from the cache when it has it. stat() needs only the
+    // statx data (one statx by name on a miss, cached as such); a reader (open_it) needs the
+    // file opened (O_NONBLOCK: a FIFO put there by hand must not block), statx'ed through its
+    // descriptor, and small bytes read, all cached. A file that cannot be opened is statx'ed
+    // by name and not cached.
     Result<CachedFile> find_file(const std::string& path, bool open_it) {
-        if (auto hit = cache_.file(path))
+        auto hit = cache_.file(path);
+        if (hit && (!open_it || hit->fd || hit->info.directory))
             return std::move(*hit);
         const auto generation = cache_.generation();
         CachedFile out;
-        if (!open_it && !cache_.files_enabled()) {
+        auto by_name = [&]() -> Result<CachedFile> {
             auto info = file_info(AT_FDCWD, full(path));
             if (!info)
                 return tl::unexpected(info.error());
@@ -146,18 +148,18 @@ public:
                 return fail(Errc::not_found, path);
             out.info = *info;
             return out;
+        };
+        if (!open_it) {
+            auto found = by_name();
+            if (found)
+                cache_.put_file(path, *found, generation);
+            return found;
         }
         UniqueFd fd(::open(full(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
         if (!fd) {
             if (errno == ENOENT || errno == ENOTDIR)
                 return fail(Errc::not_found, path);
-            auto info = file_info(AT_FDCWD, full(path));
-            if (!info)
-                return tl::unexpected(info.error());
-            if (!info->exists)
-                return fail(Errc::not_found, path);
-            out.info = *info;
-            return out;
+            return by_name();
         }
         auto info = file_info(fd.get(), "", AT_EMPTY_PATH);
         if (!info)
