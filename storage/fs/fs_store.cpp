@@ -226,6 +226,9 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
+        if (auto hit = cache_.listing(*path))
+            return members_copy(*hit, options);
+        const auto generation = cache_.generation();
         // Everything below is read through one open descriptor of the folder, so a listing
         // that races with a move of the collection still sees all of it.
         UniqueFd dir(::open(full(*path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -262,13 +265,28 @@ public:
             if (auto it = props->find(child); it != props->end()) {
                 if (!m.collection)
                     m.content_type = content_type_from(it->second);
-                if (options.with_props)
+                if (options.with_props || cache_.files_enabled())
                     m.props = dead_only(std::move(it->second));
             } else if (!m.collection) {
                 m.content_type = content_type_from({});
             }
             out.push_back(std::move(m));
         }
+        if (!cache_.files_enabled())
+            return out;
+        auto members = std::make_shared<const std::vector<Meta>>(std::move(out));
+        cache_.put_listing(*path, members, generation);
+        return members_copy(*members, options);
+    }
+
+    static std::vector<Meta> members_copy(const std::vector<Meta>& members, ListOptions options) {
+        if (options.with_props)
+            return members;
+        std::vector<Meta> out;
+        out.reserve(members.size());
+        for (const auto& m : members)
+            out.push_back(Meta{
+                m.path, m.collection, m.etag, m.size, m.content_type, m.modified, m.created, {}});
         return out;
     }
 

@@ -21,6 +21,8 @@ bool MetaCache::current_locked() {
     props_.clear();
     files_.clear();
     content_bytes_ = 0;
+    listings_.clear();
+    listed_ = 0;
     seen_ = now;
     return false;
 }
@@ -100,6 +102,49 @@ void MetaCache::put_file(std::string_view path, CachedFile file, std::uint64_t g
     }
     content_bytes_ += file.content ? file.content->size() : 0;
     files_.emplace(std::move(key), std::move(file));
+}
+
+std::shared_ptr<const std::vector<Meta>> MetaCache::listing(std::string_view path) {
+    if (!files_enabled()) {
+        return nullptr;
+    }
+    std::lock_guard lock(mutex_);
+    if (!current_locked()) {
+        return nullptr;
+    }
+    auto it = listings_.find(std::string(path));
+    if (it == listings_.end()) {
+        return nullptr;
+    }
+    if (it->second.expires <= std::chrono::steady_clock::now()) {
+        listed_ -= it->second.members->size();
+        listings_.erase(it);
+        return nullptr;
+    }
+    return it->second.members;
+}
+
+void MetaCache::put_listing(std::string_view path, std::shared_ptr<const std::vector<Meta>> members,
+                            std::uint64_t generation) {
+    if (!files_enabled() || members->size() > max_listed) {
+        return;
+    }
+    std::lock_guard lock(mutex_);
+    if (generation != seen_ || generation != this->generation()) {
+        return;
+    }
+    std::string key(path);
+    if (auto it = listings_.find(key); it != listings_.end()) {
+        listed_ -= it->second.members->size();
+        listings_.erase(it);
+    }
+    if (listed_ + members->size() > max_listed) {
+        listings_.clear();
+        listed_ = 0;
+    }
+    listed_ += members->size();
+    listings_.emplace(std::move(key), CachedListing{std::move(members),
+                                                    std::chrono::steady_clock::now() + file_ttl_});
 }
 
 } // namespace quire::storage::fs

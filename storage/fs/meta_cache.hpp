@@ -35,12 +35,21 @@ struct CachedFile {
     std::chrono::steady_clock::time_point expires; // set by put_file()
 };
 
+// A folder's members (with their dead properties) as list() read them.
+struct CachedListing {
+    std::shared_ptr<const std::vector<Meta>> members;
+    std::chrono::steady_clock::time_point expires; // set by put_listing()
+};
+
 class MetaCache {
 public:
     static constexpr std::size_t max_props = 100000;
     static constexpr std::size_t max_files = 4096; // each may hold a descriptor
     static constexpr std::size_t max_content_bytes = 16u << 20;
     static constexpr std::uint64_t small_file = 16 * 1024;
+    // Members over all cached listings: a Depth: infinity walk of a big tree must not pile
+    // its listings up in memory.
+    static constexpr std::size_t max_listed = 20000;
 
     // Maps the first 8 bytes of lock_fd (grown if needed) as the shared generation counter;
     // without it (mmap failed) the cache stays off and every lookup misses. A zero file_ttl
@@ -64,6 +73,11 @@ public:
     bool room_for(std::uint64_t size);
     void put_file(std::string_view path, CachedFile file, std::uint64_t generation);
 
+    // Folder listings live as long as files (they see edits by other tools as late).
+    std::shared_ptr<const std::vector<Meta>> listing(std::string_view path);
+    void put_listing(std::string_view path, std::shared_ptr<const std::vector<Meta>> members,
+                     std::uint64_t generation);
+
 private:
     // Drops everything when another write happened since; call with mutex_ held.
     bool current_locked();
@@ -75,6 +89,8 @@ private:
     std::unordered_map<std::string, std::shared_ptr<const std::vector<Property>>> props_;
     std::unordered_map<std::string, CachedFile> files_;
     std::size_t content_bytes_ = 0;
+    std::unordered_map<std::string, CachedListing> listings_;
+    std::size_t listed_ = 0;
 };
 
 } // namespace quire::storage::fs

@@ -115,6 +115,11 @@ TEST_P(DavTest, PutGetAndPropfindOfAFile) {
     EXPECT_EQ(p.status, 207);
     EXPECT_NE(p.body.find("<D:getcontentlength>11</D:getcontentlength>"), std::string::npos);
     EXPECT_NE(p.body.find("<D:href>/dav/a.txt</D:href>"), std::string::npos);
+    // RFC 4918 section 15.1: creationdate is an RFC 3339 date-time.
+    EXPECT_TRUE(std::regex_search(
+        p.body, std::regex("<D:creationdate>[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:"
+                           "[0-6][0-9]Z</D:creationdate>")))
+        << p.body;
     EXPECT_EQ(call("PUT", "/dav/missing/a.txt", "x").status, 409);
     // RFC 9110 section 14.4: a partial PUT is refused, and the content stays as it was.
     EXPECT_EQ(call("PUT", "/dav/a.txt", "XX", "Content-Range: bytes 0-1/11\r\n").status, 400);

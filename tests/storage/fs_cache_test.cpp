@@ -117,5 +117,35 @@ TEST(FsCache, LargeFilesAreServedFromTheirDescriptorAndCollectionsHaveNoBody) {
     }
 }
 
+TEST(FsCache, ListingsFollowWritesAtOnceAndHandEditsAfterTheTimeToLive) {
+    TempDir dir;
+    auto reader = open_cached(dir.path());
+    auto writer = open_cached(dir.path());
+    ASSERT_TRUE(reader && writer);
+    ASSERT_TRUE(writer->mkcol("/c", "t"));
+    ASSERT_TRUE(put(*writer, "/c/a.txt", "a"));
+    const std::vector<PropOp> ops = {{{"urn:x", "colour"}, "<c>red</c>"}};
+    ASSERT_TRUE(writer->patch_props("/c/a.txt", ops, "t"));
+    for (int i = 0; i < 2; ++i) { // the second listing is a cache hit
+        auto plain = reader->list("/c");
+        ASSERT_TRUE(plain);
+        ASSERT_EQ(plain->size(), 1u);
+        EXPECT_TRUE((*plain)[0].props.empty()); // not asked for
+        auto with_props = reader->list("/c", {.with_props = true});
+        ASSERT_TRUE(with_props);
+        ASSERT_EQ(with_props->size(), 1u);
+        ASSERT_EQ((*with_props)[0].props.size(), 1u);
+        EXPECT_EQ((*with_props)[0].props[0].value, "<c>red</c>");
+    }
+    ASSERT_TRUE(put(*writer, "/c/b.txt", "b"));
+    EXPECT_EQ(reader->list("/c")->size(), 2u);
+    ASSERT_TRUE(writer->remove("/c/a.txt", {}, "t"));
+    EXPECT_EQ(reader->list("/c")->size(), 1u);
+
+    std::ofstream(dir.path() + "/c/by-hand.txt") << "x";
+    std::this_thread::sleep_for(ttl + 100ms);
+    EXPECT_EQ(reader->list("/c")->size(), 2u);
+}
+
 } // namespace
 } // namespace quire::storage::testing
