@@ -296,17 +296,32 @@ public:
         });
         if (!begun)
             return tl::unexpected(begun.error());
+        // A new name gets the anonymous file linked in directly (one directory operation); an
+        // existing one is replaced atomically by a rename from a hidden name.
+        bool linked = false;
         if (anonymous) {
             std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-            if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(), AT_SYMLINK_FOLLOW) !=
-                0) {
-                Error err = errno_error(errno, "name temporary file");
-                (void)settle(**db, intent);
-                return tl::unexpected(std::move(err));
+            if (!target->exists) {
+                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, full(*path).c_str(),
+                             AT_SYMLINK_FOLLOW) == 0)
+                    linked = true;
+                else if (errno != EEXIST) { // EEXIST: created meanwhile by another tool
+                    Error err = errno_error(errno, "link into " + *path);
+                    (void)settle(**db, intent);
+                    return tl::unexpected(std::move(err));
+                }
             }
-            temp.reset(temp_path);
+            if (!linked) {
+                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(),
+                             AT_SYMLINK_FOLLOW) != 0) {
+                    Error err = errno_error(errno, "name temporary file");
+                    (void)settle(**db, intent);
+                    return tl::unexpected(std::move(err));
+                }
+                temp.reset(temp_path);
+            }
         }
-        if (::rename(temp_path.c_str(), full(*path).c_str()) != 0) {
+        if (!linked && ::rename(temp_path.c_str(), full(*path).c_str()) != 0) {
             Error err = errno_error(errno, "rename into " + *path);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
