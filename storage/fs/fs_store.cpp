@@ -48,16 +48,6 @@ void remove_tree_quietly(const std::string& path) {
     std::filesystem::remove_all(path, ec);
 }
 
-template <class F>
-Result<void> in_transaction(Db& db, F&& body) {
-    auto tx = Transaction::begin(db, Transaction::Kind::write);
-    if (!tx)
-        return tl::unexpected(tx.error());
-    if (auto ok = body(); !ok)
-        return ok;
-    return tx->commit();
-}
-
 class FsStore final : public Store {
 public:
     FsStore(std::string root, std::string store_id, UniqueFd lock_fd, bool durable)
@@ -65,6 +55,16 @@ public:
           lock_fd_(std::move(lock_fd)), types_(lock_fd_.get()), durable_(durable),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
+
+    // Best effort: a row left behind is settled at the next open anyway.
+    // No other thread may use the store by now, so the check needs no lock.
+    ~FsStore() override {
+        if (done_intents_.empty())
+            return;
+        auto lock = write_lock();
+        if (auto db = pool_.acquire())
+            (void)write_tx(**db, [] { return Result<void>{}; });
+    }
 
     // Finishes or undoes what a crash interrupted, then empties the trash.
     Result<void> recover() {
@@ -283,7 +283,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         meta::Intent intent{0, "put", *path, "", temp_path};
-        auto begun = in_transaction(**db, [&]() -> Result<void> {
+        auto begun = write_tx(**db, [&]() -> Result<void> {
             auto id = meta::add_intent(**db, intent);
             if (!id)
                 return tl::unexpected(id.error());
@@ -329,11 +329,10 @@ public:
         temp.release();
         if (auto ok = sync_dir(parent_dir); !ok)
             return tl::unexpected(ok.error());
+        done_intents_.push_back(intent.id);
         auto done = file_info(AT_FDCWD, full(*path));
         if (!done)
             return tl::unexpected(done.error());
-        if (auto ok = in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); }); !ok)
-            return tl::unexpected(ok.error());
         return PutResult{etag_of(*done), !target->exists};
     }
 
@@ -362,7 +361,8 @@ public:
         }
         if (auto ok = sync_dir(full(parent_of(*path))); !ok)
             return ok;
-        return in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); });
+        done_intents_.push_back(intent.id);
+        return {};
     }
 
     Result<void> remove(std::string_view raw, const Precondition& pre, std::string_view) override {
@@ -445,7 +445,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         // One transaction: all operations apply or none does.
-        return in_transaction(**db, [&]() -> Result<void> {
+        return write_tx(**db, [&]() -> Result<void> {
             for (const auto& op : ops) {
                 auto ok = op.value ? meta::set_prop(**db, *path, op.name, *op.value)
                                    : meta::remove_prop(**db, *path, op.name);
@@ -521,6 +521,26 @@ private:
 
     WriteLock write_lock() { return WriteLock(*this); }
 
+    // Every write transaction of this store (under the writer lock) first drops the journal
+    // rows of operations that finished since the last one: a finished put or mkcol then costs
+    // no transaction of its own. A row that a crash leaves behind is settled at the next open,
+    // which for a finished operation changes nothing but the change log.
+    template <class F>
+    Result<void> write_tx(Db& db, F&& body) {
+        auto tx = Transaction::begin(db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        for (auto id : done_intents_)
+            if (auto ok = meta::drop_intent(db, id); !ok)
+                return ok;
+        if (auto ok = body(); !ok)
+            return ok;
+        if (auto ok = tx->commit(); !ok)
+            return ok;
+        done_intents_.clear();
+        return {};
+    }
+
     Result<void> sync_dir(const std::string& dir) const {
         return durable_ ? fsync_dir(dir) : Result<void>{};
     }
@@ -585,7 +605,7 @@ private:
     // crash then leaves a change logged that may not have happened (harmless, and settled at
     // the next open), never a change that happened unlogged.
     Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log) {
-        return in_transaction(db, [&]() -> Result<void> {
+        return write_tx(db, [&]() -> Result<void> {
             auto id = meta::add_intent(db, intent);
             if (!id)
                 return tl::unexpected(id.error());
@@ -599,7 +619,7 @@ private:
 
     // The metadata half of an operation whose file half is done; then the trash is emptied.
     Result<void> finish(Db& db, const meta::Intent& intent) {
-        auto ok = in_transaction(db, [&]() -> Result<void> {
+        auto ok = write_tx(db, [&]() -> Result<void> {
             Result<void> fixed;
             if (intent.op == "remove")
                 fixed = meta::drop_props(db, intent.from);
@@ -677,7 +697,7 @@ private:
                 }
             }
         }
-        auto ok = in_transaction(db, [&]() -> Result<void> {
+        auto ok = write_tx(db, [&]() -> Result<void> {
             if (auto r = relog(db, intent.from); !r)
                 return r;
             if (!intent.to.empty())
@@ -691,7 +711,7 @@ private:
             if (intent.op == "undone" && intent.staging.size() > 1 &&
                 intent.staging.starts_with(trash_))
                 remove_tree_quietly(intent.staging);
-            return in_transaction(db, [&] { return meta::drop_intent(db, intent.id); });
+            return write_tx(db, [&] { return meta::drop_intent(db, intent.id); });
         }
         return finish(db, intent);
     }
@@ -794,6 +814,10 @@ private:
     TypeCache types_;
     bool durable_;
     std::mutex write_mutex_;
+    // Journal rows of finished operations, dropped by the next write_tx (guarded by the
+    // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled
+    // and dropped meanwhile cannot be mistaken for a newer one.
+    std::vector<std::int64_t> done_intents_;
     Pool pool_;
 };
 

@@ -9,7 +9,7 @@ namespace quire::storage::fs::meta {
 
 namespace {
 
-constexpr int schema_version = 1;
+constexpr int schema_version = 2;
 
 // Migration i takes user_version i to i + 1; append, never edit a released one.
 constexpr const char* migrations[schema_version] = {
@@ -33,6 +33,19 @@ CREATE TABLE intents(
     src TEXT NOT NULL,
     dst TEXT NOT NULL,
     staging TEXT NOT NULL);
+)sql",
+    // Intent ids are never reused: a writer drops the rows of its finished operations lazily,
+    // by id, and must not drop a newer row of another process that got the same id.
+    R"sql(
+CREATE TABLE intents_v2(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    op TEXT NOT NULL,
+    src TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    staging TEXT NOT NULL);
+INSERT INTO intents_v2 SELECT id, op, src, dst, staging FROM intents;
+DROP TABLE intents;
+ALTER TABLE intents_v2 RENAME TO intents;
 )sql",
 };
 

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include "storage/fs/fs_store.hpp"
 #include "storage/git/git_store.hpp"
@@ -170,6 +172,55 @@ TEST(FsBackend, IntentThatNeverStartedIsDropped) {
     ASSERT_TRUE(store);
     EXPECT_EQ(*get(**store, "/a"), "a");
     EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents"), "0\n");
+}
+
+std::string intent_rows(const std::string& root) {
+    return sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents");
+}
+
+// A finished put or mkcol leaves its journal row for the next write transaction to drop (one
+// transaction per write instead of two); a row a dead writer left is dropped at the next open.
+TEST(FsBackend, FinishedIntentsAreDroppedByTheNextWriteAndAtOpen) {
+    TempDir dir;
+    std::string root = dir.path();
+    {
+        auto store = fs::open(root);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(put(**store, "/a", "a"));
+        EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT op FROM intents"), "put\n");
+        ASSERT_TRUE((*store)->mkcol("/c", "t"));
+        EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT op FROM intents"), "mkcol\n");
+        std::vector<PropOp> ops = {{{"urn:x", "p"}, "v"}};
+        ASSERT_TRUE((*store)->patch_props("/a", ops, "t"));
+        EXPECT_EQ(intent_rows(root), "0\n");
+        ASSERT_TRUE(put(**store, "/c/b", "b"));
+        EXPECT_EQ(intent_rows(root), "1\n");
+    }
+    EXPECT_EQ(intent_rows(root), "0\n") << "closing the store drops its last row";
+
+    // A writer that dies without closing the store leaves the row of its last put.
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        auto store = fs::open(root);
+        ::_exit(store && put(**store, "/c/d", "d") ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_EQ(intent_rows(root), "1\n");
+
+    auto store = fs::open(root);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(intent_rows(root), "0\n");
+    EXPECT_EQ(*get(**store, "/c/d"), "d");
+    EXPECT_EQ(*get(**store, "/c/b"), "b");
+    EXPECT_EQ((*store)->props("/a")->size(), 1u);
+    EXPECT_EQ((*store)->stat("/c/d")->content_type, "text/plain");
+    std::size_t leftovers = 0;
+    for (auto& entry : std::filesystem::recursive_directory_iterator(root))
+        leftovers += entry.path().filename().string().starts_with(".quire-tmp");
+    EXPECT_EQ(leftovers, 0u);
 }
 
 TEST(SqliteBackend, WalSchemaVersionAndCascades) {
