@@ -75,8 +75,12 @@ public:
         auto pending = meta::intents(**db);
         if (!pending)
             return tl::unexpected(pending.error());
+        // Changes logged up to here were made by operations; settle() logs more of its own.
+        auto upto = meta::current_seq(**db);
+        if (!upto)
+            return tl::unexpected(upto.error());
         for (auto& intent : *pending)
-            if (auto ok = settle(**db, intent); !ok)
+            if (auto ok = settle(**db, intent, *upto); !ok)
                 return ok;
         remove_tree_quietly(trash_);
         if (::mkdir(trash_.c_str(), 0700) != 0 && errno != EEXIST)
@@ -533,11 +537,15 @@ private:
         for (auto id : done_intents_)
             if (auto ok = meta::drop_intent(db, id); !ok)
                 return ok;
+        for (auto& stash : done_stashes_)
+            if (auto ok = meta::drop_props(db, stash); !ok)
+                return ok;
         if (auto ok = body(); !ok)
             return ok;
         if (auto ok = tx->commit(); !ok)
             return ok;
         done_intents_.clear();
+        done_stashes_.clear();
         return {};
     }
 
@@ -604,17 +612,34 @@ private:
     // Journals the intent and logs its changes in one transaction, before any file moves: a
     // crash then leaves a change logged that may not have happened (harmless, and settled at
     // the next open), never a change that happened unlogged.
-    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log) {
+    // `also` runs last in the same transaction.
+    template <class F>
+    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log,
+                              F&& also) {
         return write_tx(db, [&]() -> Result<void> {
+            for (auto& c : log)
+                if (auto ok = meta::log(db, c.path, c.kind); !ok)
+                    return ok;
+            auto seq = meta::current_seq(db);
+            if (!seq)
+                return tl::unexpected(seq.error());
+            intent.seq = *seq;
             auto id = meta::add_intent(db, intent);
             if (!id)
                 return tl::unexpected(id.error());
             intent.id = *id;
-            for (auto& c : log)
-                if (auto ok = meta::log(db, c.path, c.kind); !ok)
-                    return ok;
-            return {};
+            return also();
         });
+    }
+
+    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log) {
+        return begin_intent(db, intent, log, [] { return Result<void>{}; });
+    }
+
+    // Where a move1 keeps the properties of the destination it replaces until it is settled:
+    // no normalised path starts with "//", so no store path can collide with it.
+    static std::string stash_of(const meta::Intent& intent) {
+        return "//trash/" + std::string(name_of(intent.staging));
     }
 
     // The metadata half of an operation whose file half is done; then the trash is emptied.
@@ -667,8 +692,11 @@ private:
         return {};
     }
 
-    // Brings an interrupted operation to a consistent end (run under the writer lock).
-    Result<void> settle(Db& db, meta::Intent intent) {
+    // Brings an interrupted operation to a consistent end (run under the writer lock). Changes
+    // logged after the operation's own and up to `upto` were made by later operations.
+    Result<void> settle(Db& db, meta::Intent intent, std::int64_t upto = 0) {
+        if (intent.op == "move1")
+            return settle_move(db, intent, upto);
         if (intent.op == "put") {
             ::unlink(intent.staging.c_str());
         } else if (intent.op == "remove") {
@@ -714,6 +742,77 @@ private:
             return write_tx(db, [&] { return meta::drop_intent(db, intent.id); });
         }
         return finish(db, intent);
+    }
+
+    // A move1 journalled its intent and moved the properties (the destination's to the stash)
+    // in one transaction, before the renames. Whether the rename of the source happened is
+    // told by its inode, not by names alone: after a finished move whose row was still waiting
+    // for its lazy drop, another process may have made a new `from`, or moved the file back
+    // (which the change log shows).
+    Result<void> settle_move(Db& db, const meta::Intent& intent, std::int64_t upto) {
+        auto src = file_info(AT_FDCWD, full(intent.from));
+        if (!src)
+            return tl::unexpected(src.error());
+        auto dst = file_info(AT_FDCWD, full(intent.to));
+        if (!dst)
+            return tl::unexpected(dst.error());
+        bool at_from = src->exists && src->inode == intent.inode;
+        bool at_to = dst->exists && dst->inode == intent.inode;
+        bool done = at_to || !at_from;
+        if (!done && upto > intent.seq) {
+            for (auto* path : {&intent.from, &intent.to}) {
+                auto later = meta::changed_between(db, intent.seq, upto, *path);
+                if (!later)
+                    return tl::unexpected(later.error());
+                done = done || *later;
+            }
+        }
+        // Not renamed yet and the old destination out of the way: finish the move, which the
+        // properties and the log already describe.
+        if (!done && !dst->exists &&
+            ::rename(full(intent.from).c_str(), full(intent.to).c_str()) == 0) {
+            done = true;
+            if (auto ok = sync_moved(intent.from, intent.to); !ok)
+                return ok;
+        }
+        std::string stash = stash_of(intent);
+        if (done) {
+            auto ok = write_tx(db, [&]() -> Result<void> {
+                if (auto r = meta::drop_props(db, stash); !r)
+                    return r;
+                return meta::drop_intent(db, intent.id);
+            });
+            remove_tree_quietly(intent.staging);
+            return ok;
+        }
+        // Undo: the old destination comes back from the trash, the properties go back.
+        if (!dst->exists && exists_raw(intent.staging) &&
+            ::rename(intent.staging.c_str(), full(intent.to).c_str()) == 0)
+            if (auto ok = sync_dir(full(parent_of(intent.to))); !ok)
+                return ok;
+        auto ok = write_tx(db, [&]() -> Result<void> {
+            if (auto r = meta::move_props(db, intent.to, intent.from); !r)
+                return r;
+            if (auto r = meta::move_props(db, stash, intent.to); !r)
+                return r;
+            if (auto r = relog(db, intent.from); !r)
+                return r;
+            if (auto r = relog(db, intent.to); !r)
+                return r;
+            return meta::drop_intent(db, intent.id);
+        });
+        if (ok)
+            remove_tree_quietly(intent.staging);
+        return ok;
+    }
+
+    // After a rename from `from` to `to`: both folders' entries are made durable.
+    Result<void> sync_moved(const std::string& from, const std::string& to) {
+        if (auto ok = sync_dir(full(parent_of(to))); !ok)
+            return ok;
+        if (parent_of(from) != parent_of(to))
+            return sync_dir(full(parent_of(from)));
+        return {};
     }
 
     Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
@@ -763,7 +862,8 @@ private:
         }
 
         std::string trash_entry = temp_name();
-        meta::Intent intent{0, is_move ? "move" : "copy", *from, *to, trash_ + "/" + trash_entry};
+        meta::Intent intent{0,   is_move ? "move1" : "copy", *from,
+                            *to, trash_ + "/" + trash_entry, is_move ? src->inode : 0};
         std::string staged;
         if (!is_move) {
             // A copy is built under a hidden name beside the destination and renamed into
@@ -779,10 +879,20 @@ private:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
-        if (auto ok = begin_intent(**db, intent, log); !ok) {
+        // A move moves the properties in the journal's transaction (one transaction in all);
+        // settle() can undo that. A copy copies them after the rename, in finish().
+        auto begun = begin_intent(**db, intent, log, [&]() -> Result<void> {
+            if (!is_move)
+                return {};
+            if (dst->exists)
+                if (auto ok = meta::move_props(**db, *to, stash_of(intent)); !ok)
+                    return ok;
+            return meta::move_props(**db, *from, *to);
+        });
+        if (!begun) {
             if (!staged.empty())
                 remove_tree_quietly(staged);
-            return tl::unexpected(ok.error());
+            return tl::unexpected(begun.error());
         }
         std::string trash_path = trash_ + "/" + trash_entry;
         if (dst->exists && ::rename(full(*to).c_str(), trash_path.c_str()) != 0) {
@@ -797,11 +907,18 @@ private:
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
+        if (is_move) {
+            if (auto ok = sync_moved(*from, *to); !ok)
+                return tl::unexpected(ok.error());
+            remove_tree_quietly(trash_path);
+            // The row and the stashed properties go with the next write transaction.
+            done_intents_.push_back(intent.id);
+            if (dst->exists)
+                done_stashes_.push_back(stash_of(intent));
+            return !dst->exists;
+        }
         if (auto ok = sync_dir(full(parent_of(*to))); !ok)
             return tl::unexpected(ok.error());
-        if (is_move && parent_of(*from) != parent_of(*to))
-            if (auto ok = sync_dir(full(parent_of(*from))); !ok)
-                return tl::unexpected(ok.error());
         if (auto ok = finish(**db, intent); !ok)
             return tl::unexpected(ok.error());
         return !dst->exists;
@@ -818,6 +935,7 @@ private:
     // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled
     // and dropped meanwhile cannot be mistaken for a newer one.
     std::vector<std::int64_t> done_intents_;
+    std::vector<std::string> done_stashes_; // properties of destinations a move replaced
     Pool pool_;
 };
 
