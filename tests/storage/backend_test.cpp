@@ -179,6 +179,48 @@ std::string intent_rows(const std::string& root) {
     return sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents");
 }
 
+// A store whose metadata a version with schema 1 wrote, killed in a move of its own kind
+// ("move": properties moved after the renames): the schema is brought up to date, the move is
+// finished, and intent ids keep growing from the old ones.
+TEST(FsBackend, SchemaOneStoreIsMigratedAndItsMoveFinished) {
+    TempDir dir;
+    std::string root = dir.path();
+    std::filesystem::create_directories(root + "/.quire/trash");
+    std::filesystem::create_directory(root + "/a");
+    write_file(root + "/a/x", "x");
+    std::string trash = root + "/.quire/trash/.quire-tmp-0000000000000002";
+    sql(root + "/.quire/meta.db",
+        "PRAGMA journal_mode=WAL; "
+        "CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID; "
+        "CREATE TABLE props(path TEXT NOT NULL, parent TEXT NOT NULL, ns TEXT NOT NULL, name "
+        "TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY(path, ns, name)) WITHOUT ROWID; "
+        "CREATE INDEX props_by_parent ON props(parent); "
+        "CREATE TABLE changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, kind "
+        "INTEGER NOT NULL); "
+        "CREATE TABLE intents(id INTEGER PRIMARY KEY, op TEXT NOT NULL, src TEXT NOT NULL, dst "
+        "TEXT NOT NULL, staging TEXT NOT NULL); "
+        "INSERT INTO store_meta VALUES('store_id', '0123456789abcdef'); "
+        "INSERT INTO props VALUES('/a', '/', 'urn:x', 'p', 'A'); "
+        "INSERT INTO intents VALUES(41, 'move', '/a', '/b', '" +
+            trash + "'); PRAGMA user_version=1;");
+
+    auto store = fs::open(root);
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "PRAGMA user_version"), "3\n");
+    EXPECT_EQ(intent_rows(root), "0\n");
+    EXPECT_EQ((*store)->stat("/a").error().code, Errc::not_found);
+    EXPECT_EQ(*get(**store, "/b/x"), "x");
+    auto props = (*store)->props("/b");
+    ASSERT_TRUE(props);
+    ASSERT_EQ(props->size(), 1u);
+    EXPECT_EQ((*props)[0].value, "A");
+    ASSERT_TRUE(put(**store, "/c", "c"));
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT id, inode > 0 FROM intents"), "42|0\n");
+    ASSERT_TRUE((*store)->move("/c", "/d", false, "t"));
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT id, op, inode > 0 FROM intents"),
+              "43|move1|1\n");
+}
+
 // A finished put or mkcol leaves its journal row for the next write transaction to drop (one
 // transaction per write instead of two); a row a dead writer left is dropped at the next open.
 TEST(FsBackend, FinishedIntentsAreDroppedByTheNextWriteAndAtOpen) {
