@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -47,16 +48,6 @@ void remove_tree_quietly(const std::string& path) {
     std::filesystem::remove_all(path, ec);
 }
 
-template <class F>
-Result<void> in_transaction(Db& db, F&& body) {
-    auto tx = Transaction::begin(db, Transaction::Kind::write);
-    if (!tx)
-        return tl::unexpected(tx.error());
-    if (auto ok = body(); !ok)
-        return ok;
-    return tx->commit();
-}
-
 class FsStore final : public Store {
 public:
     FsStore(std::string root, std::string store_id, UniqueFd lock_fd, bool durable,
@@ -65,6 +56,16 @@ public:
           lock_fd_(std::move(lock_fd)), cache_(lock_fd_.get(), cache_ttl), durable_(durable),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
+
+    // Best effort: a row left behind is settled at the next open anyway.
+    // No other thread may use the store by now, so the check needs no lock.
+    ~FsStore() override {
+        if (done_intents_.empty())
+            return;
+        auto lock = write_lock();
+        if (auto db = pool_.acquire())
+            (void)write_tx(**db, [] { return Result<void>{}; });
+    }
 
     // Finishes or undoes what a crash interrupted, then empties the trash.
     Result<void> recover() {
@@ -75,8 +76,12 @@ public:
         auto pending = meta::intents(**db);
         if (!pending)
             return tl::unexpected(pending.error());
+        // Changes logged up to here were made by operations; settle() logs more of its own.
+        auto upto = meta::current_seq(**db);
+        if (!upto)
+            return tl::unexpected(upto.error());
         for (auto& intent : *pending)
-            if (auto ok = settle(**db, intent); !ok)
+            if (auto ok = settle(**db, intent, *upto); !ok)
                 return ok;
         remove_tree_quietly(trash_);
         if (::mkdir(trash_.c_str(), 0700) != 0 && errno != EEXIST)
@@ -336,14 +341,16 @@ public:
                 return tl::unexpected(errno_error(errno, "create temporary file"));
         }
         TempFile temp(anonymous ? std::string() : temp_path);
-        std::vector<std::byte> buf(256 * 1024);
+        // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
+        constexpr std::size_t buf_size = 64 * 1024;
+        auto buf = std::make_unique_for_overwrite<std::byte[]>(buf_size);
         for (;;) {
-            auto n = source.read(buf);
+            auto n = source.read({buf.get(), buf_size});
             if (!n)
                 return tl::unexpected(n.error());
             if (*n == 0)
                 break;
-            if (auto ok = write_all(fd.get(), buf.data(), *n); !ok)
+            if (auto ok = write_all(fd.get(), buf.get(), *n); !ok)
                 return tl::unexpected(ok.error());
         }
         // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes
@@ -371,7 +378,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         meta::Intent intent{0, "put", *path, "", temp_path};
-        auto begun = in_transaction(**db, [&]() -> Result<void> {
+        auto begun = write_tx(**db, [&]() -> Result<void> {
             auto id = meta::add_intent(**db, intent);
             if (!id)
                 return tl::unexpected(id.error());
@@ -384,17 +391,32 @@ public:
         });
         if (!begun)
             return tl::unexpected(begun.error());
+        // A new name gets the anonymous file linked in directly (one directory operation); an
+        // existing one is replaced atomically by a rename from a hidden name.
+        bool linked = false;
         if (anonymous) {
             std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-            if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(), AT_SYMLINK_FOLLOW) !=
-                0) {
-                Error err = errno_error(errno, "name temporary file");
-                (void)settle(**db, intent);
-                return tl::unexpected(std::move(err));
+            if (!target->exists) {
+                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, full(*path).c_str(),
+                             AT_SYMLINK_FOLLOW) == 0)
+                    linked = true;
+                else if (errno != EEXIST) { // EEXIST: created meanwhile by another tool
+                    Error err = errno_error(errno, "link into " + *path);
+                    (void)settle(**db, intent);
+                    return tl::unexpected(std::move(err));
+                }
             }
-            temp.reset(temp_path);
+            if (!linked) {
+                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(),
+                             AT_SYMLINK_FOLLOW) != 0) {
+                    Error err = errno_error(errno, "name temporary file");
+                    (void)settle(**db, intent);
+                    return tl::unexpected(std::move(err));
+                }
+                temp.reset(temp_path);
+            }
         }
-        if (::rename(temp_path.c_str(), full(*path).c_str()) != 0) {
+        if (!linked && ::rename(temp_path.c_str(), full(*path).c_str()) != 0) {
             Error err = errno_error(errno, "rename into " + *path);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
@@ -402,11 +424,10 @@ public:
         temp.release();
         if (auto ok = sync_dir(parent_dir); !ok)
             return tl::unexpected(ok.error());
+        done_intents_.push_back(intent.id);
         auto done = file_info(AT_FDCWD, full(*path));
         if (!done)
             return tl::unexpected(done.error());
-        if (auto ok = in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); }); !ok)
-            return tl::unexpected(ok.error());
         return PutResult{etag_of(*done), !target->exists};
     }
 
@@ -435,7 +456,8 @@ public:
         }
         if (auto ok = sync_dir(full(parent_of(*path))); !ok)
             return ok;
-        return in_transaction(**db, [&] { return meta::drop_intent(**db, intent.id); });
+        done_intents_.push_back(intent.id);
+        return {};
     }
 
     Result<void> remove(std::string_view raw, const Precondition& pre, std::string_view) override {
@@ -515,7 +537,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         // One transaction: all operations apply or none does.
-        return in_transaction(**db, [&]() -> Result<void> {
+        return write_tx(**db, [&]() -> Result<void> {
             for (const auto& op : ops) {
                 auto ok = op.value ? meta::set_prop(**db, *path, op.name, *op.value)
                                    : meta::remove_prop(**db, *path, op.name);
@@ -591,6 +613,30 @@ private:
 
     WriteLock write_lock() { return WriteLock(*this); }
 
+    // Every write transaction of this store (under the writer lock) first drops the journal
+    // rows of operations that finished since the last one: a finished put or mkcol then costs
+    // no transaction of its own. A row that a crash leaves behind is settled at the next open,
+    // which for a finished operation changes nothing but the change log.
+    template <class F>
+    Result<void> write_tx(Db& db, F&& body) {
+        auto tx = Transaction::begin(db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        for (auto id : done_intents_)
+            if (auto ok = meta::drop_intent(db, id); !ok)
+                return ok;
+        for (auto& stash : done_stashes_)
+            if (auto ok = meta::drop_props(db, stash); !ok)
+                return ok;
+        if (auto ok = body(); !ok)
+            return ok;
+        if (auto ok = tx->commit(); !ok)
+            return ok;
+        done_intents_.clear();
+        done_stashes_.clear();
+        return {};
+    }
+
     Result<void> sync_dir(const std::string& dir) const {
         return durable_ ? fsync_dir(dir) : Result<void>{};
     }
@@ -654,22 +700,39 @@ private:
     // Journals the intent and logs its changes in one transaction, before any file moves: a
     // crash then leaves a change logged that may not have happened (harmless, and settled at
     // the next open), never a change that happened unlogged.
-    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log) {
-        return in_transaction(db, [&]() -> Result<void> {
+    // `also` runs last in the same transaction.
+    template <class F>
+    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log,
+                              F&& also) {
+        return write_tx(db, [&]() -> Result<void> {
+            for (auto& c : log)
+                if (auto ok = meta::log(db, c.path, c.kind); !ok)
+                    return ok;
+            auto seq = meta::current_seq(db);
+            if (!seq)
+                return tl::unexpected(seq.error());
+            intent.seq = *seq;
             auto id = meta::add_intent(db, intent);
             if (!id)
                 return tl::unexpected(id.error());
             intent.id = *id;
-            for (auto& c : log)
-                if (auto ok = meta::log(db, c.path, c.kind); !ok)
-                    return ok;
-            return {};
+            return also();
         });
+    }
+
+    Result<void> begin_intent(Db& db, meta::Intent& intent, const std::vector<Change>& log) {
+        return begin_intent(db, intent, log, [] { return Result<void>{}; });
+    }
+
+    // Where a move1 keeps the properties of the destination it replaces until it is settled:
+    // no normalised path starts with "//", so no store path can collide with it.
+    static std::string stash_of(const meta::Intent& intent) {
+        return "//trash/" + std::string(name_of(intent.staging));
     }
 
     // The metadata half of an operation whose file half is done; then the trash is emptied.
     Result<void> finish(Db& db, const meta::Intent& intent) {
-        auto ok = in_transaction(db, [&]() -> Result<void> {
+        auto ok = write_tx(db, [&]() -> Result<void> {
             Result<void> fixed;
             if (intent.op == "remove")
                 fixed = meta::drop_props(db, intent.from);
@@ -717,8 +780,11 @@ private:
         return {};
     }
 
-    // Brings an interrupted operation to a consistent end (run under the writer lock).
-    Result<void> settle(Db& db, meta::Intent intent) {
+    // Brings an interrupted operation to a consistent end (run under the writer lock). Changes
+    // logged after the operation's own and up to `upto` were made by later operations.
+    Result<void> settle(Db& db, meta::Intent intent, std::int64_t upto = 0) {
+        if (intent.op == "move1")
+            return settle_move(db, intent, upto);
         if (intent.op == "put") {
             ::unlink(intent.staging.c_str());
         } else if (intent.op == "remove") {
@@ -747,7 +813,7 @@ private:
                 }
             }
         }
-        auto ok = in_transaction(db, [&]() -> Result<void> {
+        auto ok = write_tx(db, [&]() -> Result<void> {
             if (auto r = relog(db, intent.from); !r)
                 return r;
             if (!intent.to.empty())
@@ -761,9 +827,80 @@ private:
             if (intent.op == "undone" && intent.staging.size() > 1 &&
                 intent.staging.starts_with(trash_))
                 remove_tree_quietly(intent.staging);
-            return in_transaction(db, [&] { return meta::drop_intent(db, intent.id); });
+            return write_tx(db, [&] { return meta::drop_intent(db, intent.id); });
         }
         return finish(db, intent);
+    }
+
+    // A move1 journalled its intent and moved the properties (the destination's to the stash)
+    // in one transaction, before the renames. Whether the rename of the source happened is
+    // told by its inode, not by names alone: after a finished move whose row was still waiting
+    // for its lazy drop, another process may have made a new `from`, or moved the file back
+    // (which the change log shows).
+    Result<void> settle_move(Db& db, const meta::Intent& intent, std::int64_t upto) {
+        auto src = file_info(AT_FDCWD, full(intent.from));
+        if (!src)
+            return tl::unexpected(src.error());
+        auto dst = file_info(AT_FDCWD, full(intent.to));
+        if (!dst)
+            return tl::unexpected(dst.error());
+        bool at_from = src->exists && src->inode == intent.inode;
+        bool at_to = dst->exists && dst->inode == intent.inode;
+        bool done = at_to || !at_from;
+        if (!done && upto > intent.seq) {
+            for (auto* path : {&intent.from, &intent.to}) {
+                auto later = meta::changed_between(db, intent.seq, upto, *path);
+                if (!later)
+                    return tl::unexpected(later.error());
+                done = done || *later;
+            }
+        }
+        // Not renamed yet and the old destination out of the way: finish the move, which the
+        // properties and the log already describe.
+        if (!done && !dst->exists &&
+            ::rename(full(intent.from).c_str(), full(intent.to).c_str()) == 0) {
+            done = true;
+            if (auto ok = sync_moved(intent.from, intent.to); !ok)
+                return ok;
+        }
+        std::string stash = stash_of(intent);
+        if (done) {
+            auto ok = write_tx(db, [&]() -> Result<void> {
+                if (auto r = meta::drop_props(db, stash); !r)
+                    return r;
+                return meta::drop_intent(db, intent.id);
+            });
+            remove_tree_quietly(intent.staging);
+            return ok;
+        }
+        // Undo: the old destination comes back from the trash, the properties go back.
+        if (!dst->exists && exists_raw(intent.staging) &&
+            ::rename(intent.staging.c_str(), full(intent.to).c_str()) == 0)
+            if (auto ok = sync_dir(full(parent_of(intent.to))); !ok)
+                return ok;
+        auto ok = write_tx(db, [&]() -> Result<void> {
+            if (auto r = meta::move_props(db, intent.to, intent.from); !r)
+                return r;
+            if (auto r = meta::move_props(db, stash, intent.to); !r)
+                return r;
+            if (auto r = relog(db, intent.from); !r)
+                return r;
+            if (auto r = relog(db, intent.to); !r)
+                return r;
+            return meta::drop_intent(db, intent.id);
+        });
+        if (ok)
+            remove_tree_quietly(intent.staging);
+        return ok;
+    }
+
+    // After a rename from `from` to `to`: both folders' entries are made durable.
+    Result<void> sync_moved(const std::string& from, const std::string& to) {
+        if (auto ok = sync_dir(full(parent_of(to))); !ok)
+            return ok;
+        if (parent_of(from) != parent_of(to))
+            return sync_dir(full(parent_of(from)));
+        return {};
     }
 
     Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
@@ -813,7 +950,8 @@ private:
         }
 
         std::string trash_entry = temp_name();
-        meta::Intent intent{0, is_move ? "move" : "copy", *from, *to, trash_ + "/" + trash_entry};
+        meta::Intent intent{0,   is_move ? "move1" : "copy", *from,
+                            *to, trash_ + "/" + trash_entry, is_move ? src->inode : 0};
         std::string staged;
         if (!is_move) {
             // A copy is built under a hidden name beside the destination and renamed into
@@ -829,10 +967,20 @@ private:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
-        if (auto ok = begin_intent(**db, intent, log); !ok) {
+        // A move moves the properties in the journal's transaction (one transaction in all);
+        // settle() can undo that. A copy copies them after the rename, in finish().
+        auto begun = begin_intent(**db, intent, log, [&]() -> Result<void> {
+            if (!is_move)
+                return {};
+            if (dst->exists)
+                if (auto ok = meta::move_props(**db, *to, stash_of(intent)); !ok)
+                    return ok;
+            return meta::move_props(**db, *from, *to);
+        });
+        if (!begun) {
             if (!staged.empty())
                 remove_tree_quietly(staged);
-            return tl::unexpected(ok.error());
+            return tl::unexpected(begun.error());
         }
         std::string trash_path = trash_ + "/" + trash_entry;
         if (dst->exists && ::rename(full(*to).c_str(), trash_path.c_str()) != 0) {
@@ -847,11 +995,18 @@ private:
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
+        if (is_move) {
+            if (auto ok = sync_moved(*from, *to); !ok)
+                return tl::unexpected(ok.error());
+            remove_tree_quietly(trash_path);
+            // The row and the stashed properties go with the next write transaction.
+            done_intents_.push_back(intent.id);
+            if (dst->exists)
+                done_stashes_.push_back(stash_of(intent));
+            return !dst->exists;
+        }
         if (auto ok = sync_dir(full(parent_of(*to))); !ok)
             return tl::unexpected(ok.error());
-        if (is_move && parent_of(*from) != parent_of(*to))
-            if (auto ok = sync_dir(full(parent_of(*from))); !ok)
-                return tl::unexpected(ok.error());
         if (auto ok = finish(**db, intent); !ok)
             return tl::unexpected(ok.error());
         return !dst->exists;
@@ -864,6 +1019,11 @@ private:
     MetaCache cache_;
     bool durable_;
     std::mutex write_mutex_;
+    // Journal rows of finished operations, dropped by the next write_tx (guarded by the
+    // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled
+    // and dropped meanwhile cannot be mistaken for a newer one.
+    std::vector<std::int64_t> done_intents_;
+    std::vector<std::string> done_stashes_; // properties of destinations a move replaced
     Pool pool_;
 };
 

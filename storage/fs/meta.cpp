@@ -9,7 +9,7 @@ namespace quire::storage::fs::meta {
 
 namespace {
 
-constexpr int schema_version = 1;
+constexpr int schema_version = 3;
 
 // Migration i takes user_version i to i + 1; append, never edit a released one.
 constexpr const char* migrations[schema_version] = {
@@ -33,6 +33,24 @@ CREATE TABLE intents(
     src TEXT NOT NULL,
     dst TEXT NOT NULL,
     staging TEXT NOT NULL);
+)sql",
+    // Intent ids are never reused: a writer drops the rows of its finished operations lazily,
+    // by id, and must not drop a newer row of another process that got the same id.
+    R"sql(
+CREATE TABLE intents_v2(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    op TEXT NOT NULL,
+    src TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    staging TEXT NOT NULL);
+INSERT INTO intents_v2 SELECT id, op, src, dst, staging FROM intents;
+DROP TABLE intents;
+ALTER TABLE intents_v2 RENAME TO intents;
+)sql",
+    // "move1" intents: the inode of the moved file and the last change the move logged.
+    R"sql(
+ALTER TABLE intents ADD COLUMN inode INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE intents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 
@@ -141,6 +159,19 @@ Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t u
     }
 }
 
+Result<bool> changed_between(Db& db, std::int64_t since, std::int64_t upto,
+                             const std::string& path) {
+    auto s = db.prepare(std::string("SELECT 1 FROM changes WHERE seq > ?2 AND seq <= ?3 AND ") +
+                        subtree_where + " LIMIT 1");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, path).bind(2, since).bind(3, upto);
+    auto r = s->step();
+    if (!r)
+        return tl::unexpected(r.error());
+    return *r;
+}
+
 Result<std::vector<Property>> props_of(Db& db, const std::string& path) {
     auto s =
         db.prepare_cached("SELECT ns, name, value FROM props WHERE path = ? ORDER BY ns, name");
@@ -231,8 +262,17 @@ Result<void> copy_props(Db& db, const std::string& from, const std::string& to, 
 }
 
 Result<std::int64_t> add_intent(Db& db, const Intent& intent) {
-    auto ok = run(db, "INSERT INTO intents(op, src, dst, staging) VALUES(?, ?, ?, ?)",
-                  {intent.op, intent.from, intent.to, intent.staging});
+    auto s = db.prepare("INSERT INTO intents(op, src, dst, staging, inode, seq) VALUES(?, ?, ?, "
+                        "?, ?, ?)");
+    if (!s)
+        return tl::unexpected(s.error());
+    auto ok = s->bind(1, intent.op)
+                  .bind(2, intent.from)
+                  .bind(3, intent.to)
+                  .bind(4, intent.staging)
+                  .bind(5, static_cast<std::int64_t>(intent.inode))
+                  .bind(6, intent.seq)
+                  .run();
     if (!ok)
         return tl::unexpected(ok.error());
     return db.last_insert_rowid();
@@ -246,7 +286,7 @@ Result<void> drop_intent(Db& db, std::int64_t id) {
 }
 
 Result<std::vector<Intent>> intents(Db& db) {
-    auto s = db.prepare("SELECT id, op, src, dst, staging FROM intents ORDER BY id");
+    auto s = db.prepare("SELECT id, op, src, dst, staging, inode, seq FROM intents ORDER BY id");
     if (!s)
         return tl::unexpected(s.error());
     std::vector<Intent> out;
@@ -256,7 +296,8 @@ Result<std::vector<Intent>> intents(Db& db) {
             return tl::unexpected(r.error());
         if (!*r)
             return out;
-        out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4)});
+        out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4),
+                       static_cast<std::uint64_t>(s->integer(5)), s->integer(6)});
     }
 }
 

@@ -22,6 +22,9 @@ Result<std::int64_t> current_seq(Db& db);
 Result<void> log(Db& db, const std::string& path, ChangeKind kind);
 Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t upto,
                                       const std::string& collection);
+// Whether a change to `path` or below was logged with since < seq <= upto.
+Result<bool> changed_between(Db& db, std::int64_t since, std::int64_t upto,
+                             const std::string& path);
 
 // Properties of one path, internal ones (content type) included.
 Result<std::vector<Property>> props_of(Db& db, const std::string& path);
@@ -39,10 +42,14 @@ Result<void> copy_props(Db& db, const std::string& from, const std::string& to, 
 // first, so that a crash between the steps is finished or undone at the next open.
 struct Intent {
     std::int64_t id = 0;
-    std::string op; // "put", "mkcol", "remove", "move", "copy"
+    // "put", "mkcol", "remove", "copy"; "move" (properties moved after the renames, written
+    // by older versions) or "move1" (properties moved with the journal entry, before them).
+    std::string op;
     std::string from;
     std::string to;
-    std::string staging; // a copy's staged tree, or a removed tree's trash name
+    std::string staging;     // a copy's staged tree, or a removed tree's trash name
+    std::uint64_t inode = 0; // move1: the moved file
+    std::int64_t seq = 0;    // the last change the operation logged
 };
 Result<std::int64_t> add_intent(Db& db, const Intent& intent);
 Result<void> drop_intent(Db& db, std::int64_t id);
