@@ -998,7 +998,8 @@ private:
         if (is_move) {
             if (auto ok = sync_moved(*from, *to); !ok)
                 return tl::unexpected(ok.error());
-            remove_tree_quietly(trash_path);
+            if (dst->exists)
+                remove_tree_quietly(trash_path);
             // The row and the stashed properties go with the next write transaction.
             done_intents_.push_back(intent.id);
             if (dst->exists)

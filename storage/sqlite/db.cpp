@@ -176,6 +176,13 @@ Result<Stmt> Db::prepare_cached(std::string_view sql) {
     return Stmt(db_, it->second, true);
 }
 
+Result<void> Db::exec_cached(std::string_view sql) {
+    auto s = prepare_cached(sql);
+    if (!s)
+        return tl::unexpected(s.error());
+    return s->run();
+}
+
 Result<void> Db::exec(std::string_view sql) {
     std::string owned(sql);
     char* msg = nullptr;
@@ -195,7 +202,7 @@ Result<Stmt> Db::prepare(std::string_view sql) {
 }
 
 Result<Transaction> Transaction::begin(Db& db, Kind kind) {
-    auto ok = db.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+    auto ok = db.exec_cached(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
     if (!ok)
         return tl::unexpected(ok.error());
     return Transaction(&db);
@@ -205,11 +212,11 @@ Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other
 
 Transaction::~Transaction() {
     if (db_)
-        (void)db_->exec("ROLLBACK");
+        (void)db_->exec_cached("ROLLBACK");
 }
 
 Result<void> Transaction::commit() {
-    auto ok = db_->exec("COMMIT");
+    auto ok = db_->exec_cached("COMMIT");
     if (!ok) {
         return ok; // the destructor rolls back
     }

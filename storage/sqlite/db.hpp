@@ -74,6 +74,8 @@ public:
     // A statement prepared once per connection and reused (hot read paths). Only one use of
     // the same SQL may be active at a time on a connection.
     Result<Stmt> prepare_cached(std::string_view sql);
+    // One statement without results (BEGIN, COMMIT...), prepared once per connection.
+    Result<void> exec_cached(std::string_view sql);
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
