@@ -117,6 +117,23 @@ TEST(FsCache, LargeFilesAreServedFromTheirDescriptorAndCollectionsHaveNoBody) {
     }
 }
 
+TEST(FsCache, MediaTypesFollowEveryPutIncludingTheDefault) {
+    TempDir dir;
+    auto store = open_cached(dir.path());
+    ASSERT_TRUE(store);
+    MemorySource typed("a");
+    ASSERT_TRUE(store->put("/doc", typed, {.content_type = "text/plain"}, "t"));
+    EXPECT_EQ(store->stat("/doc")->content_type, "text/plain");
+    EXPECT_EQ(store->open_document("/doc")->meta.content_type, "text/plain");
+    MemorySource untyped("b"); // the default type is not stored, the old one must still go
+    ASSERT_TRUE(store->put("/doc", untyped, {.content_type = "application/octet-stream"}, "t"));
+    EXPECT_EQ(store->stat("/doc")->content_type, "application/octet-stream");
+    EXPECT_EQ((*store->list("/"))[0].content_type, "application/octet-stream");
+    auto reopened = open_cached(dir.path());
+    ASSERT_TRUE(reopened);
+    EXPECT_EQ(reopened->stat("/doc")->content_type, "application/octet-stream");
+}
+
 TEST(FsCache, ListingsFollowWritesAtOnceAndHandEditsAfterTheTimeToLive) {
     TempDir dir;
     auto reader = open_cached(dir.path());
