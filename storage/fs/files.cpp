@@ -1,5 +1,7 @@
 #include "files.hpp"
 
+#include <charconv>
+
 #include <cerrno>
 #include <cstdio>
 #include <dirent.h>
@@ -35,11 +37,17 @@ Result<FileInfo> file_info(int dir_fd, const std::string& path, int extra_flags)
 }
 
 std::string etag_of(const FileInfo& info) {
+    // "<inode>-<size>-<mtime ns>" in hex; by hand, as snprintf shows in PROPFIND profiles.
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%llx-%llx-%llx", static_cast<unsigned long long>(info.inode),
-                  static_cast<unsigned long long>(info.size),
-                  static_cast<unsigned long long>(info.mtime_ns));
-    return buf;
+    char* p = buf;
+    const std::uint64_t parts[] = {info.inode, info.size,
+                                   static_cast<std::uint64_t>(info.mtime_ns)};
+    for (std::size_t i = 0; i < std::size(parts); ++i) {
+        if (i > 0)
+            *p++ = '-';
+        p = std::to_chars(p, buf + sizeof buf, parts[i], 16).ptr;
+    }
+    return std::string(buf, p);
 }
 
 Meta meta_of(const std::string& path, const FileInfo& info) {
