@@ -299,6 +299,16 @@ void journal_move(const std::string& root, const std::string& trash) {
             "COMMIT;");
 }
 
+// A store at root with /a holding /a/x, and the dead property p=A on /a.
+void seed_collection_a(const std::string& root) {
+    auto store = fs::open(root);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->mkcol("/a", "t"));
+    ASSERT_TRUE(put(**store, "/a/x", "x"));
+    std::vector<PropOp> ops = {{{"urn:x", "p"}, "A"}};
+    ASSERT_TRUE((*store)->patch_props("/a", ops, "t"));
+}
+
 // MOVE /a -> /b over an existing /b, killed at each stage: at the next open the files and the
 // dead properties are under exactly one name, the old /b's back with it when undone.
 TEST(FsBackend, InterruptedMove1IsSettledAtOpen) {
@@ -308,12 +318,9 @@ TEST(FsBackend, InterruptedMove1IsSettledAtOpen) {
         TempDir dir;
         std::string root = dir.path();
         {
+            seed_collection_a(root);
             auto store = fs::open(root);
             ASSERT_TRUE(store);
-            ASSERT_TRUE((*store)->mkcol("/a", "t"));
-            ASSERT_TRUE(put(**store, "/a/x", "x"));
-            std::vector<PropOp> a_ops = {{{"urn:x", "p"}, "A"}};
-            ASSERT_TRUE((*store)->patch_props("/a", a_ops, "t"));
             ASSERT_TRUE(put(**store, "/b", "old b"));
             std::vector<PropOp> b_ops = {{{"urn:x", "q"}, "B"}};
             ASSERT_TRUE((*store)->patch_props("/b", b_ops, "t"));
@@ -359,14 +366,7 @@ TEST(FsBackend, FinishedMoveIsNotUndoneAfterLaterWritesToItsNames) {
         SCOPED_TRACE(later);
         TempDir dir;
         std::string root = dir.path();
-        {
-            auto store = fs::open(root);
-            ASSERT_TRUE(store);
-            ASSERT_TRUE((*store)->mkcol("/a", "t"));
-            ASSERT_TRUE(put(**store, "/a/x", "x"));
-            std::vector<PropOp> ops = {{{"urn:x", "p"}, "A"}};
-            ASSERT_TRUE((*store)->patch_props("/a", ops, "t"));
-        }
+        { seed_collection_a(root); }
         pid_t pid = ::fork();
         ASSERT_GE(pid, 0);
         if (pid == 0) { // the mover dies without closing its store: its row stays
