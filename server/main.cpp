@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
@@ -16,6 +17,20 @@ namespace {
 
 constexpr const char* version = "0.1.0";
 
+// Every connection, cached open file and database handle is a descriptor: the soft limit is
+// raised to the hard one (often 1,024 -> 524,288), as nginx's worker_rlimit_nofile does.
+void raise_open_files_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) {
+        return;
+    }
+    const rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+        spdlog::debug("open files limit raised from {} to {}", before, lim.rlim_cur);
+    }
+}
+
 int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) {
     auto error_log = quire::net::install_error_log(config->logging);
     if (!error_log) {
@@ -23,6 +38,7 @@ int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) 
         return 1;
     }
     std::signal(SIGPIPE, SIG_IGN);
+    raise_open_files_limit();
     // Block the signals in every thread; only the control loop below receives them.
     sigset_t set;
     sigemptyset(&set);

@@ -1,9 +1,24 @@
 #include "meta_cache.hpp"
 
+#include <algorithm>
+#include <sys/resource.h>
+
 namespace quire::storage::fs {
 
+namespace {
+
+std::size_t file_budget() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) {
+        return MetaCache::max_files;
+    }
+    return std::min<std::size_t>(MetaCache::max_files, lim.rlim_cur / 4);
+}
+
+} // namespace
+
 MetaCache::MetaCache(int lock_fd, std::chrono::milliseconds file_ttl)
-    : generation_(lock_fd), file_ttl_(file_ttl) {}
+    : generation_(lock_fd), file_ttl_(file_ttl), file_budget_(file_budget()) {}
 
 std::uint64_t MetaCache::generation() const {
     return generation_.load();
@@ -90,7 +105,7 @@ void MetaCache::put_file(std::string_view path, CachedFile file, std::uint64_t g
     if (generation != seen_ || generation != this->generation()) {
         return;
     }
-    if (files_.size() >= max_files) {
+    if (files_.size() >= file_budget_) {
         files_.clear();
         content_bytes_ = 0;
     }

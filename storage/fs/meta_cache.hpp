@@ -44,7 +44,9 @@ struct CachedListing {
 class MetaCache {
 public:
     static constexpr std::size_t max_props = 100000;
-    static constexpr std::size_t max_files = 4096; // each may hold a descriptor
+    // Files kept, each may hold a descriptor: 4,096, or a quarter of the open-files limit
+    // when that is lower (connections and databases need descriptors too).
+    static constexpr std::size_t max_files = 4096;
     static constexpr std::size_t max_content_bytes = 16u << 20;
     static constexpr std::uint64_t small_file = 16 * 1024;
     // Members over all cached listings: a Depth: infinity walk of a big tree must not pile
@@ -84,6 +86,7 @@ private:
 
     SharedCounter generation_; // in the store's lock file
     std::chrono::milliseconds file_ttl_;
+    std::size_t file_budget_;
     std::mutex mutex_;
     std::uint64_t seen_ = 0; // the generation the entries belong to
     std::unordered_map<std::string, std::shared_ptr<const std::vector<Property>>> props_;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <sys/resource.h>
 #include <thread>
 
 #include "storage/fs/fs_store.hpp"
@@ -162,6 +164,34 @@ TEST(FsCache, ListingsFollowWritesAtOnceAndHandEditsAfterTheTimeToLive) {
     std::ofstream(dir.path() + "/c/by-hand.txt") << "x";
     std::this_thread::sleep_for(ttl + 100ms);
     EXPECT_EQ(reader->list("/c")->size(), 2u);
+}
+
+// Cached descriptors stay within a quarter of the open-files limit: reading more distinct
+// files than the limit allows descriptors never fails for want of one.
+TEST(FsCache, CachedDescriptorsStayWithinTheOpenFilesLimit) {
+    TempDir dir;
+    auto store = open_cached(dir.path()); // opened before the limit drops: it has its handles
+    ASSERT_TRUE(store);
+    constexpr int files = 300;
+    for (int i = 0; i < files; ++i)
+        std::ofstream(dir.path() + "/f" + std::to_string(i)) << i;
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit low = saved;
+    low.rlim_cur = 256;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    auto limited = open_cached(dir.path()); // sizes its cache for the lower limit
+    bool all_read = bool(limited);
+    for (int i = 0; all_read && i < files; ++i) {
+        auto opened = limited->open_document("/f" + std::to_string(i));
+        all_read = opened && opened->body;
+    }
+    const auto open_fds = std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                                        std::filesystem::directory_iterator());
+    limited.reset();
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    EXPECT_TRUE(all_read);
+    EXPECT_LT(open_fds, 256);
 }
 
 } // namespace
