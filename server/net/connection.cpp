@@ -831,10 +831,8 @@ template class BodyReader<asio::ssl::stream<asio::ip::tcp::socket>>;
 template class Connection<asio::ip::tcp::socket>;
 template class Connection<asio::ssl::stream<asio::ip::tcp::socket>>;
 
-void spawn_connection(asio::ip::tcp::socket socket, WorkerContext& ctx) {
-    std::error_code ec;
-    auto peer = socket.remote_endpoint(ec);
-    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+void spawn_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+                      WorkerContext& ctx) {
     using Plain = Connection<asio::ip::tcp::socket>;
     auto executor = socket.get_executor();
     asio::co_spawn(executor, Plain::serve(std::make_unique<Plain>(std::move(socket), ctx, peer)),

@@ -120,7 +120,9 @@ private:
     unsigned requests_ = 0;
 };
 
-// Starts serving an accepted plain TCP socket (the connection owns itself).
-void spawn_connection(asio::ip::tcp::socket socket, WorkerContext& ctx);
+// Starts serving an accepted plain TCP socket (the connection owns itself); peer as accept(2)
+// gave it.
+void spawn_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+                      WorkerContext& ctx);
 
 } // namespace quire::net

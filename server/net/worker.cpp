@@ -27,12 +27,9 @@ http::ParseLimits parse_limits(const config::Limits& l) {
     return p;
 }
 
-void spawn_tls_connection(asio::ip::tcp::socket socket, asio::ssl::context& tls,
-                          WorkerContext& ctx) {
+void spawn_tls_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+                          asio::ssl::context& tls, WorkerContext& ctx) {
     using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-    std::error_code ec;
-    auto peer = socket.remote_endpoint(ec);
-    socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto executor = socket.get_executor();
     auto conn =
         std::make_unique<Connection<TlsStream>>(TlsStream(std::move(socket), tls), ctx, peer);
@@ -69,12 +66,21 @@ Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsConte
     if (!ec) {
         acceptor.listen(asio::socket_base::max_listen_connections, ec);
     }
+    // Accepted sockets inherit TCP_NODELAY from the listener (Linux): no setsockopt per
+    // connection.
+    bool nodelay = false;
+    if (!ec) {
+        std::error_code nodelay_ec;
+        acceptor.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
+        nodelay = !nodelay_ec;
+    }
     if (ec) {
         return tl::unexpected("cannot listen on " + endpoint.address().to_string() + ":" +
                               std::to_string(endpoint.port()) + ": " + ec.message());
     }
     auto bound = acceptor.local_endpoint(ec);
-    acceptors_.push_back(std::make_unique<Acceptor>(Acceptor{std::move(acceptor), std::move(tls)}));
+    acceptors_.push_back(
+        std::make_unique<Acceptor>(Acceptor{std::move(acceptor), std::move(tls), nodelay}));
     return bound;
 }
 
@@ -92,7 +98,10 @@ void Worker::stop() {
 
 asio::awaitable<void> Worker::accept_loop(Acceptor& a) {
     for (;;) {
-        auto [ec, socket] = co_await a.acceptor.async_accept(use_nothrow);
+        // accept(2) fills in the peer's address: no getpeername per connection.
+        asio::ip::tcp::socket socket(io_);
+        asio::ip::tcp::endpoint peer;
+        auto [ec] = co_await a.acceptor.async_accept(socket, peer, use_nothrow);
         if (ec) {
             if (ec == asio::error::operation_aborted || !a.acceptor.is_open()) {
                 co_return;
@@ -109,10 +118,14 @@ asio::awaitable<void> Worker::accept_loop(Acceptor& a) {
             socket.close(ignored);
             continue;
         }
+        if (!a.nodelay_inherited) {
+            std::error_code ignored;
+            socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        }
         if (a.tls) {
-            spawn_tls_connection(std::move(socket), a.tls->main(), ctx_);
+            spawn_tls_connection(std::move(socket), peer, a.tls->main(), ctx_);
         } else {
-            spawn_connection(std::move(socket), ctx_);
+            spawn_connection(std::move(socket), peer, ctx_);
         }
     }
 }

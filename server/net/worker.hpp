@@ -30,6 +30,7 @@ private:
     struct Acceptor {
         asio::ip::tcp::acceptor acceptor;
         std::shared_ptr<TlsContexts> tls;
+        bool nodelay_inherited = false; // TCP_NODELAY set on the listener
     };
     asio::awaitable<void> accept_loop(Acceptor& a);
     asio::awaitable<void> shutdown();
