@@ -1,8 +1,10 @@
-// The read cache of the sqlite (and git) store: two store objects on the same data, reads
+// The read cache of the sqlite and git stores: two store objects on the same data, reads
 // through one cached, writes through the other seen by it at once. A cache hit can only be
 // observed as behaviour, so every read asserts what it serves.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "testing.hpp"
@@ -45,7 +47,7 @@ protected:
     std::unique_ptr<Store> writer;
 };
 
-using Backends = ::testing::Types<SqliteBackend>;
+using Backends = ::testing::Types<SqliteBackend, GitBackend>;
 TYPED_TEST_SUITE(ReadCacheTest, Backends, BackendNames);
 
 TYPED_TEST(ReadCacheTest, PutsThroughTheOtherStoreAreSeenAtOnce) {
@@ -207,6 +209,65 @@ TYPED_TEST(ReadCacheTest, CollectionsAreOpenedWithoutABody) {
     ASSERT_TRUE(this->writer->remove("/c", {}, "t"));
     ASSERT_TRUE(put(*this->writer, "/c", "now a document"));
     EXPECT_EQ(this->read_document("/c").first, "now a document");
+}
+
+std::string git_in(const std::string& dir, const std::string& args) {
+    auto [out, status] = capture("git -C " + quote(dir) + " " + args + " 2>&1");
+    EXPECT_EQ(status, 0) << "git " << args << ": " << out;
+    return out;
+}
+
+void write_file(const std::string& path, const std::string& data) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << data;
+}
+
+// Commits pushed into the repository by plain git move the branch head: cached reads of the
+// old head are not served.
+TEST(GitReadCache, CommitsByPlainGitAreSeenAtTheNextRead) {
+    TempDir dir;
+    auto opened = GitBackend::open(dir.path());
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    ASSERT_TRUE(store.mkcol("/cal", "t"));
+    ASSERT_TRUE(put(store, "/cal/one.ics", "quire's"));
+    const std::string repo = dir.path() + "/repo.git";
+    const std::string work = dir.path() + "/work";
+    ASSERT_EQ(run("git clone -q " + quote(repo) + " " + quote(work) + " 2>/dev/null"), 0);
+    for (int i = 0; i < 2; ++i) { // cached
+        auto doc = store.open_document("/cal/one.ics");
+        ASSERT_TRUE(doc);
+        EXPECT_EQ(*read_all(*doc->body), "quire's");
+        ASSERT_EQ(store.list("/cal")->size(), 1u);
+        EXPECT_EQ(store.stat("/cal/two.ics").error().code, Errc::not_found);
+    }
+
+    write_file(work + "/cal/one.ics", "edited by git");
+    write_file(work + "/cal/two.ics", "added by git");
+    git_in(work, "add -A");
+    git_in(work, "-c user.name=Plain -c user.email=plain@example.org commit -qm elsewhere");
+    git_in(work, "push -q origin HEAD:main");
+    const std::string blob = git_in(work, "rev-parse HEAD:cal/one.ics");
+
+    auto doc = store.open_document("/cal/one.ics");
+    ASSERT_TRUE(doc);
+    EXPECT_EQ(*read_all(*doc->body), "edited by git");
+    EXPECT_EQ(doc->meta.etag + "\n", blob);
+    EXPECT_EQ(store.stat("/cal/one.ics")->size, 13u);
+    EXPECT_EQ(*get(store, "/cal/one.ics"), "edited by git");
+    auto listed = store.list("/cal", {.with_props = true});
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->size(), 2u);
+    EXPECT_EQ((*listed)[1].path, "/cal/two.ics");
+    EXPECT_EQ(*get(store, "/cal/two.ics"), "added by git");
+
+    // And plain git removing a file.
+    git_in(work, "rm -q cal/two.ics");
+    git_in(work, "-c user.name=Plain -c user.email=plain@example.org commit -qm gone");
+    git_in(work, "push -q origin HEAD:main");
+    EXPECT_EQ(store.stat("/cal/two.ics").error().code, Errc::not_found);
+    EXPECT_EQ(store.open_document("/cal/two.ics").error().code, Errc::not_found);
+    EXPECT_EQ(store.list("/cal")->size(), 1u);
 }
 
 } // namespace
