@@ -51,6 +51,13 @@ Result<std::size_t> MemoryBody::read(std::span<std::byte> buf) {
     return n;
 }
 
+Result<std::size_t> SharedMemoryBody::read(std::span<std::byte> buf) {
+    auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), length_ - pos_));
+    std::memcpy(buf.data(), data_->data() + offset_ + pos_, n);
+    pos_ += n;
+    return n;
+}
+
 std::pair<std::uint64_t, std::uint64_t> clip(const std::optional<ByteRange>& range,
                                              std::uint64_t size) {
     if (!range)

@@ -110,6 +110,25 @@ private:
     std::size_t pos_ = 0;
 };
 
+// A range of bytes shared with a cache (small documents of the sqlite and git stores).
+class SharedMemoryBody final : public Body {
+public:
+    SharedMemoryBody(std::shared_ptr<const std::string> data, std::uint64_t offset,
+                     std::uint64_t length)
+        : data_(std::move(data)), offset_(offset), length_(length) {}
+    std::uint64_t length() const override { return length_; }
+    std::shared_ptr<const std::string> memory() const override {
+        return offset_ == 0 && length_ == data_->size() ? data_ : nullptr;
+    }
+    Result<std::size_t> read(std::span<std::byte> buf) override;
+
+private:
+    std::shared_ptr<const std::string> data_;
+    std::uint64_t offset_;
+    std::uint64_t length_;
+    std::uint64_t pos_ = 0;
+};
+
 // Clips a range to a resource of `size` bytes: returns {offset, length}.
 std::pair<std::uint64_t, std::uint64_t> clip(const std::optional<ByteRange>& range,
                                              std::uint64_t size);

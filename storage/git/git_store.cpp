@@ -15,6 +15,7 @@
 
 #include "../common.hpp"
 #include "../path.hpp"
+#include "../read_cache.hpp"
 #include "handles.hpp"
 #include "sidecar.hpp"
 #include "tree_edit.hpp"
@@ -204,7 +205,13 @@ public:
         auto repo = pool_.acquire();
         if (!repo)
             return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
+        auto id = head(repo->get());
+        if (!id)
+            return tl::unexpected(id.error());
+        const auto v = version_of(*id);
+        if (auto hit = cache_.document(*path, v))
+            return std::move(hit->meta);
+        auto snap = snapshot_of(repo->get(), *id);
         if (!snap)
             return tl::unexpected(snap.error());
         auto item = find(repo->get(), *snap, *path);
@@ -216,7 +223,59 @@ public:
         if (!props)
             return tl::unexpected(props.error());
         OdbPtr odb = open_odb(repo->get());
-        return meta_of(odb.get(), *path, **item, *props, *snap);
+        Meta meta = meta_of(odb.get(), *path, **item, *props, *snap);
+        cache_.put_document(*path, {meta, nullptr}, v);
+        return meta;
+    }
+
+    Result<Opened> open_document(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto repo = pool_.acquire();
+        if (!repo)
+            return tl::unexpected(repo.error());
+        auto id = head(repo->get());
+        if (!id)
+            return tl::unexpected(id.error());
+        const auto v = version_of(*id);
+        if (auto hit = cache_.document(*path, v); hit && (hit->meta.collection || hit->body)) {
+            Opened out{std::move(hit->meta), nullptr};
+            if (hit->body)
+                out.body = std::make_unique<SharedMemoryBody>(hit->body, 0, hit->body->size());
+            return out;
+        }
+        auto snap = snapshot_of(repo->get(), *id);
+        if (!snap)
+            return tl::unexpected(snap.error());
+        auto item = find(repo->get(), *snap, *path);
+        if (!item)
+            return tl::unexpected(item.error());
+        if (!*item)
+            return fail(Errc::not_found, *path);
+        const bool collection = (*item)->mode == GIT_FILEMODE_TREE;
+        auto props = read_props(repo->get(), *snap, *path, collection);
+        if (!props)
+            return tl::unexpected(props.error());
+        OdbPtr odb = open_odb(repo->get());
+        Opened out{meta_of(odb.get(), *path, **item, *props, *snap), nullptr};
+        if (collection) {
+            cache_.put_document(*path, {out.meta, nullptr}, v);
+            return out;
+        }
+        // Meta and bytes both come from the commit `id`: one version.
+        auto data = read_blob(repo->get(), (*item)->id);
+        if (!data)
+            return tl::unexpected(data.error());
+        if (cache_.room_for(data->size())) {
+            auto shared = std::make_shared<const std::string>(std::move(*data));
+            cache_.put_document(*path, {out.meta, shared}, v);
+            out.body = std::make_unique<SharedMemoryBody>(shared, 0, shared->size());
+            return out;
+        }
+        cache_.put_document(*path, {out.meta, nullptr}, v);
+        out.body = std::make_unique<MemoryBody>(std::move(*data));
+        return out;
     }
 
     Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
@@ -226,23 +285,44 @@ public:
         auto repo = pool_.acquire();
         if (!repo)
             return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
+        auto id = head(repo->get());
+        if (!id)
+            return tl::unexpected(id.error());
+        const auto v = version_of(*id);
+        if (auto hit = cache_.listing(*path, options.with_props, v)) {
+            std::vector<Meta> out(*hit);
+            if (!options.with_props)
+                for (auto& m : out)
+                    m.props.clear(); // the cached listing may have been read with them
+            return out;
+        }
+        auto snap = snapshot_of(repo->get(), *id);
         if (!snap)
             return tl::unexpected(snap.error());
-        auto item = find(repo->get(), *snap, *path);
+        auto out = list_at(repo->get(), *snap, *path, options);
+        if (out)
+            cache_.put_listing(*path, std::make_shared<const std::vector<Meta>>(*out),
+                               options.with_props, v);
+        return out;
+    }
+
+    // The members of a collection in one commit.
+    Result<std::vector<Meta>> list_at(git_repository* repo, const Snapshot& snap,
+                                      const std::string& path, ListOptions options) {
+        auto item = find(repo, snap, path);
         if (!item)
             return tl::unexpected(item.error());
         if (!*item)
-            return fail(Errc::not_found, *path);
+            return fail(Errc::not_found, path);
         if ((*item)->mode != GIT_FILEMODE_TREE)
-            return fail(Errc::not_a_collection, *path);
+            return fail(Errc::not_a_collection, path);
         std::vector<Meta> out;
-        if (!snap->tree)
+        if (!snap.tree)
             return out;
-        auto tree = lookup_tree(repo->get(), (*item)->id);
+        auto tree = lookup_tree(repo, (*item)->id);
         if (!tree)
             return tl::unexpected(tree.error());
-        OdbPtr odb = open_odb(repo->get());
+        OdbPtr odb = open_odb(repo);
         // Members and their sidecars sit in this one tree: no per-member lookups by path.
         std::size_t count = git_tree_entrycount(tree->get());
         for (std::size_t i = 0; i < count; ++i) {
@@ -256,18 +336,18 @@ public:
             if (!collection) {
                 std::string side = std::string(doc_props_prefix) + name;
                 if (auto* s = git_tree_entry_byname(tree->get(), side.c_str())) {
-                    auto decoded = read_props_blob(repo->get(), *git_tree_entry_id(s));
+                    auto decoded = read_props_blob(repo, *git_tree_entry_id(s));
                     if (!decoded)
                         return tl::unexpected(decoded.error());
                     props = std::move(*decoded);
                 }
             } else if (options.with_props) {
-                auto decoded = read_props(repo->get(), *snap, join(*path, name), true);
+                auto decoded = read_props(repo, snap, join(path, name), true);
                 if (!decoded)
                     return tl::unexpected(decoded.error());
                 props = std::move(*decoded);
             }
-            Meta m = meta_of(odb.get(), join(*path, name), member, props, *snap);
+            Meta m = meta_of(odb.get(), join(path, name), member, props, snap);
             if (options.with_props)
                 m.props = dead_only(std::move(props));
             out.push_back(std::move(m));
@@ -283,7 +363,14 @@ public:
         auto repo = pool_.acquire();
         if (!repo)
             return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
+        auto id = head(repo->get());
+        if (!id)
+            return tl::unexpected(id.error());
+        if (auto hit = cache_.document(*path, version_of(*id)); hit && hit->body) {
+            auto [offset, length] = clip(range, hit->body->size());
+            return std::make_unique<SharedMemoryBody>(std::move(hit->body), offset, length);
+        }
+        auto snap = snapshot_of(repo->get(), *id);
         if (!snap)
             return tl::unexpected(snap.error());
         return read_body(repo->get(), *snap, *path, range);
@@ -414,7 +501,13 @@ public:
         auto repo = pool_.acquire();
         if (!repo)
             return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
+        auto id = head(repo->get());
+        if (!id)
+            return tl::unexpected(id.error());
+        const auto v = version_of(*id);
+        if (auto hit = cache_.props(*path, v))
+            return *hit;
+        auto snap = snapshot_of(repo->get(), *id);
         if (!snap)
             return tl::unexpected(snap.error());
         auto item = find(repo->get(), *snap, *path);
@@ -425,7 +518,9 @@ public:
         auto props = read_props(repo->get(), *snap, *path, (*item)->mode == GIT_FILEMODE_TREE);
         if (!props)
             return tl::unexpected(props.error());
-        return dead_only(std::move(*props));
+        auto dead = dead_only(std::move(*props));
+        cache_.put_props(*path, dead, v);
+        return dead;
     }
 
     Result<void> patch_props(std::string_view raw, std::span<const PropOp> ops,
@@ -713,14 +808,34 @@ private:
     }
 
     Result<Snapshot> snapshot(git_repository* repo) {
-        Snapshot snap;
+        auto id = head(repo);
+        if (!id)
+            return tl::unexpected(id.error());
+        return snapshot_of(repo, *id);
+    }
+
+    // The branch head's commit id (one reference lookup); none for an unborn branch.
+    Result<std::optional<git_oid>> head(git_repository* repo) {
         git_oid id;
         int rc = git_reference_name_to_id(&id, repo, ref_name_.c_str());
         if (rc == GIT_ENOTFOUND)
-            return snap; // unborn branch: an empty store
+            return std::optional<git_oid>{};
         if (rc < 0)
             return tl::unexpected(git_error(rc, "resolve " + ref_name_));
-        return load(repo, id);
+        return std::optional<git_oid>{id};
+    }
+
+    Result<Snapshot> snapshot_of(git_repository* repo, const std::optional<git_oid>& id) {
+        if (!id)
+            return Snapshot{}; // unborn branch: an empty store
+        return load(repo, *id);
+    }
+
+    // Cached reads belong to one head commit: commits by plain git (a push) move the head too,
+    // so they are seen at the next read like Quire's own.
+    static std::string version_of(const std::optional<git_oid>& id) {
+        return id ? std::string(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ)
+                  : std::string("unborn");
     }
 
     Result<Snapshot> load(git_repository* repo, const git_oid& id) {
@@ -999,6 +1114,7 @@ private:
     std::mutex write_mutex_;
     RepoPool pool_;
     git_oid marker_{};
+    ReadCache cache_;
 };
 
 } // namespace

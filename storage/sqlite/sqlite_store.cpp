@@ -8,6 +8,8 @@
 
 #include "../common.hpp"
 #include "../path.hpp"
+#include "../read_cache.hpp"
+#include "../shared_counter.hpp"
 #include "blob.hpp"
 #include "schema.hpp"
 
@@ -199,6 +201,36 @@ Result<void> store_body(Db& db, std::int64_t resource_id, const Spooled& body) {
     return {};
 }
 
+// Bumps the store's shared generation counter when a write method returns, committed or not
+// (declared before the transaction, so it runs after the commit or the rollback).
+class Bump {
+public:
+    explicit Bump(SharedCounter& counter) : counter_(counter) {}
+    Bump(const Bump&) = delete;
+    Bump& operator=(const Bump&) = delete;
+    ~Bump() { counter_.bump(); }
+
+private:
+    SharedCounter& counter_;
+};
+
+// The whole body of a (small) document, inside the caller's read transaction.
+Result<std::string> read_small_body(Db& db, std::int64_t resource_id) {
+    auto s = db.prepare_cached("SELECT data FROM body_chunks WHERE resource_id = ? ORDER BY chunk");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, resource_id);
+    std::string out;
+    for (;;) {
+        auto r = s->step();
+        if (!r)
+            return tl::unexpected(r.error());
+        if (!*r)
+            return out;
+        out += s->blob(0);
+    }
+}
+
 // Streams a body out of its chunks inside one read transaction, so the reader sees one
 // version even while writers commit new ones.
 class ChunkBody final : public Body {
@@ -259,7 +291,10 @@ public:
     SqliteStore(std::string file, Options options, std::string store_id)
         : file_(std::move(file)), options_(options), store_id_(std::move(store_id)),
           pool_(file_,
-                [durable = options.durable](Db& db) { return configure_connection(db, durable); }) {
+                [durable = options.durable](Db& db) { return configure_connection(db, durable); }),
+          // Next to the database, like the lock store's: every store object on this file, in
+          // any process, bumps it after its writes.
+          generation_(file_ == ":memory:" ? SharedCounter(-1) : SharedCounter(file_ + "-changes")) {
         auto slash = file_.rfind('/');
         dir_ = slash == std::string::npos ? "." : file_.substr(0, slash);
         if (dir_.empty())
@@ -274,35 +309,97 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
+        const auto v = version(); // before the read: see ReadCache
+        if (auto hit = cache_.document(*path, v))
+            return std::move(hit->meta);
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto row = find_existing(**db, *path);
         if (!row)
             return tl::unexpected(row.error());
+        cache_.put_document(*path, {row->meta, nullptr}, v);
         return std::move(row->meta);
     }
 
-    Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
+    Result<Opened> open_document(std::string_view raw) override {
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
+        const auto v = version();
+        if (auto hit = cache_.document(*path, v); hit && (hit->meta.collection || hit->body)) {
+            Opened out{std::move(hit->meta), nullptr};
+            if (hit->body)
+                out.body = std::make_unique<SharedMemoryBody>(hit->body, 0, hit->body->size());
+            return out;
+        }
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto self = find_existing(**db, *path);
+        auto row = find_existing(**db, *path);
+        if (!row)
+            return tl::unexpected(row.error());
+        if (row->meta.collection) {
+            cache_.put_document(*path, {row->meta, nullptr}, v);
+            return Opened{std::move(row->meta), nullptr};
+        }
+        if (cache_.room_for(row->meta.size)) {
+            // Small: read whole in this transaction (bytes and etag of one version) and kept.
+            auto bytes = read_small_body(**db, row->id);
+            if (!bytes)
+                return tl::unexpected(bytes.error());
+            auto shared = std::make_shared<const std::string>(std::move(*bytes));
+            cache_.put_document(*path, {row->meta, shared}, v);
+            Opened out{std::move(row->meta), nullptr};
+            out.body = std::make_unique<SharedMemoryBody>(shared, 0, shared->size());
+            return out;
+        }
+        cache_.put_document(*path, {row->meta, nullptr}, v);
+        auto body = open_chunks(std::move(*db), std::move(*tx), row->id, std::nullopt);
+        if (!body)
+            return tl::unexpected(body.error());
+        return Opened{std::move(row->meta), std::move(*body)};
+    }
+
+    Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        const auto v = version();
+        if (auto hit = cache_.listing(*path, options.with_props, v)) {
+            std::vector<Meta> out(*hit);
+            if (!options.with_props)
+                for (auto& m : out)
+                    m.props.clear(); // the cached listing may have been read with them
+            return out;
+        }
+        auto out = list_uncached(*path, options);
+        if (out)
+            cache_.put_listing(*path, std::make_shared<const std::vector<Meta>>(*out),
+                               options.with_props, v);
+        return out;
+    }
+
+    Result<std::vector<Meta>> list_uncached(const std::string& path, ListOptions options) {
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        auto tx = Transaction::begin(**db, Transaction::Kind::read);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto self = find_existing(**db, path);
         if (!self)
             return tl::unexpected(self.error());
         if (!self->meta.collection)
-            return fail(Errc::not_a_collection, *path);
+            return fail(Errc::not_a_collection, path);
         auto s = (*db)->prepare_cached(std::string("SELECT ") + row_columns +
                                        " FROM resources WHERE parent = ? ORDER BY path");
         if (!s)
             return tl::unexpected(s.error());
-        s->bind(1, *path);
+        s->bind(1, path);
         std::vector<Meta> out;
         std::vector<std::int64_t> ids;
         for (;;) {
@@ -322,7 +419,7 @@ public:
                 "p.resource_id = r.id WHERE r.parent = ? AND p.ns <> ? ORDER BY r.path");
             if (!p)
                 return tl::unexpected(p.error());
-            p->bind(1, *path).bind(2, internal_ns);
+            p->bind(1, path).bind(2, internal_ns);
             std::size_t i = 0;
             for (;;) {
                 auto row = p->step();
@@ -346,6 +443,10 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
+        if (auto hit = cache_.document(*path, version()); hit && hit->body) {
+            auto [offset, length] = clip(range, hit->body->size());
+            return std::make_unique<SharedMemoryBody>(std::move(hit->body), offset, length);
+        }
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -357,11 +458,17 @@ public:
             return tl::unexpected(row.error());
         if (row->meta.collection)
             return fail(Errc::is_a_collection, *path);
-        auto s = (*db)->prepare(
+        return open_chunks(std::move(*db), std::move(*tx), row->id, range);
+    }
+
+    // The body of a document, streamed in the caller's read transaction.
+    Result<std::unique_ptr<Body>> open_chunks(Pool::Lease db, Transaction tx, std::int64_t id,
+                                              std::optional<ByteRange> range) {
+        auto s = db->prepare(
             "SELECT id, length(data) FROM body_chunks WHERE resource_id = ? ORDER BY chunk");
         if (!s)
             return tl::unexpected(s.error());
-        s->bind(1, row->id);
+        s->bind(1, id);
         std::vector<ChunkBody::Chunk> chunks;
         std::int64_t start = 0;
         for (;;) {
@@ -375,8 +482,8 @@ public:
         }
         s = Stmt();
         auto [offset, length] = clip(range, static_cast<std::uint64_t>(start));
-        return std::make_unique<ChunkBody>(std::move(*db), std::move(*tx), std::move(chunks),
-                                           offset, length);
+        return std::make_unique<ChunkBody>(std::move(db), std::move(tx), std::move(chunks), offset,
+                                           length);
     }
 
     Result<PutResult> put(std::string_view raw, Source& source, const PutOptions& options,
@@ -393,6 +500,7 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -460,6 +568,7 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -497,6 +606,7 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -529,13 +639,23 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
+        const auto v = version();
+        if (auto hit = cache_.props(*path, v))
+            return *hit;
+        auto out = props_uncached(*path);
+        if (out)
+            cache_.put_props(*path, *out, v);
+        return out;
+    }
+
+    Result<std::vector<Property>> props_uncached(const std::string& path) {
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find_existing(**db, *path);
+        auto row = find_existing(**db, path);
         if (!row)
             return tl::unexpected(row.error());
         auto s =
@@ -566,6 +686,7 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -652,6 +773,12 @@ public:
     }
 
 private:
+    // The cache's version: the shared generation, read before the data it validates.
+    std::string version() const {
+        const std::uint64_t g = generation_.load();
+        return std::string(reinterpret_cast<const char*>(&g), sizeof g);
+    }
+
     Result<std::int64_t> current_seq(Db& db) {
         auto s = db.prepare("SELECT coalesce(max(seq), 0) FROM changes");
         if (!s)
@@ -682,6 +809,7 @@ private:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -765,6 +893,8 @@ private:
     Options options_;
     std::string store_id_;
     Pool pool_;
+    SharedCounter generation_;
+    ReadCache cache_{generation_.enabled()};
 };
 
 } // namespace
