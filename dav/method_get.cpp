@@ -36,10 +36,32 @@ struct Fetched {
     std::shared_ptr<BodyFile> file;            // sent with sendfile
     std::string bytes;                         // the body, when read into memory
     std::shared_ptr<const std::string> cached; // the body, as the store keeps it in memory
+    std::shared_ptr<storage::Body> unread;     // to read into `bytes` off the event loop
     std::optional<Denial> denial;
 };
 
-Fetched fetch(const Request& r, bool head) {
+// Reads a body of at most max_memory_body bytes into f.bytes.
+void read_into(Fetched& f, storage::Body& body) {
+    f.bytes.resize(body.length());
+    std::size_t got = 0;
+    while (got < f.bytes.size()) {
+        auto n = body.read(
+            std::as_writable_bytes(std::span(f.bytes.data() + got, f.bytes.size() - got)));
+        if (!n) {
+            f.error = std::move(n.error());
+            return;
+        }
+        if (*n == 0) {
+            break;
+        }
+        got += *n;
+    }
+    f.bytes.resize(got);
+}
+
+// on_loop: running on the event loop (fast_reads): a body that must be read into memory is
+// left in f.unread for a thread.
+Fetched fetch(const Request& r, bool head, bool on_loop) {
     Fetched f;
     if (auto d = check_if_header(r)) {
         f.denial = std::move(d);
@@ -70,21 +92,11 @@ Fetched fetch(const Request& r, bool head) {
         return f;
     }
     if (body->length() <= max_memory_body) {
-        f.bytes.resize(body->length());
-        std::size_t got = 0;
-        while (got < f.bytes.size()) {
-            auto n = body->read(
-                std::as_writable_bytes(std::span(f.bytes.data() + got, f.bytes.size() - got)));
-            if (!n) {
-                f.error = std::move(n.error());
-                return f;
-            }
-            if (*n == 0) {
-                break;
-            }
-            got += *n;
+        if (on_loop) {
+            f.unread = std::move(body);
+        } else {
+            read_into(f, *body);
         }
-        f.bytes.resize(got);
         return f;
     }
     f.body = std::move(body);
@@ -130,8 +142,17 @@ asio::awaitable<void> do_options(Request& r) {
 }
 
 asio::awaitable<void> do_get(Request& r, bool head) {
-    auto work = [&r, head] { return fetch(r, head); };
+    const bool on_loop = r.options.inline_reads;
+    auto work = [&r, head, on_loop] { return fetch(r, head, on_loop); };
     Fetched f = co_await store_work(r, std::move(work), true);
+    if (f.unread) {
+        auto read = [&f] {
+            read_into(f, *f.unread);
+            return true;
+        };
+        (void)co_await r.ex.run_blocking(std::move(read));
+        f.unread.reset();
+    }
     auto& res = r.ex.response();
     if (f.denial) {
         fail(r.ex, f.denial->status, f.denial->body);

@@ -110,6 +110,9 @@ struct Capabilities {
     bool content_addressed_etags = false;
     // Bodies come back as real files (Body::file()) for sendfile.
     bool file_bodies = false;
+    // stat, list, props and open_document (without reading a large body) are local and short:
+    // a server may run them on its event loop rather than hand them to a thread.
+    bool fast_reads = false;
     std::size_t max_name_bytes = 255;
 };
 

@@ -92,7 +92,10 @@ public:
     }
 
     Capabilities capabilities() const override {
-        return {.history = false, .content_addressed_etags = false, .file_bodies = true};
+        return {.history = false,
+                .content_addressed_etags = false,
+                .file_bodies = true,
+                .fast_reads = true};
     }
 
     Result<Meta> stat(std::string_view raw) override {

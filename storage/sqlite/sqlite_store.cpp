@@ -302,7 +302,10 @@ public:
     }
 
     Capabilities capabilities() const override {
-        return {.history = false, .content_addressed_etags = true, .file_bodies = false};
+        return {.history = false,
+                .content_addressed_etags = true,
+                .file_bodies = false,
+                .fast_reads = true};
     }
 
     Result<Meta> stat(std::string_view raw) override {

@@ -74,7 +74,7 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
                               locks.error().message);
     }
     dav::DavOptions o;
-    o.inline_reads = opened->store->capabilities().file_bodies;
+    o.inline_reads = opened->store->capabilities().fast_reads;
     o.store = std::move(opened->store);
     o.locks = std::move(*locks);
     o.allow_depth_infinity = settings.depth_infinity;
