@@ -1,5 +1,7 @@
 #include "sqlite_store.hpp"
 
+#include <mutex>
+
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
@@ -504,6 +506,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -572,6 +575,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -610,6 +614,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -690,6 +695,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -813,6 +819,7 @@ private:
         if (!db)
             return tl::unexpected(db.error());
         const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
         auto tx = Transaction::begin(**db, Transaction::Kind::write);
         if (!tx)
             return tl::unexpected(tx.error());
@@ -895,6 +902,9 @@ private:
     std::string dir_;
     Options options_;
     std::string store_id_;
+    // Writers of this process queue here rather than in SQLite's busy handler, which sleeps
+    // and retries: under load a sleeping writer was overtaken by a thousand others.
+    std::mutex write_mutex_;
     Pool pool_;
     SharedCounter generation_;
     ReadCache cache_{generation_.enabled()};
