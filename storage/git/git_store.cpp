@@ -199,109 +199,75 @@ public:
     }
 
     Result<Meta> stat(std::string_view raw) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto id = head(repo->get());
-        if (!id)
-            return tl::unexpected(id.error());
-        const auto v = version_of(*id);
-        if (auto hit = cache_.document(*path, v))
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        if (auto hit = cache_.document(at->path, at->version))
             return std::move(hit->meta);
-        auto snap = snapshot_of(repo->get(), *id);
-        if (!snap)
-            return tl::unexpected(snap.error());
-        auto item = find(repo->get(), *snap, *path);
-        if (!item)
-            return tl::unexpected(item.error());
-        if (!*item)
-            return fail(Errc::not_found, *path);
-        auto props = read_props(repo->get(), *snap, *path, (*item)->mode == GIT_FILEMODE_TREE);
-        if (!props)
-            return tl::unexpected(props.error());
-        OdbPtr odb = open_odb(repo->get());
-        Meta meta = meta_of(odb.get(), *path, **item, *props, *snap);
-        cache_.put_document(*path, {meta, nullptr}, v);
+        auto found = find_with_props(*at);
+        if (!found)
+            return tl::unexpected(found.error());
+        OdbPtr odb = open_odb(at->repo.get());
+        Meta meta = meta_of(odb.get(), at->path, found->item, found->props, found->snap);
+        cache_.put_document(at->path, {meta, nullptr}, at->version);
         return meta;
     }
 
     Result<Opened> open_document(std::string_view raw) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto id = head(repo->get());
-        if (!id)
-            return tl::unexpected(id.error());
-        const auto v = version_of(*id);
-        if (auto hit = cache_.document(*path, v); hit && (hit->meta.collection || hit->body)) {
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        const auto& path = at->path;
+        const auto& v = at->version;
+        if (auto hit = cache_.document(path, v); hit && (hit->meta.collection || hit->body)) {
             Opened out{std::move(hit->meta), nullptr};
             if (hit->body)
                 out.body = std::make_unique<SharedMemoryBody>(hit->body, 0, hit->body->size());
             return out;
         }
-        auto snap = snapshot_of(repo->get(), *id);
-        if (!snap)
-            return tl::unexpected(snap.error());
-        auto item = find(repo->get(), *snap, *path);
-        if (!item)
-            return tl::unexpected(item.error());
-        if (!*item)
-            return fail(Errc::not_found, *path);
-        const bool collection = (*item)->mode == GIT_FILEMODE_TREE;
-        auto props = read_props(repo->get(), *snap, *path, collection);
-        if (!props)
-            return tl::unexpected(props.error());
-        OdbPtr odb = open_odb(repo->get());
-        Opened out{meta_of(odb.get(), *path, **item, *props, *snap), nullptr};
-        if (collection) {
-            cache_.put_document(*path, {out.meta, nullptr}, v);
+        auto found = find_with_props(*at);
+        if (!found)
+            return tl::unexpected(found.error());
+        OdbPtr odb = open_odb(at->repo.get());
+        Opened out{meta_of(odb.get(), path, found->item, found->props, found->snap), nullptr};
+        if (found->item.mode == GIT_FILEMODE_TREE) {
+            cache_.put_document(path, {out.meta, nullptr}, v);
             return out;
         }
         // Meta and bytes both come from the commit `id`: one version.
-        auto data = read_blob(repo->get(), (*item)->id);
+        auto data = read_blob(at->repo.get(), found->item.id);
         if (!data)
             return tl::unexpected(data.error());
         if (cache_.room_for(data->size())) {
             auto shared = std::make_shared<const std::string>(std::move(*data));
-            cache_.put_document(*path, {out.meta, shared}, v);
+            cache_.put_document(path, {out.meta, shared}, v);
             out.body = std::make_unique<SharedMemoryBody>(shared, 0, shared->size());
             return out;
         }
-        cache_.put_document(*path, {out.meta, nullptr}, v);
+        cache_.put_document(path, {out.meta, nullptr}, v);
         out.body = std::make_unique<MemoryBody>(std::move(*data));
         return out;
     }
 
     Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto id = head(repo->get());
-        if (!id)
-            return tl::unexpected(id.error());
-        const auto v = version_of(*id);
-        if (auto hit = cache_.listing(*path, options.with_props, v)) {
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        const auto& path = at->path;
+        const auto& v = at->version;
+        if (auto hit = cache_.listing(path, options.with_props, v)) {
             std::vector<Meta> out(*hit);
             if (!options.with_props)
                 for (auto& m : out)
                     m.props.clear(); // the cached listing may have been read with them
             return out;
         }
-        auto snap = snapshot_of(repo->get(), *id);
+        auto snap = snapshot_of(at->repo.get(), at->id);
         if (!snap)
             return tl::unexpected(snap.error());
-        auto out = list_at(repo->get(), *snap, *path, options);
+        auto out = list_at(at->repo.get(), *snap, path, options);
         if (out)
-            cache_.put_listing(*path, std::make_shared<const std::vector<Meta>>(*out),
+            cache_.put_listing(path, std::make_shared<const std::vector<Meta>>(*out),
                                options.with_props, v);
         return out;
     }
@@ -357,23 +323,17 @@ public:
 
     Result<std::unique_ptr<Body>> open_read(std::string_view raw,
                                             std::optional<ByteRange> range) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto id = head(repo->get());
-        if (!id)
-            return tl::unexpected(id.error());
-        if (auto hit = cache_.document(*path, version_of(*id)); hit && hit->body) {
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        if (auto hit = cache_.document(at->path, at->version); hit && hit->body) {
             auto [offset, length] = clip(range, hit->body->size());
             return std::make_unique<SharedMemoryBody>(std::move(hit->body), offset, length);
         }
-        auto snap = snapshot_of(repo->get(), *id);
+        auto snap = snapshot_of(at->repo.get(), at->id);
         if (!snap)
             return tl::unexpected(snap.error());
-        return read_body(repo->get(), *snap, *path, range);
+        return read_body(at->repo.get(), *snap, at->path, range);
     }
 
     Result<PutResult> put(std::string_view raw, Source& source, const PutOptions& options,
@@ -495,31 +455,16 @@ public:
     }
 
     Result<std::vector<Property>> props(std::string_view raw) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto id = head(repo->get());
-        if (!id)
-            return tl::unexpected(id.error());
-        const auto v = version_of(*id);
-        if (auto hit = cache_.props(*path, v))
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        if (auto hit = cache_.props(at->path, at->version))
             return *hit;
-        auto snap = snapshot_of(repo->get(), *id);
-        if (!snap)
-            return tl::unexpected(snap.error());
-        auto item = find(repo->get(), *snap, *path);
-        if (!item)
-            return tl::unexpected(item.error());
-        if (!*item)
-            return fail(Errc::not_found, *path);
-        auto props = read_props(repo->get(), *snap, *path, (*item)->mode == GIT_FILEMODE_TREE);
-        if (!props)
-            return tl::unexpected(props.error());
-        auto dead = dead_only(std::move(*props));
-        cache_.put_props(*path, dead, v);
+        auto found = find_with_props(*at);
+        if (!found)
+            return tl::unexpected(found.error());
+        auto dead = dead_only(std::move(found->props));
+        cache_.put_props(at->path, dead, at->version);
         return dead;
     }
 
@@ -815,6 +760,51 @@ private:
     }
 
     // The branch head's commit id (one reference lookup); none for an unborn branch.
+    // Where a read starts: the normalised path, a repository handle, and the branch head it
+    // reads at (the cache's version: a commit made by plain git is seen at the next read).
+    struct ReadPoint {
+        std::string path;
+        RepoPool::Lease repo;
+        std::optional<git_oid> id;
+        std::string version;
+    };
+
+    Result<ReadPoint> begin_read(std::string_view raw) {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto repo = pool_.acquire();
+        if (!repo)
+            return tl::unexpected(repo.error());
+        auto id = head(repo->get());
+        if (!id)
+            return tl::unexpected(id.error());
+        std::string version = version_of(*id);
+        return ReadPoint{std::move(*path), std::move(*repo), *id, std::move(version)};
+    }
+
+    // A path's tree entry and every property of it, in the commit a read is at.
+    struct Found {
+        Snapshot snap;
+        TreeItem item;
+        std::vector<Property> props;
+    };
+
+    Result<Found> find_with_props(ReadPoint& at) {
+        auto snap = snapshot_of(at.repo.get(), at.id);
+        if (!snap)
+            return tl::unexpected(snap.error());
+        auto item = find(at.repo.get(), *snap, at.path);
+        if (!item)
+            return tl::unexpected(item.error());
+        if (!*item)
+            return fail(Errc::not_found, at.path);
+        auto props = read_props(at.repo.get(), *snap, at.path, (*item)->mode == GIT_FILEMODE_TREE);
+        if (!props)
+            return tl::unexpected(props.error());
+        return Found{std::move(*snap), std::move(**item), std::move(*props)};
+    }
+
     Result<std::optional<git_oid>> head(git_repository* repo) {
         git_oid id;
         int rc = git_reference_name_to_id(&id, repo, ref_name_.c_str());
