@@ -338,35 +338,29 @@ public:
                 out.body = std::make_unique<SharedMemoryBody>(hit->body, 0, hit->body->size());
             return out;
         }
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto row = find_existing(**db, *path);
-        if (!row)
-            return tl::unexpected(row.error());
-        if (row->meta.collection) {
-            cache_.put_document(*path, {row->meta, nullptr}, v);
-            return Opened{std::move(row->meta), nullptr};
+        auto at = read_existing(*path);
+        if (!at)
+            return tl::unexpected(at.error());
+        if (at->row.meta.collection) {
+            cache_.put_document(*path, {at->row.meta, nullptr}, v);
+            return Opened{std::move(at->row.meta), nullptr};
         }
-        if (cache_.room_for(row->meta.size)) {
+        if (cache_.room_for(at->row.meta.size)) {
             // Small: read whole in this transaction (bytes and etag of one version) and kept.
-            auto bytes = read_small_body(**db, row->id);
+            auto bytes = read_small_body(*at->db, at->row.id);
             if (!bytes)
                 return tl::unexpected(bytes.error());
             auto shared = std::make_shared<const std::string>(std::move(*bytes));
-            cache_.put_document(*path, {row->meta, shared}, v);
-            Opened out{std::move(row->meta), nullptr};
+            cache_.put_document(*path, {at->row.meta, shared}, v);
+            Opened out{std::move(at->row.meta), nullptr};
             out.body = std::make_unique<SharedMemoryBody>(shared, 0, shared->size());
             return out;
         }
-        cache_.put_document(*path, {row->meta, nullptr}, v);
-        auto body = open_chunks(std::move(*db), std::move(*tx), row->id, std::nullopt);
+        cache_.put_document(*path, {at->row.meta, nullptr}, v);
+        auto body = open_chunks(std::move(at->db), std::move(at->tx), at->row.id, std::nullopt);
         if (!body)
             return tl::unexpected(body.error());
-        return Opened{std::move(row->meta), std::move(*body)};
+        return Opened{std::move(at->row.meta), std::move(*body)};
     }
 
     Result<std::vector<Meta>> list(std::string_view raw, ListOptions options) override {
@@ -389,19 +383,13 @@ public:
     }
 
     Result<std::vector<Meta>> list_uncached(const std::string& path, ListOptions options) {
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto self = find_existing(**db, path);
-        if (!self)
-            return tl::unexpected(self.error());
-        if (!self->meta.collection)
+        auto at = read_existing(path);
+        if (!at)
+            return tl::unexpected(at.error());
+        if (!at->row.meta.collection)
             return fail(Errc::not_a_collection, path);
-        auto s = (*db)->prepare_cached(std::string("SELECT ") + row_columns +
-                                       " FROM resources WHERE parent = ? ORDER BY path");
+        auto s = at->db->prepare_cached(std::string("SELECT ") + row_columns +
+                                        " FROM resources WHERE parent = ? ORDER BY path");
         if (!s)
             return tl::unexpected(s.error());
         s->bind(1, path);
@@ -419,7 +407,7 @@ public:
         }
         if (options.with_props) {
             // One query for the dead properties of every member (no N+1).
-            auto p = (*db)->prepare(
+            auto p = at->db->prepare(
                 "SELECT r.path, p.ns, p.name, p.value FROM resources r JOIN props p ON "
                 "p.resource_id = r.id WHERE r.parent = ? AND p.ns <> ? ORDER BY r.path");
             if (!p)
@@ -452,18 +440,33 @@ public:
             auto [offset, length] = clip(range, hit->body->size());
             return std::make_unique<SharedMemoryBody>(std::move(hit->body), offset, length);
         }
+        auto at = read_existing(*path);
+        if (!at)
+            return tl::unexpected(at.error());
+        if (at->row.meta.collection)
+            return fail(Errc::is_a_collection, *path);
+        return open_chunks(std::move(at->db), std::move(at->tx), at->row.id, range);
+    }
+
+    // A read transaction on a pooled connection, at the row of an existing path (not_found
+    // otherwise). The transaction ends before the connection goes back to the pool.
+    struct ReadAt {
+        Pool::Lease db;
+        Transaction tx;
+        Row row;
+    };
+
+    Result<ReadAt> read_existing(const std::string& path) {
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find_existing(**db, *path);
+        auto row = find_existing(**db, path);
         if (!row)
             return tl::unexpected(row.error());
-        if (row->meta.collection)
-            return fail(Errc::is_a_collection, *path);
-        return open_chunks(std::move(*db), std::move(*tx), row->id, range);
+        return ReadAt{std::move(*db), std::move(*tx), std::move(*row)};
     }
 
     // The body of a document, streamed in the caller's read transaction.
@@ -657,21 +660,15 @@ public:
     }
 
     Result<std::vector<Property>> props_uncached(const std::string& path) {
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto row = find_existing(**db, path);
-        if (!row)
-            return tl::unexpected(row.error());
+        auto at = read_existing(path);
+        if (!at)
+            return tl::unexpected(at.error());
         auto s =
-            (*db)->prepare_cached("SELECT ns, name, value FROM props WHERE resource_id = ? AND "
-                                  "ns <> ? ORDER BY ns, name");
+            at->db->prepare_cached("SELECT ns, name, value FROM props WHERE resource_id = ? AND "
+                                   "ns <> ? ORDER BY ns, name");
         if (!s)
             return tl::unexpected(s.error());
-        s->bind(1, row->id).bind(2, internal_ns);
+        s->bind(1, at->row.id).bind(2, internal_ns);
         std::vector<Property> out;
         for (;;) {
             auto r = s->step();
