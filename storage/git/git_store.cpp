@@ -776,7 +776,7 @@ private:
         auto repo = pool_.acquire();
         if (!repo)
             return tl::unexpected(repo.error());
-        auto id = head(repo->get());
+        auto id = read_head(repo->get());
         if (!id)
             return tl::unexpected(id.error());
         std::string version = version_of(*id);
@@ -803,6 +803,45 @@ private:
         if (!props)
             return tl::unexpected(props.error());
         return Found{std::move(*snap), std::move(**item), std::move(*props)};
+    }
+
+    // The file a ref is read from, as statx saw it: a ref update writes a new file and renames
+    // it over the old one (a new inode, since the old file still exists while the new one is
+    // made); an edit in place changes the change time.
+    struct FileIdentity {
+        bool exists = false;
+        std::uint64_t inode = 0;
+        std::uint64_t size = 0;
+        std::int64_t ctime_sec = 0;
+        std::uint32_t ctime_nsec = 0;
+        friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+    };
+
+    static FileIdentity identity_of(const std::string& file) {
+        struct statx st {};
+        if (::statx(AT_FDCWD, file.c_str(), 0, STATX_INO | STATX_SIZE | STATX_CTIME, &st) != 0)
+            return {};
+        return {true, st.stx_ino, st.stx_size, st.stx_ctime.tv_sec, st.stx_ctime.tv_nsec};
+    }
+
+    // The branch head for a read. libgit2 resolves a loose ref with open, fstat, read and close
+    // each time; when the ref's file (or packed-refs, without a loose ref) is the one the last
+    // answer came from, that answer stands: one statx instead of four calls.
+    Result<std::optional<git_oid>> read_head(git_repository* repo) {
+        FileIdentity file = identity_of(dir_ + "/" + ref_name_);
+        if (!file.exists)
+            file = identity_of(dir_ + "/packed-refs");
+        {
+            std::lock_guard lock(head_mutex_);
+            if (known_head_ && file.exists && known_head_->file == file)
+                return known_head_->id;
+        }
+        auto id = head(repo); // resolved after the statx: a change in between shows next time
+        if (id && file.exists) {
+            std::lock_guard lock(head_mutex_);
+            known_head_ = KnownHead{file, *id};
+        }
+        return id;
     }
 
     Result<std::optional<git_oid>> head(git_repository* repo) {
@@ -1100,6 +1139,12 @@ private:
     Libgit2 libgit2_;
     std::string dir_;
     std::string ref_name_;
+    struct KnownHead {
+        FileIdentity file;
+        std::optional<git_oid> id;
+    };
+    std::mutex head_mutex_;
+    std::optional<KnownHead> known_head_; // read_head's last answer and where it came from
     UniqueFd lock_fd_;
     std::mutex write_mutex_;
     RepoPool pool_;
