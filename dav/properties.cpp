@@ -24,14 +24,11 @@ constexpr std::array<std::string_view, 3> expensive_live = {"quota-available-byt
                                                             "quota-used-bytes", "sync-token"};
 
 std::string rfc3339(storage::Clock::time_point t) {
-    const std::time_t secs = storage::Clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
+    const auto u = http::utc_time(storage::Clock::to_time_t(t));
     // RFC 3339 "YYYY-MM-DDThh:mm:ssZ" (RFC 4918 section 15.1), by hand: strftime is slow
     // enough to show in a PROPFIND of a thousand members.
-    const int year = std::clamp(tm.tm_year + 1900, 0, 9999);
-    const int fields[] = {year / 100, year % 100, tm.tm_mon + 1, tm.tm_mday,
-                          tm.tm_hour, tm.tm_min,  tm.tm_sec};
+    const int year = std::clamp(u.year, 0, 9999);
+    const int fields[] = {year / 100, year % 100, u.month, u.day, u.hour, u.minute, u.second};
     std::string out = "0000-00-00T00:00:00Z";
     const std::size_t at[] = {0, 2, 5, 8, 11, 14, 17};
     for (std::size_t i = 0; i < std::size(fields); ++i) {

@@ -246,27 +246,35 @@ std::string_view xml_lang(pugi::xml_node element) {
 }
 
 void append_escaped(std::string& out, std::string_view text) {
-    for (const char c : text) {
-        switch (c) {
+    // Runs without special characters go in whole (a PROPFIND of a thousand members escapes
+    // every href).
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        std::string_view entity;
+        switch (text[i]) {
         case '&':
-            out += "&amp;";
+            entity = "&amp;";
             break;
         case '<':
-            out += "&lt;";
+            entity = "&lt;";
             break;
         case '>':
-            out += "&gt;";
+            entity = "&gt;";
             break;
         case '"':
-            out += "&quot;";
+            entity = "&quot;";
             break;
         case '\r':
-            out += "&#13;";
+            entity = "&#13;";
             break;
         default:
-            out += c;
+            continue;
         }
+        out.append(text.data() + run, i - run);
+        out += entity;
+        run = i + 1;
     }
+    out.append(text.data() + run, text.size() - run);
 }
 
 } // namespace quire::dav

@@ -1,6 +1,8 @@
 // HTTP-date parsing and formatting (RFC 9110 section 5.6.7), locale-independent.
 #include "date.hpp"
 
+#include <chrono>
+
 #include "syntax.hpp"
 
 #include <array>
@@ -79,9 +81,31 @@ int current_year(std::time_t now) {
 
 } // namespace
 
+UtcTime utc_time(std::time_t t) {
+    using namespace std::chrono;
+    const sys_seconds at{seconds{t}};
+    const auto day = floor<days>(at);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{at - day};
+    return {static_cast<int>(ymd.year()),
+            static_cast<int>(static_cast<unsigned>(ymd.month())),
+            static_cast<int>(static_cast<unsigned>(ymd.day())),
+            static_cast<int>(hms.hours().count()),
+            static_cast<int>(hms.minutes().count()),
+            static_cast<int>(hms.seconds().count()),
+            static_cast<int>(weekday{day}.c_encoding())};
+}
+
 std::string format_http_date(std::time_t t) {
+    const UtcTime u = utc_time(t);
     std::tm tm{};
-    gmtime_r(&t, &tm);
+    tm.tm_wday = u.weekday;
+    tm.tm_mon = u.month - 1;
+    tm.tm_mday = u.day;
+    tm.tm_year = u.year - 1900;
+    tm.tm_hour = u.hour;
+    tm.tm_min = u.minute;
+    tm.tm_sec = u.second;
     // IMF-fixdate = day-name "," SP date1 SP time-of-day SP GMT
     char buf[32];
     auto put2 = [](char* p, int v) {

@@ -100,3 +100,29 @@ TEST(Date, DefaultNowUsesCurrentTime) {
 
 } // namespace
 } // namespace quire::http
+
+namespace quire::http {
+namespace {
+
+// utc_time is calendar arithmetic; it must agree with gmtime_r everywhere, leap days, the
+// years before 1970 and the end of 2038 included.
+TEST(HttpDate, UtcTimeAgreesWithGmtime) {
+    for (std::int64_t t = -2'300'000'000; t < 5'000'000'000; t += 86'399 * 7 + 3'613) {
+        const auto at = static_cast<std::time_t>(t);
+        std::tm tm{};
+        ASSERT_NE(gmtime_r(&at, &tm), nullptr);
+        const UtcTime u = utc_time(at);
+        ASSERT_EQ(u.year, tm.tm_year + 1900) << t;
+        ASSERT_EQ(u.month, tm.tm_mon + 1) << t;
+        ASSERT_EQ(u.day, tm.tm_mday) << t;
+        ASSERT_EQ(u.hour, tm.tm_hour) << t;
+        ASSERT_EQ(u.minute, tm.tm_min) << t;
+        ASSERT_EQ(u.second, tm.tm_sec) << t;
+        ASSERT_EQ(u.weekday, tm.tm_wday) << t;
+    }
+    EXPECT_EQ(format_http_date(951'782'400), "Tue, 29 Feb 2000 00:00:00 GMT");
+    EXPECT_EQ(format_http_date(-1), "Wed, 31 Dec 1969 23:59:59 GMT");
+}
+
+} // namespace
+} // namespace quire::http
