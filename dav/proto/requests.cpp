@@ -105,7 +105,15 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
             if (set) {
                 op.value = inner_xml(p);
                 if (const auto lang = xml_lang(p); !lang.empty()) {
-                    // Kept with the value so that it comes back (RFC 4918 section 4.3).
+                    // A language tag (RFC 5646: letters, digits, hyphens) or nothing: kept in
+                    // front of the value so that it comes back (RFC 4918 section 4.3), where
+                    // anything else could end the <?lang ...?> marker early.
+                    if (lang.size() > 64 ||
+                        lang.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+                                               "VWXYZ0123456789-") != std::string_view::npos) {
+                        return tl::unexpected("xml:lang \"" + std::string(lang.substr(0, 64)) +
+                                              "\" is not a language tag");
+                    }
                     op.value = "<?lang " + std::string(lang) + "?>" + *op.value;
                 }
             }

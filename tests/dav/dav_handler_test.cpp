@@ -192,6 +192,12 @@ TEST_P(DavTest, MalformedXmlIs400WithAReason) {
     auto control = call("PROPPATCH", "/dav/", head + "<x>&#1;</x>" + tail);
     EXPECT_EQ(control.status, 400);
     EXPECT_NE(control.body.find("control character"), std::string::npos) << control.body;
+    // xml:lang travels with the value in a <?lang ...?> marker: it must be a language tag.
+    auto lang = call("PROPPATCH", "/dav/", head + "<x xml:lang=\"en?><y\">v</x>" + tail);
+    EXPECT_EQ(lang.status, 400);
+    EXPECT_NE(lang.body.find("not a language tag"), std::string::npos) << lang.body;
+    auto tagged = call("PROPPATCH", "/dav/", head + "<x xml:lang=\"en-GB\">colour</x>" + tail);
+    EXPECT_EQ(tagged.status, 207) << tagged.body;
     auto big = call("PROPFIND", "/dav/", std::string(5000, ' '), "Depth: 0\r\n");
     EXPECT_EQ(big.status, 413);
 }
