@@ -537,47 +537,43 @@ public:
     }
 
     Result<std::string> sync_token(std::string_view raw) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        auto snap = snapshot_of(at->repo.get(), at->id);
         if (!snap)
             return tl::unexpected(snap.error());
-        if (auto ok = must_be_collection(repo->get(), *snap, *path); !ok)
+        if (auto ok = must_be_collection(at->repo.get(), *snap, at->path); !ok)
             return tl::unexpected(ok.error());
         // An empty store has no commit yet: the all-zero id stands for "before anything".
         return snap->commit_id ? hex(*snap->commit_id) : std::string(GIT_OID_HEXSZ, '0');
     }
 
     Result<Changes> changes_since(std::string_view raw, std::string_view token) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        const auto& path = at->path;
+        auto& repo = at->repo;
+        auto snap = snapshot_of(repo.get(), at->id);
         if (!snap)
             return tl::unexpected(snap.error());
-        if (auto ok = must_be_collection(repo->get(), *snap, *path); !ok)
+        if (auto ok = must_be_collection(repo.get(), *snap, path); !ok)
             return tl::unexpected(ok.error());
-        auto old = snapshot_at(repo->get(), token);
+        auto old = snapshot_at(repo.get(), token);
         if (!old)
             return tl::unexpected(old.error());
-        auto before = subtree_at(repo->get(), *old, *path);
+        auto before = subtree_at(repo.get(), *old, path);
         if (!before)
             return tl::unexpected(before.error());
-        auto after = subtree_at(repo->get(), *snap, *path);
+        auto after = subtree_at(repo.get(), *snap, path);
         if (!after)
             return tl::unexpected(after.error());
         // A tree diff skips every subtree whose id did not change: the cost follows the
         // changes, not the size of the collection.
         git_diff* raw_diff = nullptr;
         if (int rc =
-                git_diff_tree_to_tree(&raw_diff, repo->get(), before->get(), after->get(), nullptr);
+                git_diff_tree_to_tree(&raw_diff, repo.get(), before->get(), after->get(), nullptr);
             rc < 0)
             return tl::unexpected(git_error(rc, "diff"));
         DiffPtr diff(raw_diff);
@@ -595,7 +591,7 @@ public:
                 name = file.substr(slash + 1);
             }
             auto in_collection = [&](const std::string& rel_path) {
-                return rel_path.empty() ? *path : join(*path, rel_path);
+                return rel_path.empty() ? path : join(path, rel_path);
             };
             if (name == marker_name) {
                 if (!dir.empty())
