@@ -617,30 +617,26 @@ public:
     }
 
     Result<std::vector<Version>> history(std::string_view raw) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto repo = pool_.acquire();
-        if (!repo)
-            return tl::unexpected(repo.error());
-        auto snap = snapshot(repo->get());
-        if (!snap)
-            return tl::unexpected(snap.error());
+        auto at = begin_read(raw);
+        if (!at)
+            return tl::unexpected(at.error());
+        const auto& path = at->path;
+        auto& repo = at->repo;
         std::vector<Version> out;
-        if (!snap->commit_id)
-            return fail(Errc::not_found, *path);
+        if (!at->id)
+            return fail(Errc::not_found, path);
         git_revwalk* raw_walk = nullptr;
-        if (int rc = git_revwalk_new(&raw_walk, repo->get()); rc < 0)
+        if (int rc = git_revwalk_new(&raw_walk, repo.get()); rc < 0)
             return tl::unexpected(git_error(rc, "revwalk"));
         RevwalkPtr walk(raw_walk);
         git_revwalk_sorting(walk.get(), GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL);
-        git_revwalk_push(walk.get(), &*snap->commit_id);
-        std::string target = rel(*path);
+        git_revwalk_push(walk.get(), &*at->id);
+        std::string target = rel(path);
         git_oid id;
         // Like `git log -- path`: a commit counts when the path differs from its first parent.
         while (git_revwalk_next(&id, walk.get()) == 0) {
             git_commit* raw_commit = nullptr;
-            if (int rc = git_commit_lookup(&raw_commit, repo->get(), &id); rc < 0)
+            if (int rc = git_commit_lookup(&raw_commit, repo.get(), &id); rc < 0)
                 return tl::unexpected(git_error(rc, "read commit"));
             CommitPtr c(raw_commit);
             auto here = entry_in_commit(c.get(), target);
@@ -661,7 +657,7 @@ public:
             }
         }
         if (out.empty())
-            return fail(Errc::not_found, *path);
+            return fail(Errc::not_found, path);
         return out;
     }
 
