@@ -12,7 +12,7 @@ namespace {
 
 IfResourceState state_of(const Request& r, std::string_view path) {
     IfResourceState s;
-    if (auto meta = r.options.store->stat(path)) {
+    if (auto meta = r.options.store->stat_basic(path)) {
         s.exists = true;
         if (!meta->etag.empty()) {
             s.etag = "\"" + meta->etag + "\"";

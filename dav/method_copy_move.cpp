@@ -55,7 +55,7 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         co_return;
     }
     auto work = [&r, move, d, dest = std::move(*to), overwrite = *overwrite]() -> CopyOutcome {
-        const auto meta = r.options.store->stat(r.path);
+        const auto meta = r.options.store->stat_basic(r.path);
         if (!meta) {
             return CopyOutcome{status_of(meta.error().code), meta.error().message, false};
         }

@@ -44,7 +44,7 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
         return LockOutcome{std::move(d), {}, false};
     }
     auto& store = *r.options.store;
-    const auto meta = store.stat(r.path);
+    const auto meta = store.stat_basic(r.path);
     if (!meta) {
         if (meta.error().code != storage::Errc::not_found) {
             return LockOutcome{

@@ -54,7 +54,7 @@ asio::awaitable<void> do_proppatch(Request& r) {
         if (auto d = check_write(r, self)) {
             return PatchOutcome{std::move(d), {}};
         }
-        auto meta = r.options.store->stat(r.path);
+        auto meta = r.options.store->stat_basic(r.path);
         if (!meta) {
             return PatchOutcome{Denial{status_of(meta.error().code), meta.error().message, false},
                                 {}};

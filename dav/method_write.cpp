@@ -141,7 +141,7 @@ asio::awaitable<void> do_put(Request& r) {
         options.content_type = r.mime->lookup(storage::name_of(r.path));
     }
     auto work = [&r, &options, body = std::move(*received)]() mutable -> WriteOutcome {
-        const auto meta = r.options.store->stat(r.path);
+        const auto meta = r.options.store->stat_basic(r.path);
         if (meta && meta->collection) {
             return WriteOutcome{405, "a collection cannot be replaced by PUT", false, {}};
         }
@@ -182,7 +182,7 @@ asio::awaitable<void> do_delete(Request& r) {
         co_return;
     }
     auto work = [&r]() -> WriteOutcome {
-        const auto meta = r.options.store->stat(r.path);
+        const auto meta = r.options.store->stat_basic(r.path);
         if (!meta) {
             return from_error(meta.error());
         }

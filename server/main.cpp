@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +32,15 @@ void raise_open_files_limit() {
     }
 }
 
+// glibc gives freed heap back to the kernel as soon as 128 KiB sit free at the top of an arena,
+// and its mmap threshold moves with the sizes it sees: a write request on a blocking thread
+// then faulted in fresh pages for SQLite's caches every time (page faults were 12% of a MOVE
+// profile, madvise 0.75 calls per request). Fixed thresholds keep up to 32 MiB per arena.
+void keep_freed_heap() {
+    ::mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+    ::mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+}
+
 int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) {
     auto error_log = quire::net::install_error_log(config->logging);
     if (!error_log) {
@@ -39,6 +49,7 @@ int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) 
     }
     std::signal(SIGPIPE, SIG_IGN);
     raise_open_files_limit();
+    keep_freed_heap();
     // Block the signals in every thread; only the control loop below receives them.
     sigset_t set;
     sigemptyset(&set);

@@ -123,6 +123,9 @@ public:
     virtual Capabilities capabilities() const = 0;
 
     virtual Result<Meta> stat(std::string_view path) = 0;
+    // stat() without the media type (content_type left empty): what the checks before a
+    // write need (existence, collection, etag, dates). The fs store then reads no database.
+    virtual Result<Meta> stat_basic(std::string_view path) { return stat(path); }
     // Direct members of a collection with their metadata, in one backend round trip.
     virtual Result<std::vector<Meta>> list(std::string_view collection,
                                            ListOptions options = {}) = 0;

@@ -115,6 +115,16 @@ public:
         return m;
     }
 
+    Result<Meta> stat_basic(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto file = find_file(*path, false);
+        if (!file)
+            return tl::unexpected(file.error());
+        return meta_of(*path, file->info);
+    }
+
     Result<Opened> open_document(std::string_view raw) override {
         auto path = normalise(raw);
         if (!path)

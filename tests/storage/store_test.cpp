@@ -90,6 +90,25 @@ TYPED_TEST(StoreTest, PutThenReadStatAndOverwrite) {
     EXPECT_EQ(this->store().stat("/a.txt")->etag, second->etag);
 }
 
+// stat_basic: the same resource facts as stat() (a store may leave the media type out).
+TYPED_TEST(StoreTest, StatBasicAgreesWithStat) {
+    ASSERT_TRUE(put(this->store(), "/b.txt", "bytes"));
+    ASSERT_TRUE(this->store().mkcol("/c", ""));
+    for (const char* path : {"/b.txt", "/c", "/"}) {
+        auto full = this->store().stat(path);
+        auto basic = this->store().stat_basic(path);
+        ASSERT_TRUE(full && basic) << path;
+        EXPECT_EQ(basic->collection, full->collection) << path;
+        EXPECT_EQ(basic->etag, full->etag) << path;
+        EXPECT_EQ(basic->size, full->size) << path;
+        EXPECT_EQ(basic->modified, full->modified) << path;
+        EXPECT_TRUE(basic->content_type.empty() || basic->content_type == full->content_type);
+    }
+    auto missing = this->store().stat_basic("/nothing");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
 TYPED_TEST(StoreTest, EtagStaysWhenNeighboursOrPropertiesChange) {
     auto etag = this->put_ok("/a", "one");
     this->put_ok("/b", "two");
