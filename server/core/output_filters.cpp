@@ -98,32 +98,32 @@ void apply_conditional_and_range(const http::RequestHead& request, Response& r) 
     if (r.status != 200 || !r.validators) {
         return;
     }
-    const auto& v = *r.validators;
-    // A handler that gives validators leaves ETag and Last-Modified to the core.
+    const auto outcome =
+        http::evaluate_preconditions(request.method, request.headers, *r.validators);
+    if (outcome == http::Precondition::precondition_failed ||
+        (outcome == http::Precondition::not_modified && !is_get_or_head(request.method))) {
+        r.error(412);
+        return;
+    }
+    if (outcome == http::Precondition::proceed && r.accept_ranges) {
+        apply_ranges(request, r); // reads the validators (If-Range)
+        if (r.status != 200 && r.status != 206) {
+            return; // 416
+        }
+    }
+    // A handler that gives validators leaves ETag and Last-Modified to the core (a 304 keeps
+    // them, RFC 9110 section 15.4.5). Moved, not copied: nothing reads them after this.
+    auto& v = *r.validators;
     if (!v.etag.empty()) {
-        r.headers.add("ETag", v.etag);
+        r.headers.add("ETag", std::move(v.etag));
     }
     if (v.last_modified) {
         r.headers.add("Last-Modified", r.last_modified_text.empty()
                                            ? http::format_http_date(*v.last_modified)
-                                           : r.last_modified_text);
+                                           : std::move(r.last_modified_text));
     }
-    switch (http::evaluate_preconditions(request.method, request.headers, v)) {
-    case http::Precondition::not_modified:
-        if (is_get_or_head(request.method)) {
-            make_not_modified(r);
-        } else {
-            r.error(412);
-        }
-        return;
-    case http::Precondition::precondition_failed:
-        r.error(412);
-        return;
-    case http::Precondition::proceed:
-        break;
-    }
-    if (r.accept_ranges) {
-        apply_ranges(request, r);
+    if (outcome == http::Precondition::not_modified) {
+        make_not_modified(r);
     }
 }
 
