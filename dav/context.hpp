@@ -32,17 +32,6 @@ struct Request {
     std::optional<std::string> store_path_of(std::string_view uri) const;
 };
 
-// Runs store work: inline on the connection's thread for reads when the store says its reads
-// are local and short (the fs backend: a stat, an open, a cached SQLite page), else on the
-// blocking pool. Writes always go to the pool (they fsync).
-template <class F>
-asio::awaitable<std::invoke_result_t<F>> store_work(Request& r, F work, bool read_only) {
-    if (read_only && r.options.inline_reads) {
-        co_return work();
-    }
-    co_return co_await r.ex.run_blocking(std::move(work));
-}
-
 // Sets a plain-text error response.
 void fail(core::Exchange& ex, int status, std::string detail);
 // Sets an error response with an XML body (already built).

@@ -59,18 +59,18 @@ void read_into(Fetched& f, storage::Body& body) {
     f.bytes.resize(got);
 }
 
+// Fills f, which lives in do_get's frame (moving this struct around cost 6% of a small GET).
 // on_loop: running on the event loop (fast_reads): a body that must be read into memory is
 // left in f.unread for a thread.
-Fetched fetch(const Request& r, bool head, bool on_loop) {
-    Fetched f;
+void fetch(Fetched& f, const Request& r, bool head, bool on_loop) {
     if (auto d = check_if_header(r)) {
         f.denial = std::move(d);
-        return f;
+        return;
     }
     auto opened = r.options.store->open_document(r.path);
     if (!opened) {
         f.error = std::move(opened.error());
-        return f;
+        return;
     }
     f.meta = std::move(opened->meta);
     if (f.meta.collection) {
@@ -79,17 +79,17 @@ Fetched fetch(const Request& r, bool head, bool on_loop) {
                 f.members = std::move(*list);
             }
         }
-        return f;
+        return;
     }
     auto& body = opened->body;
     if (auto bytes = body->memory()) {
         f.cached = std::move(bytes);
-        return f;
+        return;
     }
     if (auto file = body->file()) {
         const int fd = file->fd;
         f.file = std::make_shared<BodyFile>(std::move(body), fd);
-        return f;
+        return;
     }
     if (body->length() <= max_memory_body) {
         if (on_loop) {
@@ -97,10 +97,9 @@ Fetched fetch(const Request& r, bool head, bool on_loop) {
         } else {
             read_into(f, *body);
         }
-        return f;
+        return;
     }
     f.body = std::move(body);
-    return f;
 }
 
 std::string listing_html(const Request& r, const Fetched& f) {
@@ -142,9 +141,16 @@ asio::awaitable<void> do_options(Request& r) {
 }
 
 asio::awaitable<void> do_get(Request& r, bool head) {
-    const bool on_loop = r.options.inline_reads;
-    auto work = [&r, head, on_loop] { return fetch(r, head, on_loop); };
-    Fetched f = co_await store_work(r, std::move(work), true);
+    Fetched f;
+    if (r.options.inline_reads) { // the store's reads are short: on the event loop
+        fetch(f, r, head, true);
+    } else {
+        auto work = [&f, &r, head] {
+            fetch(f, r, head, false);
+            return true;
+        };
+        (void)co_await r.ex.run_blocking(std::move(work));
+    }
     if (f.unread) {
         auto read = [&f] {
             read_into(f, *f.unread);
@@ -173,9 +179,15 @@ asio::awaitable<void> do_get(Request& r, bool head) {
         co_return;
     }
     res.status = 200;
-    res.headers.add("Content-Type",
-                    f.meta.content_type.empty() ? "application/octet-stream" : f.meta.content_type);
-    res.validators = http::Validators{true, "\"" + f.meta.etag + "\"", mtime};
+    res.headers.add("Content-Type", f.meta.content_type.empty()
+                                        ? std::string("application/octet-stream")
+                                        : std::move(f.meta.content_type));
+    std::string etag; // RFC 9110 section 8.8.3: the entity-tag is quoted
+    etag.reserve(f.meta.etag.size() + 2);
+    etag += '"';
+    etag += f.meta.etag;
+    etag += '"';
+    res.validators = http::Validators{true, std::move(etag), mtime};
     if (f.cached) {
         res.body.append_shared(std::move(f.cached));
         res.accept_ranges = true;

@@ -191,7 +191,13 @@ asio::awaitable<void> do_propfind(Request& r) {
         }
         return p;
     };
-    Piece first = co_await store_work(r, std::move(start), true);
+    // The first piece on the event loop when the store's reads are short (see inline_reads).
+    Piece first;
+    if (r.options.inline_reads) {
+        first = start();
+    } else {
+        first = co_await r.ex.run_blocking(std::move(start));
+    }
     if (first.status != 0) {
         if (first.xml_error) {
             fail_precondition(r.ex, first.status, "lock-token-submitted");
