@@ -253,32 +253,41 @@ asio::awaitable<bool> Connection<Stream>::write_all(std::string_view data) {
 }
 
 template <class Stream>
-asio::awaitable<bool> Connection<Stream>::write_pair(std::string_view first,
-                                                     std::string_view second, bool more) {
-    std::array<asio::const_buffer, 2> parts{asio::buffer(first), asio::buffer(second)};
-    if constexpr (!is_tls) {
-        // Most responses fit the socket buffer: one writev, no asynchronous operation.
-        // MSG_MORE when a file follows: the head rides in the same packets as its bytes.
-        std::error_code ec;
-        std::size_t n = socket().send(parts, more ? MSG_MORE : 0, ec);
-        if (ec && ec != asio::error::would_block) {
-            co_return false;
-        }
-        if (n >= first.size()) {
-            n -= first.size();
-            parts[0] = asio::const_buffer();
-            parts[1] = asio::buffer(second.substr(std::min(n, second.size())));
-        } else {
-            parts[0] = asio::buffer(first.substr(n));
-        }
-        if (parts[0].size() + parts[1].size() == 0) {
-            co_return true;
-        }
+typename Connection<Stream>::Sent
+Connection<Stream>::send_now(std::array<asio::const_buffer, 2>& parts, bool more) {
+    // Most responses fit the socket buffer: one writev, no asynchronous operation.
+    // MSG_MORE when a file follows: the head rides in the same packets as its bytes.
+    std::error_code ec;
+    std::size_t n = socket().send(parts, more ? MSG_MORE : 0, ec);
+    if (ec && ec != asio::error::would_block) {
+        return Sent::failed;
     }
+    for (auto& part : parts) {
+        const std::size_t taken = std::min(n, part.size());
+        part += taken;
+        n -= taken;
+    }
+    return parts[0].size() + parts[1].size() == 0 ? Sent::all : Sent::partly;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::write_rest(std::array<asio::const_buffer, 2> parts) {
     ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.write);
     auto [ec, n] = co_await asio::async_write(stream_, parts, use_nothrow);
     deadline = Clock::time_point::max();
     co_return !ec;
+}
+
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::write_pair(std::string_view first,
+                                                     std::string_view second, bool more) {
+    std::array<asio::const_buffer, 2> parts{asio::buffer(first), asio::buffer(second)};
+    if constexpr (!is_tls) {
+        if (const Sent sent = send_now(parts, more); sent != Sent::partly) {
+            co_return sent == Sent::all;
+        }
+    }
+    co_return co_await write_rest(parts);
 }
 
 template <class Stream>
@@ -504,22 +513,26 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     const core::VirtualHost& host = cfg.router->find_host(request.host);
     const core::Mount* mount = nullptr;
     std::string path;
-    core::Response early;
+    // The response when no handler runs (made only then: a Response allocates).
+    std::optional<core::Response> early;
     if (request.form == http::TargetForm::asterisk) {
         // OPTIONS * (RFC 9110 section 9.3.7): the server as a whole.
-        early.status = 200;
-        early.headers.set("Allow", "GET, HEAD, OPTIONS");
+        early.emplace();
+        early->status = 200;
+        early->headers.set("Allow", "GET, HEAD, OPTIONS");
     } else if (auto normal = http::normalize_path(request.path); !normal) {
-        early.error(normal.error().status, normal.error().reason);
+        early.emplace();
+        early->error(normal.error().status, normal.error().reason);
     } else {
         path = std::move(*normal);
         mount = core::Router::find_mount(host, path);
         if (!mount) {
-            early.error(404);
+            early.emplace();
+            early->error(404);
         }
     }
 
-    core::Response* response = &early;
+    core::Response* response = early ? &*early : nullptr;
     std::optional<core::Exchange> exchange;
     if (mount) {
         exchange.emplace(request, std::move(path), *mount, *this, ctx_.pool, ctx_.locals,
@@ -617,19 +630,39 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
     build_response_head(head, r, ctx_.dates.get(),
                         HeadFraming{no_body ? std::nullopt : length, chunked, keep_alive, http10});
 
+    // The hot paths below send without a coroutine frame when the socket takes it all (a
+    // frame of write_pair was a memalign and a free per response).
+    std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::const_buffer()};
     if (head_only || no_body) {
-        co_return co_await write_all(head);
+        if constexpr (!is_tls) {
+            if (const Sent sent = send_now(parts, false); sent != Sent::partly) {
+                co_return sent == Sent::all;
+            }
+        }
+        co_return co_await write_rest(parts);
     }
 
     // The common case of a cached small file: head and bytes in one gathered write, no copy.
     if (!chunked && r.body.buckets().size() == 1) {
         if (auto* sh = std::get_if<core::SharedBucket>(&r.body.buckets().front())) {
             body_bytes = sh->length;
-            co_return co_await write_pair(head, sh->view(), false);
+            parts[1] = asio::buffer(sh->view());
+            if constexpr (!is_tls) {
+                if (const Sent sent = send_now(parts, false); sent != Sent::partly) {
+                    co_return sent == Sent::all;
+                }
+            }
+            co_return co_await write_rest(parts);
         }
     }
-    // Gather the head and memory buckets (and small files) into as few writes as possible.
-    std::string out = std::move(head);
+    co_return co_await send_buckets(std::move(head), r, chunked, body_bytes);
+}
+
+// Gathers the head and memory buckets (and small files) into as few writes as possible.
+// A coroutine of its own: send_response's frame stays small enough for asio to recycle it.
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Response& r,
+                                                       bool chunked, std::uint64_t& body_bytes) {
     for (auto& bucket : r.body.buckets()) {
         if (auto* sh = std::get_if<core::SharedBucket>(&bucket)) {
             if (chunked) {

@@ -10,6 +10,7 @@
 #include "http/request.hpp"
 #include "worker_context.hpp"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -84,8 +85,16 @@ private:
     asio::awaitable<bool> read_more(std::chrono::seconds timeout);
     asio::awaitable<bool> write_all(std::string_view data);
     asio::awaitable<bool> write_pair(std::string_view first, std::string_view second, bool more);
+    // Plain TCP: sends what the socket takes now (one writev, no coroutine frame) and leaves
+    // in `parts` what it did not take.
+    enum class Sent { all, partly, failed };
+    Sent send_now(std::array<asio::const_buffer, 2>& parts, bool more);
+    // Sends `parts` asynchronously, under the write timeout.
+    asio::awaitable<bool> write_rest(std::array<asio::const_buffer, 2> parts);
     asio::awaitable<bool> send_response(const http::RequestHead* request, core::Response& r,
                                         bool keep_alive, std::uint64_t& body_bytes);
+    asio::awaitable<bool> send_buckets(std::string out, core::Response& r, bool chunked,
+                                       std::uint64_t& body_bytes);
     asio::awaitable<bool> send_error(int status, std::string detail);
     asio::awaitable<bool> send_file(const core::FileBucket& f, bool chunked);
     asio::awaitable<bool> drain_body();
