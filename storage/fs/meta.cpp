@@ -152,16 +152,14 @@ Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t u
         return tl::unexpected(s.error());
     s->bind(1, since).bind(2, upto).bind(3, collection);
     std::vector<Change> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        std::string p = s->text(0);
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        std::string p = row.text(0);
         if (p != collection)
-            out.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
-    }
+            out.push_back({std::move(p), static_cast<ChangeKind>(row.integer(1))});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 Result<bool> changed_between(Db& db, std::int64_t since, std::int64_t upto,
@@ -185,14 +183,12 @@ Result<std::vector<Property>> props_of(Db& db, const std::string& path) {
         return tl::unexpected(s.error());
     s->bind(1, path);
     std::vector<Property> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out.push_back({{s->text(0), s->text(1)}, s->blob(2)});
-    }
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        out.push_back({{row.text(0), row.text(1)}, row.blob(2)});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
@@ -203,14 +199,12 @@ Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
         return tl::unexpected(s.error());
     s->bind(1, parent);
     std::map<std::string, std::vector<Property>> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out[s->text(0)].push_back({{s->text(1), s->text(2)}, s->blob(3)});
-    }
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        out[row.text(0)].push_back({{row.text(1), row.text(2)}, row.blob(3)});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 Result<void> set_prop(Db& db, const std::string& path, const PropName& name,
@@ -300,15 +294,13 @@ Result<std::vector<Intent>> intents(Db& db) {
     if (!s)
         return tl::unexpected(s.error());
     std::vector<Intent> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4),
-                       static_cast<std::uint64_t>(s->integer(5)), s->integer(6)});
-    }
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        out.push_back({row.integer(0), row.text(1), row.text(2), row.text(3), row.text(4),
+                       static_cast<std::uint64_t>(row.integer(5)), row.integer(6)});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 } // namespace quire::storage::fs::meta

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <sqlite3.h>
@@ -44,6 +46,24 @@ public:
     Result<bool> step();
     // Steps to completion (statements that return no rows).
     Result<void> run();
+    // Steps through the rows, calling on_row(*this) on each, and returns the first step error.
+    // An on_row returning bool stops early (without error) when it returns false.
+    template <class F>
+    Result<void> each_row(F&& on_row) {
+        for (;;) {
+            auto row = step();
+            if (!row)
+                return tl::unexpected(row.error());
+            if (!*row)
+                return {};
+            if constexpr (std::is_same_v<std::invoke_result_t<F&, const Stmt&>, bool>) {
+                if (!on_row(std::as_const(*this)))
+                    return {};
+            } else {
+                on_row(std::as_const(*this));
+            }
+        }
+    }
     void reset();
 
     std::string text(int column) const;

@@ -223,14 +223,10 @@ Result<std::string> read_small_body(Db& db, std::int64_t resource_id) {
         return tl::unexpected(s.error());
     s->bind(1, resource_id);
     std::string out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out += s->blob(0);
-    }
+    auto ok = s->each_row([&](const Stmt& row) { out += row.blob(0); });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 // Streams a body out of its chunks inside one read transaction, so the reader sees one
@@ -395,16 +391,13 @@ public:
         s->bind(1, path);
         std::vector<Meta> out;
         std::vector<std::int64_t> ids;
-        for (;;) {
-            auto row = s->step();
-            if (!row)
-                return tl::unexpected(row.error());
-            if (!*row)
-                break;
-            auto r = read_row(*s);
+        auto listed = s->each_row([&](const Stmt& row) {
+            auto r = read_row(row);
             ids.push_back(r.id);
             out.push_back(std::move(r.meta));
-        }
+        });
+        if (!listed)
+            return tl::unexpected(listed.error());
         if (options.with_props) {
             // One query for the dead properties of every member (no N+1).
             auto p = at->db->prepare(
@@ -414,19 +407,17 @@ public:
                 return tl::unexpected(p.error());
             p->bind(1, path).bind(2, internal_ns);
             std::size_t i = 0;
-            for (;;) {
-                auto row = p->step();
-                if (!row)
-                    return tl::unexpected(row.error());
-                if (!*row)
-                    break;
-                std::string member = p->text(0);
+            auto ok = p->each_row([&](const Stmt& row) {
+                std::string member = row.text(0);
                 while (i < out.size() && out[i].path != member)
                     ++i;
                 if (i == out.size())
-                    break;
-                out[i].props.push_back({{p->text(1), p->text(2)}, p->blob(3)});
-            }
+                    return false;
+                out[i].props.push_back({{row.text(1), row.text(2)}, row.blob(3)});
+                return true;
+            });
+            if (!ok)
+                return tl::unexpected(ok.error());
         }
         return out;
     }
@@ -479,15 +470,12 @@ public:
         s->bind(1, id);
         std::vector<ChunkBody::Chunk> chunks;
         std::int64_t start = 0;
-        for (;;) {
-            auto r = s->step();
-            if (!r)
-                return tl::unexpected(r.error());
-            if (!*r)
-                break;
-            chunks.push_back({s->integer(0), start, s->integer(1)});
-            start += s->integer(1);
-        }
+        auto ok = s->each_row([&](const Stmt& row) {
+            chunks.push_back({row.integer(0), start, row.integer(1)});
+            start += row.integer(1);
+        });
+        if (!ok)
+            return tl::unexpected(ok.error());
         s = Stmt();
         auto [offset, length] = clip(range, static_cast<std::uint64_t>(start));
         return std::make_unique<ChunkBody>(std::move(db), std::move(tx), std::move(chunks), offset,
@@ -670,14 +658,12 @@ public:
             return tl::unexpected(s.error());
         s->bind(1, at->row.id).bind(2, internal_ns);
         std::vector<Property> out;
-        for (;;) {
-            auto r = s->step();
-            if (!r)
-                return tl::unexpected(r.error());
-            if (!*r)
-                return out;
-            out.push_back({{s->text(0), s->text(1)}, s->blob(2)});
-        }
+        auto ok = s->each_row([&](const Stmt& row) {
+            out.push_back({{row.text(0), row.text(1)}, row.blob(2)});
+        });
+        if (!ok)
+            return tl::unexpected(ok.error());
+        return out;
     }
 
     Result<void> patch_props(std::string_view raw, std::span<const PropOp> ops,
@@ -764,17 +750,13 @@ public:
             return tl::unexpected(s.error());
         s->bind(1, *since).bind(2, *seq).bind(3, *path);
         std::vector<Change> log;
-        for (;;) {
-            auto r = s->step();
-            if (!r)
-                return tl::unexpected(r.error());
-            if (!*r)
-                break;
-            std::string p = s->text(0);
-            if (p == *path)
-                continue;
-            log.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
-        }
+        auto ok = s->each_row([&](const Stmt& row) {
+            std::string p = row.text(0);
+            if (p != *path)
+                log.push_back({std::move(p), static_cast<ChangeKind>(row.integer(1))});
+        });
+        if (!ok)
+            return tl::unexpected(ok.error());
         return Changes{make_token(store_id_, *seq), coalesce(log)};
     }
 
