@@ -493,106 +493,91 @@ public:
         auto body = spool(source, dir_, options_.inline_body_limit);
         if (!body)
             return tl::unexpected(body.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto existing = find(**db, *path);
-        if (!existing)
-            return tl::unexpected(existing.error());
-        if (*existing && (*existing)->meta.collection)
-            return fail(Errc::is_a_collection, *path);
-        std::optional<std::string> etag;
-        if (*existing)
-            etag = (*existing)->meta.etag;
-        if (auto ok = check_precondition(options.precondition, etag); !ok)
-            return tl::unexpected(ok.error());
-        if (auto ok = check_parent(**db, *path); !ok)
-            return tl::unexpected(ok.error());
-        std::int64_t now = now_ns();
-        std::int64_t id = 0;
-        if (*existing) {
-            id = (*existing)->id;
-            auto s = (*db)->prepare("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
+        return write([&](Db& db) -> Result<PutResult> {
+            auto existing = find(db, *path);
+            if (!existing)
+                return tl::unexpected(existing.error());
+            if (*existing && (*existing)->meta.collection)
+                return fail(Errc::is_a_collection, *path);
+            std::optional<std::string> etag;
+            if (*existing)
+                etag = (*existing)->meta.etag;
+            if (auto ok = check_precondition(options.precondition, etag); !ok)
+                return tl::unexpected(ok.error());
+            if (auto ok = check_parent(db, *path); !ok)
+                return tl::unexpected(ok.error());
+            std::int64_t now = now_ns();
+            std::int64_t id = 0;
+            if (*existing) {
+                id = (*existing)->id;
+                auto s = db.prepare("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
                                     "modified_ns = ? WHERE id = ?");
-            if (!s)
-                return tl::unexpected(s.error());
-            auto ok = s->bind(1, body->etag)
-                          .bind(2, body->size)
-                          .bind(3, options.content_type)
-                          .bind(4, now)
-                          .bind(5, id)
-                          .run();
-            if (!ok)
+                if (!s)
+                    return tl::unexpected(s.error());
+                auto ok = s->bind(1, body->etag)
+                              .bind(2, body->size)
+                              .bind(3, options.content_type)
+                              .bind(4, now)
+                              .bind(5, id)
+                              .run();
+                if (!ok)
+                    return tl::unexpected(ok.error());
+            } else {
+                auto s = db.prepare(
+                    "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
+                    "created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)");
+                if (!s)
+                    return tl::unexpected(s.error());
+                auto ok = s->bind(1, *path)
+                              .bind(2, parent_of(*path))
+                              .bind(3, body->etag)
+                              .bind(4, body->size)
+                              .bind(5, options.content_type)
+                              .bind(6, now)
+                              .bind(7, now)
+                              .run();
+                if (!ok)
+                    return tl::unexpected(ok.error());
+                id = db.last_insert_rowid();
+            }
+            if (auto ok = store_body(db, id, *body); !ok)
                 return tl::unexpected(ok.error());
-        } else {
-            auto s = (*db)->prepare(
-                "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
-                "created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)");
-            if (!s)
-                return tl::unexpected(s.error());
-            auto ok = s->bind(1, *path)
-                          .bind(2, parent_of(*path))
-                          .bind(3, body->etag)
-                          .bind(4, body->size)
-                          .bind(5, options.content_type)
-                          .bind(6, now)
-                          .bind(7, now)
-                          .run();
-            if (!ok)
+            // The change log moves in the same transaction as the content (unlike sabre/dav's).
+            if (auto ok =
+                    log_change(db, *path, *existing ? ChangeKind::modified : ChangeKind::added);
+                !ok)
                 return tl::unexpected(ok.error());
-            id = (*db)->last_insert_rowid();
-        }
-        if (auto ok = store_body(**db, id, *body); !ok)
-            return tl::unexpected(ok.error());
-        // The change log moves in the same transaction as the content (unlike sabre/dav's).
-        if (auto ok = log_change(**db, *path, *existing ? ChangeKind::modified : ChangeKind::added);
-            !ok)
-            return tl::unexpected(ok.error());
-        if (auto ok = tx->commit(); !ok)
-            return tl::unexpected(ok.error());
-        return PutResult{body->etag, !*existing};
+            return PutResult{body->etag, !*existing};
+        });
     }
 
     Result<void> mkcol(std::string_view raw, std::string_view) override {
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto existing = find(**db, *path);
-        if (!existing)
-            return tl::unexpected(existing.error());
-        if (*existing)
-            return fail(Errc::exists, *path);
-        if (auto ok = check_parent(**db, *path); !ok)
-            return ok;
-        std::int64_t now = now_ns();
-        auto s = (*db)->prepare("INSERT INTO resources(path, parent, collection, etag, "
+        return write([&](Db& db) -> Result<void> {
+            auto existing = find(db, *path);
+            if (!existing)
+                return tl::unexpected(existing.error());
+            if (*existing)
+                return fail(Errc::exists, *path);
+            if (auto ok = check_parent(db, *path); !ok)
+                return ok;
+            std::int64_t now = now_ns();
+            auto s = db.prepare("INSERT INTO resources(path, parent, collection, etag, "
                                 "created_ns, modified_ns) VALUES(?, ?, 1, ?, ?, ?)");
-        if (!s)
-            return tl::unexpected(s.error());
-        auto ok = s->bind(1, *path)
-                      .bind(2, parent_of(*path))
-                      .bind(3, "c" + std::to_string(now))
-                      .bind(4, now)
-                      .bind(5, now)
-                      .run();
-        if (!ok)
-            return ok;
-        if (auto logged = log_change(**db, *path, ChangeKind::added); !logged)
-            return logged;
-        return tx->commit();
+            if (!s)
+                return tl::unexpected(s.error());
+            auto ok = s->bind(1, *path)
+                          .bind(2, parent_of(*path))
+                          .bind(3, "c" + std::to_string(now))
+                          .bind(4, now)
+                          .bind(5, now)
+                          .run();
+            if (!ok)
+                return ok;
+            return log_change(db, *path, ChangeKind::added);
+        });
     }
 
     Result<void> remove(std::string_view raw, const Precondition& pre, std::string_view) override {
@@ -601,27 +586,19 @@ public:
             return tl::unexpected(path.error());
         if (is_root(*path))
             return fail(Errc::forbidden, "the root cannot be removed");
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto existing = find(**db, *path);
-        if (!existing)
-            return tl::unexpected(existing.error());
-        std::optional<std::string> etag;
-        if (*existing)
-            etag = (*existing)->meta.etag;
-        if (auto ok = check_precondition(pre, etag); !ok)
-            return ok;
-        if (!*existing)
-            return fail(Errc::not_found, *path);
-        if (auto ok = remove_tree(**db, *path); !ok)
-            return ok;
-        return tx->commit();
+        return write([&](Db& db) -> Result<void> {
+            auto existing = find(db, *path);
+            if (!existing)
+                return tl::unexpected(existing.error());
+            std::optional<std::string> etag;
+            if (*existing)
+                etag = (*existing)->meta.etag;
+            if (auto ok = check_precondition(pre, etag); !ok)
+                return ok;
+            if (!*existing)
+                return fail(Errc::not_found, *path);
+            return remove_tree(db, *path);
+        });
     }
 
     Result<bool> copy(std::string_view from, std::string_view to, Depth depth, bool overwrite,
@@ -674,34 +651,26 @@ public:
         for (const auto& op : ops)
             if (op.name.ns == internal_ns)
                 return fail(Errc::forbidden, "reserved property namespace");
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto row = find_existing(**db, *path);
-        if (!row)
-            return tl::unexpected(row.error());
-        auto set = (*db)->prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?)");
-        auto del = (*db)->prepare("DELETE FROM props WHERE resource_id = ? AND ns = ? AND "
+        return write([&](Db& db) -> Result<void> {
+            auto row = find_existing(db, *path);
+            if (!row)
+                return tl::unexpected(row.error());
+            auto set = db.prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?)");
+            auto del = db.prepare("DELETE FROM props WHERE resource_id = ? AND ns = ? AND "
                                   "name = ?");
-        if (!set || !del)
-            return tl::unexpected(!set ? set.error() : del.error());
-        for (const auto& op : ops) {
-            Stmt& s = op.value ? *set : *del;
-            s.reset();
-            s.bind(1, row->id).bind(2, op.name.ns).bind(3, op.name.name);
-            if (op.value)
-                s.bind_blob(4, *op.value);
-            if (auto ok = s.run(); !ok)
-                return ok; // the transaction rolls back: all or nothing
-        }
-        if (auto ok = log_change(**db, *path, ChangeKind::modified); !ok)
-            return ok;
-        return tx->commit();
+            if (!set || !del)
+                return tl::unexpected(!set ? set.error() : del.error());
+            for (const auto& op : ops) {
+                Stmt& s = op.value ? *set : *del;
+                s.reset();
+                s.bind(1, row->id).bind(2, op.name.ns).bind(3, op.name.name);
+                if (op.value)
+                    s.bind_blob(4, *op.value);
+                if (auto ok = s.run(); !ok)
+                    return ok; // the transaction rolls back: all or nothing
+            }
+            return log_change(db, *path, ChangeKind::modified);
+        });
     }
 
     Result<std::string> sync_token(std::string_view raw) override {
@@ -767,6 +736,27 @@ private:
         return std::string(reinterpret_cast<const char*>(&g), sizeof g);
     }
 
+    // Runs body(db) in a write transaction on a pooled connection and commits when it
+    // succeeds. The guards end in reverse order: the rollback (when not committed), the
+    // writer mutex, the generation bump, and last the lease of the connection.
+    template <class F>
+    std::invoke_result_t<F&, Db&> write(F&& body) {
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto out = body(**db);
+        if (!out)
+            return out;
+        if (auto ok = tx->commit(); !ok)
+            return tl::unexpected(ok.error());
+        return out;
+    }
+
     Result<std::int64_t> current_seq(Db& db) {
         auto s = db.prepare("SELECT coalesce(max(seq), 0) FROM changes");
         if (!s)
@@ -794,68 +784,62 @@ private:
             return tl::unexpected(to.error());
         if (auto ok = check_copy_target(*from, *to); !ok)
             return tl::unexpected(ok.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto src = find(**db, *from);
-        if (!src)
-            return tl::unexpected(src.error());
-        if (!*src)
-            return fail(Errc::not_found, *from);
-        auto dst = find(**db, *to);
-        if (!dst)
-            return tl::unexpected(dst.error());
-        if (*dst && !overwrite)
-            return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
-        if (auto ok = check_parent(**db, *to); !ok)
-            return tl::unexpected(ok.error());
-        if (*dst) {
-            if (auto ok = remove_tree(**db, *to); !ok)
+        return write([&](Db& db) -> Result<bool> {
+            auto src = find(db, *from);
+            if (!src)
+                return tl::unexpected(src.error());
+            if (!*src)
+                return fail(Errc::not_found, *from);
+            auto dst = find(db, *to);
+            if (!dst)
+                return tl::unexpected(dst.error());
+            if (*dst && !overwrite)
+                return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
+            if (auto ok = check_parent(db, *to); !ok)
                 return tl::unexpected(ok.error());
-        }
-        bool whole_tree = depth == Depth::infinity || !(*src)->meta.collection;
-        auto len = static_cast<std::int64_t>(from->size());
-        std::string where = whole_tree ? subtree_where : "path = ?1";
-        if (is_move) {
-            if (auto ok = log_subtree(**db, *from, ChangeKind::removed); !ok)
-                return tl::unexpected(ok.error());
-            // One UPDATE renames the whole subtree inside the transaction: atomic.
-            auto s = (*db)->prepare(
-                "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
-                "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
-                where);
-            if (!s)
-                return tl::unexpected(s.error());
-            if (auto ok = s->bind(1, *from).bind(2, *to).bind(3, len).bind(4, parent_of(*to)).run();
-                !ok)
-                return tl::unexpected(ok.error());
-        } else {
-            std::int64_t now = now_ns();
-            auto s = (*db)->prepare(
-                "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
-                "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN path = ?1 "
-                "THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, size, "
-                "content_type, ?5, ?5 FROM resources WHERE " +
-                where);
-            if (!s)
-                return tl::unexpected(s.error());
-            if (auto ok = s->bind(1, *from)
-                              .bind(2, *to)
-                              .bind(3, len)
-                              .bind(4, parent_of(*to))
-                              .bind(5, now)
-                              .run();
-                !ok)
-                return tl::unexpected(ok.error());
-            for (const char* table : {"body_chunks", "props"}) {
-                std::string cols =
-                    std::string(table) == "props" ? "ns, name, value" : "chunk, data";
-                auto c = (*db)->prepare(std::string("INSERT INTO ") + table + "(resource_id, " +
+            if (*dst) {
+                if (auto ok = remove_tree(db, *to); !ok)
+                    return tl::unexpected(ok.error());
+            }
+            bool whole_tree = depth == Depth::infinity || !(*src)->meta.collection;
+            auto len = static_cast<std::int64_t>(from->size());
+            std::string where = whole_tree ? subtree_where : "path = ?1";
+            if (is_move) {
+                if (auto ok = log_subtree(db, *from, ChangeKind::removed); !ok)
+                    return tl::unexpected(ok.error());
+                // One UPDATE renames the whole subtree inside the transaction: atomic.
+                auto s = db.prepare(
+                    "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
+                    "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
+                    where);
+                if (!s)
+                    return tl::unexpected(s.error());
+                if (auto ok =
+                        s->bind(1, *from).bind(2, *to).bind(3, len).bind(4, parent_of(*to)).run();
+                    !ok)
+                    return tl::unexpected(ok.error());
+            } else {
+                std::int64_t now = now_ns();
+                auto s = db.prepare(
+                    "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
+                    "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN "
+                    "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, "
+                    "size, content_type, ?5, ?5 FROM resources WHERE " +
+                    where);
+                if (!s)
+                    return tl::unexpected(s.error());
+                if (auto ok = s->bind(1, *from)
+                                  .bind(2, *to)
+                                  .bind(3, len)
+                                  .bind(4, parent_of(*to))
+                                  .bind(5, now)
+                                  .run();
+                    !ok)
+                    return tl::unexpected(ok.error());
+                for (const char* table : {"body_chunks", "props"}) {
+                    std::string cols =
+                        std::string(table) == "props" ? "ns, name, value" : "chunk, data";
+                    auto c = db.prepare(std::string("INSERT INTO ") + table + "(resource_id, " +
                                         cols + ") SELECT n.id, " + cols + " FROM resources o " +
                                         "JOIN " + table + " t ON t.resource_id = o.id " +
                                         "JOIN resources n ON n.path = ?2 || substr(o.path, ?3 + "
@@ -864,17 +848,16 @@ private:
                                                                   "|| '/' AND o.path < ?1 || "
                                                                   "'0'))")
                                                     : std::string("o.path = ?1")));
-                if (!c)
-                    return tl::unexpected(c.error());
-                if (auto ok = c->bind(1, *from).bind(2, *to).bind(3, len).run(); !ok)
-                    return tl::unexpected(ok.error());
+                    if (!c)
+                        return tl::unexpected(c.error());
+                    if (auto ok = c->bind(1, *from).bind(2, *to).bind(3, len).run(); !ok)
+                        return tl::unexpected(ok.error());
+                }
             }
-        }
-        if (auto ok = log_subtree(**db, *to, ChangeKind::added); !ok)
-            return tl::unexpected(ok.error());
-        if (auto ok = tx->commit(); !ok)
-            return tl::unexpected(ok.error());
-        return !*dst;
+            if (auto ok = log_subtree(db, *to, ChangeKind::added); !ok)
+                return tl::unexpected(ok.error());
+            return !*dst;
+        });
     }
 
     std::string file_;
