@@ -83,27 +83,28 @@ Result<Row> find_existing(Db& db, std::string_view path) {
 // "/a" sort between "/a/" and "/a0" because '0' follows '/' in byte order.
 constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
 
-Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
-    auto s = db.prepare("INSERT INTO changes(path, kind) VALUES(?, ?)");
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
-}
-
-Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
-    auto s = db.prepare(std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM "
-                                    "resources WHERE ") +
-                        subtree_where + " ORDER BY path");
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
-}
-
-Result<void> exec_path(Db& db, std::string_view sql, std::string_view path) {
+// Prepares sql, binds args to ?1, ?2... (text or integer) and runs it.
+template <class... Args>
+Result<void> run(Db& db, std::string_view sql, const Args&... args) {
     auto s = db.prepare(sql);
     if (!s)
         return tl::unexpected(s.error());
-    return s->bind(1, path).run();
+    int index = 0;
+    (s->bind(++index, args), ...);
+    return s->run();
+}
+
+Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
+    return run(db, "INSERT INTO changes(path, kind) VALUES(?, ?)", path,
+               static_cast<std::int64_t>(kind));
+}
+
+Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
+    return run(
+        db,
+        std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM resources WHERE ") +
+            subtree_where + " ORDER BY path",
+        path, static_cast<std::int64_t>(kind));
 }
 
 // The parent of a new resource must be an existing collection (RFC 4918 9.7.1, 9.3.1).
@@ -161,14 +162,7 @@ Result<Spooled> spool(Source& source, const std::string& dir, std::size_t inline
 }
 
 Result<void> store_body(Db& db, std::int64_t resource_id, const Spooled& body) {
-    if (auto ok =
-            [&] {
-                auto del = db.prepare("DELETE FROM body_chunks WHERE resource_id = ?");
-                if (!del)
-                    return Result<void>(tl::unexpected(del.error()));
-                return del->bind(1, resource_id).run();
-            }();
-        !ok)
+    if (auto ok = run(db, "DELETE FROM body_chunks WHERE resource_id = ?", resource_id); !ok)
         return ok;
     auto ins = db.prepare("INSERT INTO body_chunks(resource_id, chunk, data) VALUES(?, ?, ?)");
     if (!ins)
@@ -510,32 +504,19 @@ public:
             std::int64_t id = 0;
             if (*existing) {
                 id = (*existing)->id;
-                auto s = db.prepare("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
-                                    "modified_ns = ? WHERE id = ?");
-                if (!s)
-                    return tl::unexpected(s.error());
-                auto ok = s->bind(1, body->etag)
-                              .bind(2, body->size)
-                              .bind(3, options.content_type)
-                              .bind(4, now)
-                              .bind(5, id)
-                              .run();
+                auto ok = run(db,
+                              "UPDATE resources SET etag = ?, size = ?, content_type = ?, "
+                              "modified_ns = ? WHERE id = ?",
+                              body->etag, body->size, options.content_type, now, id);
                 if (!ok)
                     return tl::unexpected(ok.error());
             } else {
-                auto s = db.prepare(
-                    "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
-                    "created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)");
-                if (!s)
-                    return tl::unexpected(s.error());
-                auto ok = s->bind(1, *path)
-                              .bind(2, parent_of(*path))
-                              .bind(3, body->etag)
-                              .bind(4, body->size)
-                              .bind(5, options.content_type)
-                              .bind(6, now)
-                              .bind(7, now)
-                              .run();
+                auto ok =
+                    run(db,
+                        "INSERT INTO resources(path, parent, collection, etag, size, "
+                        "content_type, created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)",
+                        *path, parent_of(*path), body->etag, body->size, options.content_type, now,
+                        now);
                 if (!ok)
                     return tl::unexpected(ok.error());
                 id = db.last_insert_rowid();
@@ -564,16 +545,10 @@ public:
             if (auto ok = check_parent(db, *path); !ok)
                 return ok;
             std::int64_t now = now_ns();
-            auto s = db.prepare("INSERT INTO resources(path, parent, collection, etag, "
-                                "created_ns, modified_ns) VALUES(?, ?, 1, ?, ?, ?)");
-            if (!s)
-                return tl::unexpected(s.error());
-            auto ok = s->bind(1, *path)
-                          .bind(2, parent_of(*path))
-                          .bind(3, "c" + std::to_string(now))
-                          .bind(4, now)
-                          .bind(5, now)
-                          .run();
+            auto ok = run(db,
+                          "INSERT INTO resources(path, parent, collection, etag, created_ns, "
+                          "modified_ns) VALUES(?, ?, 1, ?, ?, ?)",
+                          *path, parent_of(*path), "c" + std::to_string(now), now, now);
             if (!ok)
                 return ok;
             return log_change(db, *path, ChangeKind::added);
@@ -771,7 +746,7 @@ private:
         if (auto ok = log_subtree(db, path, ChangeKind::removed); !ok)
             return ok;
         // Foreign keys cascade to bodies and properties.
-        return exec_path(db, std::string("DELETE FROM resources WHERE ") + subtree_where, path);
+        return run(db, std::string("DELETE FROM resources WHERE ") + subtree_where, path);
     }
 
     Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
@@ -808,50 +783,41 @@ private:
                 if (auto ok = log_subtree(db, *from, ChangeKind::removed); !ok)
                     return tl::unexpected(ok.error());
                 // One UPDATE renames the whole subtree inside the transaction: atomic.
-                auto s = db.prepare(
+                auto ok = run(
+                    db,
                     "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
                     "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
-                    where);
-                if (!s)
-                    return tl::unexpected(s.error());
-                if (auto ok =
-                        s->bind(1, *from).bind(2, *to).bind(3, len).bind(4, parent_of(*to)).run();
-                    !ok)
+                        where,
+                    *from, *to, len, parent_of(*to));
+                if (!ok)
                     return tl::unexpected(ok.error());
             } else {
                 std::int64_t now = now_ns();
-                auto s = db.prepare(
+                auto ok = run(
+                    db,
                     "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
                     "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN "
                     "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, "
                     "size, content_type, ?5, ?5 FROM resources WHERE " +
-                    where);
-                if (!s)
-                    return tl::unexpected(s.error());
-                if (auto ok = s->bind(1, *from)
-                                  .bind(2, *to)
-                                  .bind(3, len)
-                                  .bind(4, parent_of(*to))
-                                  .bind(5, now)
-                                  .run();
-                    !ok)
+                        where,
+                    *from, *to, len, parent_of(*to), now);
+                if (!ok)
                     return tl::unexpected(ok.error());
                 for (const char* table : {"body_chunks", "props"}) {
                     std::string cols =
                         std::string(table) == "props" ? "ns, name, value" : "chunk, data";
-                    auto c = db.prepare(std::string("INSERT INTO ") + table + "(resource_id, " +
-                                        cols + ") SELECT n.id, " + cols + " FROM resources o " +
-                                        "JOIN " + table + " t ON t.resource_id = o.id " +
-                                        "JOIN resources n ON n.path = ?2 || substr(o.path, ?3 + "
-                                        "1) WHERE " +
-                                        (whole_tree ? std::string("(o.path = ?1 OR (o.path > ?1 "
-                                                                  "|| '/' AND o.path < ?1 || "
-                                                                  "'0'))")
-                                                    : std::string("o.path = ?1")));
-                    if (!c)
-                        return tl::unexpected(c.error());
-                    if (auto ok = c->bind(1, *from).bind(2, *to).bind(3, len).run(); !ok)
-                        return tl::unexpected(ok.error());
+                    auto copied =
+                        run(db,
+                            std::string("INSERT INTO ") + table + "(resource_id, " + cols +
+                                ") SELECT n.id, " + cols + " FROM resources o JOIN " + table +
+                                " t ON t.resource_id = o.id JOIN resources n ON n.path = ?2 || "
+                                "substr(o.path, ?3 + 1) WHERE " +
+                                (whole_tree ? "(o.path = ?1 OR (o.path > ?1 || '/' AND o.path < ?1 "
+                                              "|| '0'))"
+                                            : "o.path = ?1"),
+                            *from, *to, len);
+                    if (!copied)
+                        return tl::unexpected(copied.error());
                 }
             }
             if (auto ok = log_subtree(db, *to, ChangeKind::added); !ok)
