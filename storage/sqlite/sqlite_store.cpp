@@ -433,25 +433,36 @@ public:
         return open_chunks(std::move(at->db), std::move(at->tx), at->row.id, range);
     }
 
-    // A read transaction on a pooled connection, at the row of an existing path (not_found
-    // otherwise). The transaction ends before the connection goes back to the pool.
-    struct ReadAt {
+    // A read transaction on a pooled connection. The transaction ends before the connection
+    // goes back to the pool.
+    struct ReadTx {
         Pool::Lease db;
         Transaction tx;
-        Row row;
     };
 
-    Result<ReadAt> read_existing(const std::string& path) {
+    Result<ReadTx> begin_read() {
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find_existing(**db, path);
+        return ReadTx{std::move(*db), std::move(*tx)};
+    }
+
+    // A read transaction at the row of an existing path (not_found otherwise).
+    struct ReadAt : ReadTx {
+        Row row;
+    };
+
+    Result<ReadAt> read_existing(const std::string& path) {
+        auto read = begin_read();
+        if (!read)
+            return tl::unexpected(read.error());
+        auto row = find_existing(*read->db, path);
         if (!row)
             return tl::unexpected(row.error());
-        return ReadAt{std::move(*db), std::move(*tx), std::move(*row)};
+        return ReadAt{std::move(*read), std::move(*row)};
     }
 
     // The body of a document, streamed in the caller's read transaction.
@@ -652,18 +663,16 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto row = find(**db, *path);
+        auto read = begin_read();
+        if (!read)
+            return tl::unexpected(read.error());
+        Db& db = *read->db;
+        auto row = find(db, *path);
         if (!row)
             return tl::unexpected(row.error());
         if (!*row || !(*row)->meta.collection)
             return fail(!*row ? Errc::not_found : Errc::not_a_collection, *path);
-        auto seq = current_seq(**db);
+        auto seq = current_seq(db);
         if (!seq)
             return tl::unexpected(seq.error());
         return make_token(store_id_, *seq);
@@ -673,13 +682,11 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto seq = current_seq(**db);
+        auto read = begin_read();
+        if (!read)
+            return tl::unexpected(read.error());
+        Db& db = *read->db;
+        auto seq = current_seq(db);
         if (!seq)
             return tl::unexpected(seq.error());
         auto since = parse_token(token, store_id_, *seq);
@@ -687,9 +694,9 @@ public:
             return tl::unexpected(since.error());
         // Walks the log from the token on (the primary key), so the cost follows the number
         // of changes, not the size of the store.
-        auto s = (*db)->prepare("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
-                                "(path > ?3 || '/' AND path < ?3 || '0' OR ?3 = '/') "
-                                "ORDER BY seq");
+        auto s = db.prepare("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
+                            "(path > ?3 || '/' AND path < ?3 || '0' OR ?3 = '/') "
+                            "ORDER BY seq");
         if (!s)
             return tl::unexpected(s.error());
         s->bind(1, *since).bind(2, *seq).bind(3, *path);
