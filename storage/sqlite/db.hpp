@@ -41,6 +41,13 @@ public:
     Stmt& bind_blob(int index, std::string_view bytes);
     Stmt& bind_zeroblob(int index, std::int64_t size);
     Stmt& bind_null(int index);
+    // Binds args to ?1, ?2... in order (text or integer).
+    template <class... Args>
+    Stmt& bind_all(const Args&... args) {
+        int index = 0;
+        (bind(++index, args), ...);
+        return *this;
+    }
 
     // Steps once: true when a row is available, false when done.
     Result<bool> step();
@@ -96,11 +103,27 @@ public:
     Result<Stmt> prepare_cached(std::string_view sql);
     // One statement without results (BEGIN, COMMIT...), prepared once per connection.
     Result<void> exec_cached(std::string_view sql);
+    // Prepares sql (run) or takes it from the cache (run_cached), binds args to ?1, ?2...
+    // (text or integer) and steps it to completion.
+    template <class... Args>
+    Result<void> run(std::string_view sql, const Args&... args) {
+        return run_with(prepare(sql), args...);
+    }
+    template <class... Args>
+    Result<void> run_cached(std::string_view sql, const Args&... args) {
+        return run_with(prepare_cached(sql), args...);
+    }
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
 private:
     explicit Db(sqlite3* db) : db_(db) {}
+    template <class... Args>
+    static Result<void> run_with(Result<Stmt> s, const Args&... args) {
+        if (!s)
+            return tl::unexpected(s.error());
+        return s->bind_all(args...).run();
+    }
     void close();
     sqlite3* db_ = nullptr;
     std::map<std::string, sqlite3_stmt*, std::less<>> cache_;

@@ -88,16 +88,12 @@ Result<void> migrate(Db& db) {
             auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
-            auto ins = db.prepare("INSERT INTO store_meta VALUES('store_id', ?)");
-            if (!ins)
-                return tl::unexpected(ins.error());
-            if (auto ok = ins->bind(1, random_id()).run(); !ok)
+            if (auto ok = db.run("INSERT INTO store_meta VALUES('store_id', ?)", random_id()); !ok)
                 return ok;
-            auto root = db.prepare("INSERT INTO resources(path, parent, collection, etag, "
-                                   "created_ns, modified_ns) VALUES('/', NULL, 1, 'c0', ?, ?)");
-            if (!root)
-                return tl::unexpected(root.error());
-            if (auto ok = root->bind(1, std::int64_t{now}).bind(2, std::int64_t{now}).run(); !ok)
+            if (auto ok = db.run("INSERT INTO resources(path, parent, collection, etag, "
+                                 "created_ns, modified_ns) VALUES('/', NULL, 1, 'c0', ?, ?)",
+                                 std::int64_t{now}, std::int64_t{now});
+                !ok)
                 return ok;
         }
         if (auto ok = db.exec("PRAGMA user_version=" + std::to_string(version + 1)); !ok)

@@ -83,25 +83,13 @@ Result<Row> find_existing(Db& db, std::string_view path) {
 // "/a" sort between "/a/" and "/a0" because '0' follows '/' in byte order.
 constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
 
-// Prepares sql, binds args to ?1, ?2... (text or integer) and runs it.
-template <class... Args>
-Result<void> run(Db& db, std::string_view sql, const Args&... args) {
-    auto s = db.prepare(sql);
-    if (!s)
-        return tl::unexpected(s.error());
-    int index = 0;
-    (s->bind(++index, args), ...);
-    return s->run();
-}
-
 Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
-    return run(db, "INSERT INTO changes(path, kind) VALUES(?, ?)", path,
-               static_cast<std::int64_t>(kind));
+    return db.run("INSERT INTO changes(path, kind) VALUES(?, ?)", path,
+                  static_cast<std::int64_t>(kind));
 }
 
 Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
-    return run(
-        db,
+    return db.run(
         std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM resources WHERE ") +
             subtree_where + " ORDER BY path",
         path, static_cast<std::int64_t>(kind));
@@ -162,7 +150,7 @@ Result<Spooled> spool(Source& source, const std::string& dir, std::size_t inline
 }
 
 Result<void> store_body(Db& db, std::int64_t resource_id, const Spooled& body) {
-    if (auto ok = run(db, "DELETE FROM body_chunks WHERE resource_id = ?", resource_id); !ok)
+    if (auto ok = db.run("DELETE FROM body_chunks WHERE resource_id = ?", resource_id); !ok)
         return ok;
     auto ins = db.prepare("INSERT INTO body_chunks(resource_id, chunk, data) VALUES(?, ?, ?)");
     if (!ins)
@@ -515,19 +503,17 @@ public:
             std::int64_t id = 0;
             if (*existing) {
                 id = (*existing)->id;
-                auto ok = run(db,
-                              "UPDATE resources SET etag = ?, size = ?, content_type = ?, "
-                              "modified_ns = ? WHERE id = ?",
-                              body->etag, body->size, options.content_type, now, id);
+                auto ok = db.run("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
+                                 "modified_ns = ? WHERE id = ?",
+                                 body->etag, body->size, options.content_type, now, id);
                 if (!ok)
                     return tl::unexpected(ok.error());
             } else {
                 auto ok =
-                    run(db,
-                        "INSERT INTO resources(path, parent, collection, etag, size, "
-                        "content_type, created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)",
-                        *path, parent_of(*path), body->etag, body->size, options.content_type, now,
-                        now);
+                    db.run("INSERT INTO resources(path, parent, collection, etag, size, "
+                           "content_type, created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)",
+                           *path, parent_of(*path), body->etag, body->size, options.content_type,
+                           now, now);
                 if (!ok)
                     return tl::unexpected(ok.error());
                 id = db.last_insert_rowid();
@@ -556,10 +542,9 @@ public:
             if (auto ok = check_parent(db, *path); !ok)
                 return ok;
             std::int64_t now = now_ns();
-            auto ok = run(db,
-                          "INSERT INTO resources(path, parent, collection, etag, created_ns, "
-                          "modified_ns) VALUES(?, ?, 1, ?, ?, ?)",
-                          *path, parent_of(*path), "c" + std::to_string(now), now, now);
+            auto ok = db.run("INSERT INTO resources(path, parent, collection, etag, created_ns, "
+                             "modified_ns) VALUES(?, ?, 1, ?, ?, ?)",
+                             *path, parent_of(*path), "c" + std::to_string(now), now, now);
             if (!ok)
                 return ok;
             return log_change(db, *path, ChangeKind::added);
@@ -753,7 +738,7 @@ private:
         if (auto ok = log_subtree(db, path, ChangeKind::removed); !ok)
             return ok;
         // Foreign keys cascade to bodies and properties.
-        return run(db, std::string("DELETE FROM resources WHERE ") + subtree_where, path);
+        return db.run(std::string("DELETE FROM resources WHERE ") + subtree_where, path);
     }
 
     Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
@@ -790,8 +775,7 @@ private:
                 if (auto ok = log_subtree(db, *from, ChangeKind::removed); !ok)
                     return tl::unexpected(ok.error());
                 // One UPDATE renames the whole subtree inside the transaction: atomic.
-                auto ok = run(
-                    db,
+                auto ok = db.run(
                     "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
                     "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
                         where,
@@ -800,8 +784,7 @@ private:
                     return tl::unexpected(ok.error());
             } else {
                 std::int64_t now = now_ns();
-                auto ok = run(
-                    db,
+                auto ok = db.run(
                     "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
                     "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN "
                     "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, "
@@ -813,16 +796,15 @@ private:
                 for (const char* table : {"body_chunks", "props"}) {
                     std::string cols =
                         std::string(table) == "props" ? "ns, name, value" : "chunk, data";
-                    auto copied =
-                        run(db,
-                            std::string("INSERT INTO ") + table + "(resource_id, " + cols +
-                                ") SELECT n.id, " + cols + " FROM resources o JOIN " + table +
-                                " t ON t.resource_id = o.id JOIN resources n ON n.path = ?2 || "
-                                "substr(o.path, ?3 + 1) WHERE " +
-                                (whole_tree ? "(o.path = ?1 OR (o.path > ?1 || '/' AND o.path < ?1 "
-                                              "|| '0'))"
-                                            : "o.path = ?1"),
-                            *from, *to, len);
+                    auto copied = db.run(
+                        std::string("INSERT INTO ") + table + "(resource_id, " + cols +
+                            ") SELECT n.id, " + cols + " FROM resources o JOIN " + table +
+                            " t ON t.resource_id = o.id JOIN resources n ON n.path = ?2 || "
+                            "substr(o.path, ?3 + 1) WHERE " +
+                            (whole_tree ? "(o.path = ?1 OR (o.path > ?1 || '/' AND o.path < ?1 "
+                                          "|| '0'))"
+                                        : "o.path = ?1"),
+                        *from, *to, len);
                     if (!copied)
                         return tl::unexpected(copied.error());
                 }
