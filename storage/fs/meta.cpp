@@ -1,7 +1,5 @@
 #include "meta.hpp"
 
-#include <random>
-
 #include "../common.hpp"
 #include "../path.hpp"
 
@@ -56,15 +54,6 @@ ALTER TABLE intents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 
 constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
 
-std::string random_id() {
-    std::random_device rd;
-    std::uniform_int_distribution<unsigned> dist(0, 15);
-    std::string out;
-    for (int i = 0; i < 16; ++i)
-        out += "0123456789abcdef"[dist(rd)];
-    return out;
-}
-
 } // namespace
 
 Result<void> configure(Db& db, bool durable) {
@@ -98,7 +87,7 @@ Result<void> migrate(Db& db) {
             return ok;
         if (version == 0)
             if (auto ok =
-                    db.run_cached("INSERT INTO store_meta VALUES('store_id', ?)", random_id());
+                    db.run_cached("INSERT INTO store_meta VALUES('store_id', ?)", new_store_id());
                 !ok)
                 return ok;
         if (auto ok = db.exec("PRAGMA user_version=" + std::to_string(version + 1)); !ok)

@@ -2,8 +2,9 @@
 
 #include <array>
 #include <chrono>
-#include <random>
 #include <string>
+
+#include "../common.hpp"
 
 namespace quire::storage::sqlite {
 
@@ -43,15 +44,6 @@ CREATE TABLE changes(
 )sql",
 };
 
-std::string random_id() {
-    std::random_device rd;
-    std::uniform_int_distribution<unsigned> dist(0, 15);
-    std::string out;
-    for (int i = 0; i < 16; ++i)
-        out += "0123456789abcdef"[dist(rd)];
-    return out;
-}
-
 } // namespace
 
 Result<void> configure_connection(Db& db, bool durable) {
@@ -88,7 +80,8 @@ Result<void> migrate(Db& db) {
             auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
-            if (auto ok = db.run("INSERT INTO store_meta VALUES('store_id', ?)", random_id()); !ok)
+            if (auto ok = db.run("INSERT INTO store_meta VALUES('store_id', ?)", new_store_id());
+                !ok)
                 return ok;
             if (auto ok = db.run("INSERT INTO resources(path, parent, collection, etag, "
                                  "created_ns, modified_ns) VALUES('/', NULL, 1, 'c0', ?, ?)",
