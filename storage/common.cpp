@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <map>
+#include <random>
 
 #include <openssl/evp.h>
 
@@ -54,6 +55,15 @@ std::vector<Change> coalesce(const std::vector<Change>& log) {
                                           : ChangeKind::removed;
         out.push_back({path, kind});
     }
+    return out;
+}
+
+std::string new_store_id() {
+    std::random_device rd;
+    std::uniform_int_distribution<unsigned> dist(0, 15);
+    std::string out;
+    for (int i = 0; i < 16; ++i)
+        out += "0123456789abcdef"[dist(rd)];
     return out;
 }
 

@@ -26,6 +26,8 @@ std::vector<Change> coalesce(const std::vector<Change>& log);
 std::string make_token(std::string_view store_id, std::int64_t seq);
 Result<std::int64_t> parse_token(std::string_view token, std::string_view store_id,
                                  std::int64_t current);
+// A new random store id for those tokens: 16 hex digits.
+std::string new_store_id();
 
 // Hidden property namespace for metadata the backends keep beside dead properties.
 inline constexpr std::string_view internal_ns = "urn:x-quire:internal";

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -262,123 +263,102 @@ public:
         lock.principal = request.principal;
         lock.timeout = clamp_timeout(request.timeout);
 
-        std::lock_guard guard(mutex_);
-        const Bump bump(*changes_); // after the commit or rollback below
-        const std::int64_t now = epoch_seconds(now_());
-        lock.expires = Clock::time_point(std::chrono::seconds(now + lock.timeout.count()));
-        auto txn = Transaction::begin(db_.get(), true);
-        if (!txn) {
-            return tl::unexpected(std::move(txn.error()));
-        }
-        if (auto ok = purge(now); !ok) {
-            return tl::unexpected(std::move(ok.error()));
-        }
-        // RFC 4918 7 and 9.10: the same root and depth-infinity locks on ancestors...
-        for (const auto& path : self_and_ancestors(lock.root)) {
-            auto found = by_root(path, now);
-            if (!found) {
-                return tl::unexpected(std::move(found.error()));
-            }
-            for (const auto& other : *found) {
-                if ((other.root == lock.root || other.infinite) &&
-                    conflicts(lock.scope, other.scope)) {
-                    return conflict(lock, other);
-                }
-            }
-        }
-        // ...and, for a depth-infinity request, any lock below.
-        if (lock.infinite) {
-            auto found = strictly_below(lock.root, now);
-            if (!found) {
-                return tl::unexpected(std::move(found.error()));
-            }
-            for (const auto& other : *found) {
-                if (conflicts(lock.scope, other.scope)) {
-                    return conflict(lock, other);
-                }
-            }
-        }
-        {
-            Query q(db_.get(), st_.insert.get());
-            q.bind(1, lock.token)
-                .bind(2, lock.root)
-                .bind(3, std::int64_t{lock.scope == LockScope::shared ? 1 : 0})
-                .bind(4, std::int64_t{lock.infinite ? 1 : 0})
-                .bind(5, lock.owner_xml)
-                .bind(6, lock.principal)
-                .bind(7, epoch_seconds(lock.expires))
-                .bind(8, static_cast<std::int64_t>(lock.timeout.count()));
-            if (auto ok = q.run(); !ok) {
+        return in_transaction(true, [&](std::int64_t now) -> LockResult<Lock> {
+            lock.expires = Clock::time_point(std::chrono::seconds(now + lock.timeout.count()));
+            if (auto ok = purge(now); !ok) {
                 return tl::unexpected(std::move(ok.error()));
             }
-        }
-        if (auto ok = txn->commit(); !ok) {
-            return tl::unexpected(std::move(ok.error()));
-        }
-        return lock;
+            // RFC 4918 7 and 9.10: the same root and depth-infinity locks on ancestors...
+            for (const auto& path : self_and_ancestors(lock.root)) {
+                auto found = by_root(path, now);
+                if (!found) {
+                    return tl::unexpected(std::move(found.error()));
+                }
+                for (const auto& other : *found) {
+                    if ((other.root == lock.root || other.infinite) &&
+                        conflicts(lock.scope, other.scope)) {
+                        return conflict(lock, other);
+                    }
+                }
+            }
+            // ...and, for a depth-infinity request, any lock below.
+            if (lock.infinite) {
+                auto found = strictly_below(lock.root, now);
+                if (!found) {
+                    return tl::unexpected(std::move(found.error()));
+                }
+                for (const auto& other : *found) {
+                    if (conflicts(lock.scope, other.scope)) {
+                        return conflict(lock, other);
+                    }
+                }
+            }
+            {
+                Query q(db_.get(), st_.insert.get());
+                q.bind(1, lock.token)
+                    .bind(2, lock.root)
+                    .bind(3, std::int64_t{lock.scope == LockScope::shared ? 1 : 0})
+                    .bind(4, std::int64_t{lock.infinite ? 1 : 0})
+                    .bind(5, lock.owner_xml)
+                    .bind(6, lock.principal)
+                    .bind(7, epoch_seconds(lock.expires))
+                    .bind(8, static_cast<std::int64_t>(lock.timeout.count()));
+                if (auto ok = q.run(); !ok) {
+                    return tl::unexpected(std::move(ok.error()));
+                }
+            }
+            return std::move(lock);
+        });
     }
 
     LockResult<Lock> refresh(std::string_view token, std::string_view path,
                              std::chrono::seconds timeout) override {
         const std::string normal = normalize_lock_path(path);
-        std::lock_guard guard(mutex_);
-        const Bump bump(*changes_);
-        const std::int64_t now = epoch_seconds(now_());
-        auto txn = Transaction::begin(db_.get(), true);
-        if (!txn) {
-            return tl::unexpected(std::move(txn.error()));
-        }
-        auto found = by_token(token, now);
-        if (!found) {
-            return tl::unexpected(std::move(found.error()));
-        }
-        if (!*found) {
-            return not_found("no lock " + std::string(token));
-        }
-        Lock lock = std::move(**found);
-        // RFC 4918 9.10.2: the refresh must name a resource the lock applies to.
-        if (lock.root != normal && !(lock.infinite && is_same_or_ancestor(lock.root, normal))) {
-            return not_found("lock " + lock.token + " does not cover " + normal);
-        }
-        lock.timeout = clamp_timeout(timeout);
-        lock.expires = Clock::time_point(std::chrono::seconds(now + lock.timeout.count()));
-        {
-            Query q(db_.get(), st_.update_expiry.get());
-            q.bind(1, lock.token)
-                .bind(2, epoch_seconds(lock.expires))
-                .bind(3, static_cast<std::int64_t>(lock.timeout.count()));
-            if (auto ok = q.run(); !ok) {
-                return tl::unexpected(std::move(ok.error()));
+        return in_transaction(true, [&](std::int64_t now) -> LockResult<Lock> {
+            auto found = by_token(token, now);
+            if (!found) {
+                return tl::unexpected(std::move(found.error()));
             }
-        }
-        if (auto ok = txn->commit(); !ok) {
-            return tl::unexpected(std::move(ok.error()));
-        }
-        return lock;
+            if (!*found) {
+                return not_found("no lock " + std::string(token));
+            }
+            Lock lock = std::move(**found);
+            // RFC 4918 9.10.2: the refresh must name a resource the lock applies to.
+            if (lock.root != normal && !(lock.infinite && is_same_or_ancestor(lock.root, normal))) {
+                return not_found("lock " + lock.token + " does not cover " + normal);
+            }
+            lock.timeout = clamp_timeout(timeout);
+            lock.expires = Clock::time_point(std::chrono::seconds(now + lock.timeout.count()));
+            {
+                Query q(db_.get(), st_.update_expiry.get());
+                q.bind(1, lock.token)
+                    .bind(2, epoch_seconds(lock.expires))
+                    .bind(3, static_cast<std::int64_t>(lock.timeout.count()));
+                if (auto ok = q.run(); !ok) {
+                    return tl::unexpected(std::move(ok.error()));
+                }
+            }
+            return lock;
+        });
     }
 
     LockResult<void> remove(std::string_view token) override {
-        std::lock_guard guard(mutex_);
-        const Bump bump(*changes_); // after the commit or rollback below
-        const std::int64_t now = epoch_seconds(now_());
-        auto txn = Transaction::begin(db_.get(), true);
-        if (!txn) {
-            return tl::unexpected(std::move(txn.error()));
-        }
-        if (auto ok = purge(now); !ok) {
-            return ok;
-        }
-        {
-            Query q(db_.get(), st_.delete_token.get());
-            q.bind(1, token);
-            if (auto ok = q.run(); !ok) {
+        return in_transaction(true, [&](std::int64_t now) -> LockResult<void> {
+            if (auto ok = purge(now); !ok) {
                 return ok;
             }
-        }
-        if (sqlite3_changes(db_.get()) == 0) {
-            return not_found("no lock " + std::string(token));
-        }
-        return txn->commit();
+            {
+                Query q(db_.get(), st_.delete_token.get());
+                q.bind(1, token);
+                if (auto ok = q.run(); !ok) {
+                    return ok;
+                }
+            }
+            if (sqlite3_changes(db_.get()) == 0) {
+                return not_found("no lock " + std::string(token));
+            }
+            return {};
+        });
     }
 
     LockResult<std::optional<Lock>> find(std::string_view token) override {
@@ -388,52 +368,38 @@ public:
 
     LockResult<std::vector<Lock>> covering(std::string_view path) override {
         const std::string normal = normalize_lock_path(path);
-        std::lock_guard guard(mutex_);
-        const std::int64_t now = epoch_seconds(now_());
-        auto txn = Transaction::begin(db_.get(), false);
-        if (!txn) {
-            return tl::unexpected(std::move(txn.error()));
-        }
-        std::vector<Lock> out;
-        for (const auto& root : self_and_ancestors(normal)) {
-            auto found = by_root(root, now);
-            if (!found) {
-                return tl::unexpected(std::move(found.error()));
-            }
-            for (auto& lock : *found) {
-                if (lock.root == normal || lock.infinite) {
-                    out.push_back(std::move(lock));
+        return in_transaction(false, [&](std::int64_t now) -> LockResult<std::vector<Lock>> {
+            std::vector<Lock> out;
+            for (const auto& root : self_and_ancestors(normal)) {
+                auto found = by_root(root, now);
+                if (!found) {
+                    return tl::unexpected(std::move(found.error()));
+                }
+                for (auto& lock : *found) {
+                    if (lock.root == normal || lock.infinite) {
+                        out.push_back(std::move(lock));
+                    }
                 }
             }
-        }
-        if (auto ok = txn->commit(); !ok) {
-            return tl::unexpected(std::move(ok.error()));
-        }
-        return out;
+            return out;
+        });
     }
 
     LockResult<std::vector<Lock>> within(std::string_view path) override {
         const std::string normal = normalize_lock_path(path);
-        std::lock_guard guard(mutex_);
-        const std::int64_t now = epoch_seconds(now_());
-        auto txn = Transaction::begin(db_.get(), false);
-        if (!txn) {
-            return tl::unexpected(std::move(txn.error()));
-        }
-        auto out = by_root(normal, now);
-        if (!out) {
+        return in_transaction(false, [&](std::int64_t now) -> LockResult<std::vector<Lock>> {
+            auto out = by_root(normal, now);
+            if (!out) {
+                return out;
+            }
+            auto rest = strictly_below(normal, now);
+            if (!rest) {
+                return rest;
+            }
+            out->insert(out->end(), std::make_move_iterator(rest->begin()),
+                        std::make_move_iterator(rest->end()));
             return out;
-        }
-        auto rest = strictly_below(normal, now);
-        if (!rest) {
-            return rest;
-        }
-        out->insert(out->end(), std::make_move_iterator(rest->begin()),
-                    std::make_move_iterator(rest->end()));
-        if (auto ok = txn->commit(); !ok) {
-            return tl::unexpected(std::move(ok.error()));
-        }
-        return out;
+        });
     }
 
     // Asked by nearly every request: "no locks at all" is remembered until a write to the
@@ -477,6 +443,31 @@ private:
                               (other.infinite ? " depth-infinity" : " depth-0") + " lock on " +
                               other.root;
         return tl::unexpected(LockError{LockErrc::conflict, std::move(message), other.root});
+    }
+
+    // Runs body(now) in a transaction under the connection's mutex and commits when it
+    // succeeds. A writer (BEGIN IMMEDIATE) bumps the shared counter after the commit or
+    // rollback, still under the mutex.
+    template <class F>
+    std::invoke_result_t<F&, std::int64_t> in_transaction(bool write, F&& body) {
+        std::lock_guard guard(mutex_);
+        std::optional<Bump> bump;
+        if (write) {
+            bump.emplace(*changes_);
+        }
+        const std::int64_t now = epoch_seconds(now_());
+        auto txn = Transaction::begin(db_.get(), write);
+        if (!txn) {
+            return tl::unexpected(std::move(txn.error()));
+        }
+        auto out = body(now);
+        if (!out) {
+            return out;
+        }
+        if (auto ok = txn->commit(); !ok) {
+            return tl::unexpected(std::move(ok.error()));
+        }
+        return out;
     }
 
     LockResult<void> purge(std::int64_t now) {

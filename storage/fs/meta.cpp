@@ -1,7 +1,5 @@
 #include "meta.hpp"
 
-#include <random>
-
 #include "../common.hpp"
 #include "../path.hpp"
 
@@ -56,24 +54,6 @@ ALTER TABLE intents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 
 constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
 
-Result<void> run(Db& db, const std::string& sql, const std::vector<std::string>& args) {
-    auto s = db.prepare_cached(sql);
-    if (!s)
-        return tl::unexpected(s.error());
-    for (std::size_t i = 0; i < args.size(); ++i)
-        s->bind(static_cast<int>(i + 1), args[i]);
-    return s->run();
-}
-
-std::string random_id() {
-    std::random_device rd;
-    std::uniform_int_distribution<unsigned> dist(0, 15);
-    std::string out;
-    for (int i = 0; i < 16; ++i)
-        out += "0123456789abcdef"[dist(rd)];
-    return out;
-}
-
 } // namespace
 
 Result<void> configure(Db& db, bool durable) {
@@ -106,7 +86,8 @@ Result<void> migrate(Db& db) {
         if (auto ok = db.exec(migrations[version]); !ok)
             return ok;
         if (version == 0)
-            if (auto ok = run(db, "INSERT INTO store_meta VALUES('store_id', ?)", {random_id()});
+            if (auto ok =
+                    db.run_cached("INSERT INTO store_meta VALUES('store_id', ?)", new_store_id());
                 !ok)
                 return ok;
         if (auto ok = db.exec("PRAGMA user_version=" + std::to_string(version + 1)); !ok)
@@ -138,10 +119,8 @@ Result<std::int64_t> current_seq(Db& db) {
 }
 
 Result<void> log(Db& db, const std::string& path, ChangeKind kind) {
-    auto s = db.prepare_cached("INSERT INTO changes(path, kind) VALUES(?, ?)");
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
+    return db.run_cached("INSERT INTO changes(path, kind) VALUES(?, ?)", path,
+                         static_cast<std::int64_t>(kind));
 }
 
 Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t upto,
@@ -152,16 +131,14 @@ Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t u
         return tl::unexpected(s.error());
     s->bind(1, since).bind(2, upto).bind(3, collection);
     std::vector<Change> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        std::string p = s->text(0);
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        std::string p = row.text(0);
         if (p != collection)
-            out.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
-    }
+            out.push_back({std::move(p), static_cast<ChangeKind>(row.integer(1))});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 Result<bool> changed_between(Db& db, std::int64_t since, std::int64_t upto,
@@ -185,14 +162,12 @@ Result<std::vector<Property>> props_of(Db& db, const std::string& path) {
         return tl::unexpected(s.error());
     s->bind(1, path);
     std::vector<Property> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out.push_back({{s->text(0), s->text(1)}, s->blob(2)});
-    }
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        out.push_back({{row.text(0), row.text(1)}, row.blob(2)});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
@@ -203,14 +178,12 @@ Result<std::map<std::string, std::vector<Property>>> props_of_members(Db& db,
         return tl::unexpected(s.error());
     s->bind(1, parent);
     std::map<std::string, std::vector<Property>> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out[s->text(0)].push_back({{s->text(1), s->text(2)}, s->blob(3)});
-    }
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        out[row.text(0)].push_back({{row.text(1), row.text(2)}, row.blob(3)});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 Result<void> set_prop(Db& db, const std::string& path, const PropName& name,
@@ -227,71 +200,46 @@ Result<void> set_prop(Db& db, const std::string& path, const PropName& name,
 }
 
 Result<void> remove_prop(Db& db, const std::string& path, const PropName& name) {
-    return run(db, "DELETE FROM props WHERE path = ? AND ns = ? AND name = ?",
-               {path, name.ns, name.name});
+    return db.run_cached("DELETE FROM props WHERE path = ? AND ns = ? AND name = ?", path, name.ns,
+                         name.name);
 }
 
 Result<void> drop_props(Db& db, const std::string& path) {
-    return run(db, std::string("DELETE FROM props WHERE ") + subtree_where, {path});
+    return db.run_cached(std::string("DELETE FROM props WHERE ") + subtree_where, path);
 }
 
 Result<void> move_props(Db& db, const std::string& from, const std::string& to) {
     if (auto ok = drop_props(db, to); !ok)
         return ok;
-    auto s =
-        db.prepare_cached(std::string("UPDATE props SET path = ?2 || substr(path, ?3 + 1), parent "
-                                      "= CASE WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 "
-                                      "+ 1) END WHERE ") +
-                          subtree_where);
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, from)
-        .bind(2, to)
-        .bind(3, static_cast<std::int64_t>(from.size()))
-        .bind(4, parent_of(to))
-        .run();
+    return db.run_cached(std::string("UPDATE props SET path = ?2 || substr(path, ?3 + 1), parent "
+                                     "= CASE WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 "
+                                     "+ 1) END WHERE ") +
+                             subtree_where,
+                         from, to, static_cast<std::int64_t>(from.size()), parent_of(to));
 }
 
 Result<void> copy_props(Db& db, const std::string& from, const std::string& to, bool subtree) {
     if (auto ok = drop_props(db, to); !ok)
         return ok;
-    auto s =
-        db.prepare_cached(std::string("INSERT INTO props SELECT ?2 || substr(path, ?3 + 1), CASE "
-                                      "WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) "
-                                      "END, ns, name, value FROM props WHERE ") +
-                          (subtree ? subtree_where : "path = ?1"));
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, from)
-        .bind(2, to)
-        .bind(3, static_cast<std::int64_t>(from.size()))
-        .bind(4, parent_of(to))
-        .run();
+    return db.run_cached(std::string("INSERT INTO props SELECT ?2 || substr(path, ?3 + 1), CASE "
+                                     "WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) "
+                                     "END, ns, name, value FROM props WHERE ") +
+                             (subtree ? subtree_where : "path = ?1"),
+                         from, to, static_cast<std::int64_t>(from.size()), parent_of(to));
 }
 
 Result<std::int64_t> add_intent(Db& db, const Intent& intent) {
-    auto s =
-        db.prepare_cached("INSERT INTO intents(op, src, dst, staging, inode, seq) VALUES(?, ?, ?, "
-                          "?, ?, ?)");
-    if (!s)
-        return tl::unexpected(s.error());
-    auto ok = s->bind(1, intent.op)
-                  .bind(2, intent.from)
-                  .bind(3, intent.to)
-                  .bind(4, intent.staging)
-                  .bind(5, static_cast<std::int64_t>(intent.inode))
-                  .bind(6, intent.seq)
-                  .run();
+    auto ok = db.run_cached("INSERT INTO intents(op, src, dst, staging, inode, seq) VALUES(?, ?, "
+                            "?, ?, ?, ?)",
+                            intent.op, intent.from, intent.to, intent.staging,
+                            static_cast<std::int64_t>(intent.inode), intent.seq);
     if (!ok)
         return tl::unexpected(ok.error());
     return db.last_insert_rowid();
 }
 
 Result<void> drop_intent(Db& db, std::int64_t id) {
-    auto s = db.prepare_cached("DELETE FROM intents WHERE id = ?");
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, id).run();
+    return db.run_cached("DELETE FROM intents WHERE id = ?", id);
 }
 
 Result<std::vector<Intent>> intents(Db& db) {
@@ -300,15 +248,13 @@ Result<std::vector<Intent>> intents(Db& db) {
     if (!s)
         return tl::unexpected(s.error());
     std::vector<Intent> out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4),
-                       static_cast<std::uint64_t>(s->integer(5)), s->integer(6)});
-    }
+    auto ok = s->each_row([&](const sqlite::Stmt& row) {
+        out.push_back({row.integer(0), row.text(1), row.text(2), row.text(3), row.text(4),
+                       static_cast<std::uint64_t>(row.integer(5)), row.integer(6)});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 } // namespace quire::storage::fs::meta

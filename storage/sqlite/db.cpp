@@ -89,13 +89,7 @@ Result<bool> Stmt::step() {
 }
 
 Result<void> Stmt::run() {
-    for (;;) {
-        auto row = step();
-        if (!row)
-            return tl::unexpected(row.error());
-        if (!*row)
-            return {};
-    }
+    return each_row([](const Stmt&) {});
 }
 
 void Stmt::reset() {

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <sqlite3.h>
@@ -39,11 +41,36 @@ public:
     Stmt& bind_blob(int index, std::string_view bytes);
     Stmt& bind_zeroblob(int index, std::int64_t size);
     Stmt& bind_null(int index);
+    // Binds args to ?1, ?2... in order (text or integer).
+    template <class... Args>
+    Stmt& bind_all(const Args&... args) {
+        int index = 0;
+        (bind(++index, args), ...);
+        return *this;
+    }
 
     // Steps once: true when a row is available, false when done.
     Result<bool> step();
     // Steps to completion (statements that return no rows).
     Result<void> run();
+    // Steps through the rows, calling on_row(*this) on each, and returns the first step error.
+    // An on_row returning bool stops early (without error) when it returns false.
+    template <class F>
+    Result<void> each_row(F&& on_row) {
+        for (;;) {
+            auto row = step();
+            if (!row)
+                return tl::unexpected(row.error());
+            if (!*row)
+                return {};
+            if constexpr (std::is_same_v<std::invoke_result_t<F&, const Stmt&>, bool>) {
+                if (!on_row(std::as_const(*this)))
+                    return {};
+            } else {
+                on_row(std::as_const(*this));
+            }
+        }
+    }
     void reset();
 
     std::string text(int column) const;
@@ -76,11 +103,27 @@ public:
     Result<Stmt> prepare_cached(std::string_view sql);
     // One statement without results (BEGIN, COMMIT...), prepared once per connection.
     Result<void> exec_cached(std::string_view sql);
+    // Prepares sql (run) or takes it from the cache (run_cached), binds args to ?1, ?2...
+    // (text or integer) and steps it to completion.
+    template <class... Args>
+    Result<void> run(std::string_view sql, const Args&... args) {
+        return run_with(prepare(sql), args...);
+    }
+    template <class... Args>
+    Result<void> run_cached(std::string_view sql, const Args&... args) {
+        return run_with(prepare_cached(sql), args...);
+    }
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
 private:
     explicit Db(sqlite3* db) : db_(db) {}
+    template <class... Args>
+    static Result<void> run_with(Result<Stmt> s, const Args&... args) {
+        if (!s)
+            return tl::unexpected(s.error());
+        return s->bind_all(args...).run();
+    }
     void close();
     sqlite3* db_ = nullptr;
     std::map<std::string, sqlite3_stmt*, std::less<>> cache_;

@@ -2,8 +2,9 @@
 
 #include <array>
 #include <chrono>
-#include <random>
 #include <string>
+
+#include "../common.hpp"
 
 namespace quire::storage::sqlite {
 
@@ -43,15 +44,6 @@ CREATE TABLE changes(
 )sql",
 };
 
-std::string random_id() {
-    std::random_device rd;
-    std::uniform_int_distribution<unsigned> dist(0, 15);
-    std::string out;
-    for (int i = 0; i < 16; ++i)
-        out += "0123456789abcdef"[dist(rd)];
-    return out;
-}
-
 } // namespace
 
 Result<void> configure_connection(Db& db, bool durable) {
@@ -88,16 +80,13 @@ Result<void> migrate(Db& db) {
             auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
-            auto ins = db.prepare("INSERT INTO store_meta VALUES('store_id', ?)");
-            if (!ins)
-                return tl::unexpected(ins.error());
-            if (auto ok = ins->bind(1, random_id()).run(); !ok)
+            if (auto ok = db.run("INSERT INTO store_meta VALUES('store_id', ?)", new_store_id());
+                !ok)
                 return ok;
-            auto root = db.prepare("INSERT INTO resources(path, parent, collection, etag, "
-                                   "created_ns, modified_ns) VALUES('/', NULL, 1, 'c0', ?, ?)");
-            if (!root)
-                return tl::unexpected(root.error());
-            if (auto ok = root->bind(1, std::int64_t{now}).bind(2, std::int64_t{now}).run(); !ok)
+            if (auto ok = db.run("INSERT INTO resources(path, parent, collection, etag, "
+                                 "created_ns, modified_ns) VALUES('/', NULL, 1, 'c0', ?, ?)",
+                                 std::int64_t{now}, std::int64_t{now});
+                !ok)
                 return ok;
         }
         if (auto ok = db.exec("PRAGMA user_version=" + std::to_string(version + 1)); !ok)

@@ -84,26 +84,15 @@ Result<Row> find_existing(Db& db, std::string_view path) {
 constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
 
 Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
-    auto s = db.prepare("INSERT INTO changes(path, kind) VALUES(?, ?)");
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
+    return db.run("INSERT INTO changes(path, kind) VALUES(?, ?)", path,
+                  static_cast<std::int64_t>(kind));
 }
 
 Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
-    auto s = db.prepare(std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM "
-                                    "resources WHERE ") +
-                        subtree_where + " ORDER BY path");
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, path).bind(2, static_cast<std::int64_t>(kind)).run();
-}
-
-Result<void> exec_path(Db& db, std::string_view sql, std::string_view path) {
-    auto s = db.prepare(sql);
-    if (!s)
-        return tl::unexpected(s.error());
-    return s->bind(1, path).run();
+    return db.run(
+        std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM resources WHERE ") +
+            subtree_where + " ORDER BY path",
+        path, static_cast<std::int64_t>(kind));
 }
 
 // The parent of a new resource must be an existing collection (RFC 4918 9.7.1, 9.3.1).
@@ -161,14 +150,7 @@ Result<Spooled> spool(Source& source, const std::string& dir, std::size_t inline
 }
 
 Result<void> store_body(Db& db, std::int64_t resource_id, const Spooled& body) {
-    if (auto ok =
-            [&] {
-                auto del = db.prepare("DELETE FROM body_chunks WHERE resource_id = ?");
-                if (!del)
-                    return Result<void>(tl::unexpected(del.error()));
-                return del->bind(1, resource_id).run();
-            }();
-        !ok)
+    if (auto ok = db.run("DELETE FROM body_chunks WHERE resource_id = ?", resource_id); !ok)
         return ok;
     auto ins = db.prepare("INSERT INTO body_chunks(resource_id, chunk, data) VALUES(?, ?, ?)");
     if (!ins)
@@ -223,14 +205,10 @@ Result<std::string> read_small_body(Db& db, std::int64_t resource_id) {
         return tl::unexpected(s.error());
     s->bind(1, resource_id);
     std::string out;
-    for (;;) {
-        auto r = s->step();
-        if (!r)
-            return tl::unexpected(r.error());
-        if (!*r)
-            return out;
-        out += s->blob(0);
-    }
+    auto ok = s->each_row([&](const Stmt& row) { out += row.blob(0); });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 // Streams a body out of its chunks inside one read transaction, so the reader sees one
@@ -395,16 +373,13 @@ public:
         s->bind(1, path);
         std::vector<Meta> out;
         std::vector<std::int64_t> ids;
-        for (;;) {
-            auto row = s->step();
-            if (!row)
-                return tl::unexpected(row.error());
-            if (!*row)
-                break;
-            auto r = read_row(*s);
+        auto listed = s->each_row([&](const Stmt& row) {
+            auto r = read_row(row);
             ids.push_back(r.id);
             out.push_back(std::move(r.meta));
-        }
+        });
+        if (!listed)
+            return tl::unexpected(listed.error());
         if (options.with_props) {
             // One query for the dead properties of every member (no N+1).
             auto p = at->db->prepare(
@@ -414,19 +389,17 @@ public:
                 return tl::unexpected(p.error());
             p->bind(1, path).bind(2, internal_ns);
             std::size_t i = 0;
-            for (;;) {
-                auto row = p->step();
-                if (!row)
-                    return tl::unexpected(row.error());
-                if (!*row)
-                    break;
-                std::string member = p->text(0);
+            auto ok = p->each_row([&](const Stmt& row) {
+                std::string member = row.text(0);
                 while (i < out.size() && out[i].path != member)
                     ++i;
                 if (i == out.size())
-                    break;
-                out[i].props.push_back({{p->text(1), p->text(2)}, p->blob(3)});
-            }
+                    return false;
+                out[i].props.push_back({{row.text(1), row.text(2)}, row.blob(3)});
+                return true;
+            });
+            if (!ok)
+                return tl::unexpected(ok.error());
         }
         return out;
     }
@@ -448,25 +421,36 @@ public:
         return open_chunks(std::move(at->db), std::move(at->tx), at->row.id, range);
     }
 
-    // A read transaction on a pooled connection, at the row of an existing path (not_found
-    // otherwise). The transaction ends before the connection goes back to the pool.
-    struct ReadAt {
+    // A read transaction on a pooled connection. The transaction ends before the connection
+    // goes back to the pool.
+    struct ReadTx {
         Pool::Lease db;
         Transaction tx;
-        Row row;
     };
 
-    Result<ReadAt> read_existing(const std::string& path) {
+    Result<ReadTx> begin_read() {
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         auto tx = Transaction::begin(**db, Transaction::Kind::read);
         if (!tx)
             return tl::unexpected(tx.error());
-        auto row = find_existing(**db, path);
+        return ReadTx{std::move(*db), std::move(*tx)};
+    }
+
+    // A read transaction at the row of an existing path (not_found otherwise).
+    struct ReadAt : ReadTx {
+        Row row;
+    };
+
+    Result<ReadAt> read_existing(const std::string& path) {
+        auto read = begin_read();
+        if (!read)
+            return tl::unexpected(read.error());
+        auto row = find_existing(*read->db, path);
         if (!row)
             return tl::unexpected(row.error());
-        return ReadAt{std::move(*db), std::move(*tx), std::move(*row)};
+        return ReadAt{std::move(*read), std::move(*row)};
     }
 
     // The body of a document, streamed in the caller's read transaction.
@@ -479,15 +463,12 @@ public:
         s->bind(1, id);
         std::vector<ChunkBody::Chunk> chunks;
         std::int64_t start = 0;
-        for (;;) {
-            auto r = s->step();
-            if (!r)
-                return tl::unexpected(r.error());
-            if (!*r)
-                break;
-            chunks.push_back({s->integer(0), start, s->integer(1)});
-            start += s->integer(1);
-        }
+        auto ok = s->each_row([&](const Stmt& row) {
+            chunks.push_back({row.integer(0), start, row.integer(1)});
+            start += row.integer(1);
+        });
+        if (!ok)
+            return tl::unexpected(ok.error());
         s = Stmt();
         auto [offset, length] = clip(range, static_cast<std::uint64_t>(start));
         return std::make_unique<ChunkBody>(std::move(db), std::move(tx), std::move(chunks), offset,
@@ -505,106 +486,69 @@ public:
         auto body = spool(source, dir_, options_.inline_body_limit);
         if (!body)
             return tl::unexpected(body.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto existing = find(**db, *path);
-        if (!existing)
-            return tl::unexpected(existing.error());
-        if (*existing && (*existing)->meta.collection)
-            return fail(Errc::is_a_collection, *path);
-        std::optional<std::string> etag;
-        if (*existing)
-            etag = (*existing)->meta.etag;
-        if (auto ok = check_precondition(options.precondition, etag); !ok)
-            return tl::unexpected(ok.error());
-        if (auto ok = check_parent(**db, *path); !ok)
-            return tl::unexpected(ok.error());
-        std::int64_t now = now_ns();
-        std::int64_t id = 0;
-        if (*existing) {
-            id = (*existing)->id;
-            auto s = (*db)->prepare("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
-                                    "modified_ns = ? WHERE id = ?");
-            if (!s)
-                return tl::unexpected(s.error());
-            auto ok = s->bind(1, body->etag)
-                          .bind(2, body->size)
-                          .bind(3, options.content_type)
-                          .bind(4, now)
-                          .bind(5, id)
-                          .run();
-            if (!ok)
+        return write([&](Db& db) -> Result<PutResult> {
+            auto existing = find(db, *path);
+            if (!existing)
+                return tl::unexpected(existing.error());
+            if (*existing && (*existing)->meta.collection)
+                return fail(Errc::is_a_collection, *path);
+            std::optional<std::string> etag;
+            if (*existing)
+                etag = (*existing)->meta.etag;
+            if (auto ok = check_precondition(options.precondition, etag); !ok)
                 return tl::unexpected(ok.error());
-        } else {
-            auto s = (*db)->prepare(
-                "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
-                "created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)");
-            if (!s)
-                return tl::unexpected(s.error());
-            auto ok = s->bind(1, *path)
-                          .bind(2, parent_of(*path))
-                          .bind(3, body->etag)
-                          .bind(4, body->size)
-                          .bind(5, options.content_type)
-                          .bind(6, now)
-                          .bind(7, now)
-                          .run();
-            if (!ok)
+            if (auto ok = check_parent(db, *path); !ok)
                 return tl::unexpected(ok.error());
-            id = (*db)->last_insert_rowid();
-        }
-        if (auto ok = store_body(**db, id, *body); !ok)
-            return tl::unexpected(ok.error());
-        // The change log moves in the same transaction as the content (unlike sabre/dav's).
-        if (auto ok = log_change(**db, *path, *existing ? ChangeKind::modified : ChangeKind::added);
-            !ok)
-            return tl::unexpected(ok.error());
-        if (auto ok = tx->commit(); !ok)
-            return tl::unexpected(ok.error());
-        return PutResult{body->etag, !*existing};
+            std::int64_t now = now_ns();
+            std::int64_t id = 0;
+            if (*existing) {
+                id = (*existing)->id;
+                auto ok = db.run("UPDATE resources SET etag = ?, size = ?, content_type = ?, "
+                                 "modified_ns = ? WHERE id = ?",
+                                 body->etag, body->size, options.content_type, now, id);
+                if (!ok)
+                    return tl::unexpected(ok.error());
+            } else {
+                auto ok =
+                    db.run("INSERT INTO resources(path, parent, collection, etag, size, "
+                           "content_type, created_ns, modified_ns) VALUES(?, ?, 0, ?, ?, ?, ?, ?)",
+                           *path, parent_of(*path), body->etag, body->size, options.content_type,
+                           now, now);
+                if (!ok)
+                    return tl::unexpected(ok.error());
+                id = db.last_insert_rowid();
+            }
+            if (auto ok = store_body(db, id, *body); !ok)
+                return tl::unexpected(ok.error());
+            // The change log moves in the same transaction as the content (unlike sabre/dav's).
+            if (auto ok =
+                    log_change(db, *path, *existing ? ChangeKind::modified : ChangeKind::added);
+                !ok)
+                return tl::unexpected(ok.error());
+            return PutResult{body->etag, !*existing};
+        });
     }
 
     Result<void> mkcol(std::string_view raw, std::string_view) override {
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto existing = find(**db, *path);
-        if (!existing)
-            return tl::unexpected(existing.error());
-        if (*existing)
-            return fail(Errc::exists, *path);
-        if (auto ok = check_parent(**db, *path); !ok)
-            return ok;
-        std::int64_t now = now_ns();
-        auto s = (*db)->prepare("INSERT INTO resources(path, parent, collection, etag, "
-                                "created_ns, modified_ns) VALUES(?, ?, 1, ?, ?, ?)");
-        if (!s)
-            return tl::unexpected(s.error());
-        auto ok = s->bind(1, *path)
-                      .bind(2, parent_of(*path))
-                      .bind(3, "c" + std::to_string(now))
-                      .bind(4, now)
-                      .bind(5, now)
-                      .run();
-        if (!ok)
-            return ok;
-        if (auto logged = log_change(**db, *path, ChangeKind::added); !logged)
-            return logged;
-        return tx->commit();
+        return write([&](Db& db) -> Result<void> {
+            auto existing = find(db, *path);
+            if (!existing)
+                return tl::unexpected(existing.error());
+            if (*existing)
+                return fail(Errc::exists, *path);
+            if (auto ok = check_parent(db, *path); !ok)
+                return ok;
+            std::int64_t now = now_ns();
+            auto ok = db.run("INSERT INTO resources(path, parent, collection, etag, created_ns, "
+                             "modified_ns) VALUES(?, ?, 1, ?, ?, ?)",
+                             *path, parent_of(*path), "c" + std::to_string(now), now, now);
+            if (!ok)
+                return ok;
+            return log_change(db, *path, ChangeKind::added);
+        });
     }
 
     Result<void> remove(std::string_view raw, const Precondition& pre, std::string_view) override {
@@ -613,27 +557,19 @@ public:
             return tl::unexpected(path.error());
         if (is_root(*path))
             return fail(Errc::forbidden, "the root cannot be removed");
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto existing = find(**db, *path);
-        if (!existing)
-            return tl::unexpected(existing.error());
-        std::optional<std::string> etag;
-        if (*existing)
-            etag = (*existing)->meta.etag;
-        if (auto ok = check_precondition(pre, etag); !ok)
-            return ok;
-        if (!*existing)
-            return fail(Errc::not_found, *path);
-        if (auto ok = remove_tree(**db, *path); !ok)
-            return ok;
-        return tx->commit();
+        return write([&](Db& db) -> Result<void> {
+            auto existing = find(db, *path);
+            if (!existing)
+                return tl::unexpected(existing.error());
+            std::optional<std::string> etag;
+            if (*existing)
+                etag = (*existing)->meta.etag;
+            if (auto ok = check_precondition(pre, etag); !ok)
+                return ok;
+            if (!*existing)
+                return fail(Errc::not_found, *path);
+            return remove_tree(db, *path);
+        });
     }
 
     Result<bool> copy(std::string_view from, std::string_view to, Depth depth, bool overwrite,
@@ -670,14 +606,12 @@ public:
             return tl::unexpected(s.error());
         s->bind(1, at->row.id).bind(2, internal_ns);
         std::vector<Property> out;
-        for (;;) {
-            auto r = s->step();
-            if (!r)
-                return tl::unexpected(r.error());
-            if (!*r)
-                return out;
-            out.push_back({{s->text(0), s->text(1)}, s->blob(2)});
-        }
+        auto ok = s->each_row([&](const Stmt& row) {
+            out.push_back({{row.text(0), row.text(1)}, row.blob(2)});
+        });
+        if (!ok)
+            return tl::unexpected(ok.error());
+        return out;
     }
 
     Result<void> patch_props(std::string_view raw, std::span<const PropOp> ops,
@@ -688,52 +622,42 @@ public:
         for (const auto& op : ops)
             if (op.name.ns == internal_ns)
                 return fail(Errc::forbidden, "reserved property namespace");
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto row = find_existing(**db, *path);
-        if (!row)
-            return tl::unexpected(row.error());
-        auto set = (*db)->prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?)");
-        auto del = (*db)->prepare("DELETE FROM props WHERE resource_id = ? AND ns = ? AND "
+        return write([&](Db& db) -> Result<void> {
+            auto row = find_existing(db, *path);
+            if (!row)
+                return tl::unexpected(row.error());
+            auto set = db.prepare("INSERT OR REPLACE INTO props VALUES(?, ?, ?, ?)");
+            auto del = db.prepare("DELETE FROM props WHERE resource_id = ? AND ns = ? AND "
                                   "name = ?");
-        if (!set || !del)
-            return tl::unexpected(!set ? set.error() : del.error());
-        for (const auto& op : ops) {
-            Stmt& s = op.value ? *set : *del;
-            s.reset();
-            s.bind(1, row->id).bind(2, op.name.ns).bind(3, op.name.name);
-            if (op.value)
-                s.bind_blob(4, *op.value);
-            if (auto ok = s.run(); !ok)
-                return ok; // the transaction rolls back: all or nothing
-        }
-        if (auto ok = log_change(**db, *path, ChangeKind::modified); !ok)
-            return ok;
-        return tx->commit();
+            if (!set || !del)
+                return tl::unexpected(!set ? set.error() : del.error());
+            for (const auto& op : ops) {
+                Stmt& s = op.value ? *set : *del;
+                s.reset();
+                s.bind(1, row->id).bind(2, op.name.ns).bind(3, op.name.name);
+                if (op.value)
+                    s.bind_blob(4, *op.value);
+                if (auto ok = s.run(); !ok)
+                    return ok; // the transaction rolls back: all or nothing
+            }
+            return log_change(db, *path, ChangeKind::modified);
+        });
     }
 
     Result<std::string> sync_token(std::string_view raw) override {
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto row = find(**db, *path);
+        auto read = begin_read();
+        if (!read)
+            return tl::unexpected(read.error());
+        Db& db = *read->db;
+        auto row = find(db, *path);
         if (!row)
             return tl::unexpected(row.error());
         if (!*row || !(*row)->meta.collection)
             return fail(!*row ? Errc::not_found : Errc::not_a_collection, *path);
-        auto seq = current_seq(**db);
+        auto seq = current_seq(db);
         if (!seq)
             return tl::unexpected(seq.error());
         return make_token(store_id_, *seq);
@@ -743,13 +667,11 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        auto tx = Transaction::begin(**db, Transaction::Kind::read);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto seq = current_seq(**db);
+        auto read = begin_read();
+        if (!read)
+            return tl::unexpected(read.error());
+        Db& db = *read->db;
+        auto seq = current_seq(db);
         if (!seq)
             return tl::unexpected(seq.error());
         auto since = parse_token(token, store_id_, *seq);
@@ -757,24 +679,20 @@ public:
             return tl::unexpected(since.error());
         // Walks the log from the token on (the primary key), so the cost follows the number
         // of changes, not the size of the store.
-        auto s = (*db)->prepare("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
-                                "(path > ?3 || '/' AND path < ?3 || '0' OR ?3 = '/') "
-                                "ORDER BY seq");
+        auto s = db.prepare("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
+                            "(path > ?3 || '/' AND path < ?3 || '0' OR ?3 = '/') "
+                            "ORDER BY seq");
         if (!s)
             return tl::unexpected(s.error());
         s->bind(1, *since).bind(2, *seq).bind(3, *path);
         std::vector<Change> log;
-        for (;;) {
-            auto r = s->step();
-            if (!r)
-                return tl::unexpected(r.error());
-            if (!*r)
-                break;
-            std::string p = s->text(0);
-            if (p == *path)
-                continue;
-            log.push_back({std::move(p), static_cast<ChangeKind>(s->integer(1))});
-        }
+        auto ok = s->each_row([&](const Stmt& row) {
+            std::string p = row.text(0);
+            if (p != *path)
+                log.push_back({std::move(p), static_cast<ChangeKind>(row.integer(1))});
+        });
+        if (!ok)
+            return tl::unexpected(ok.error());
         return Changes{make_token(store_id_, *seq), coalesce(log)};
     }
 
@@ -783,6 +701,27 @@ private:
     std::string version() const {
         const std::uint64_t g = generation_.load();
         return std::string(reinterpret_cast<const char*>(&g), sizeof g);
+    }
+
+    // Runs body(db) in a write transaction on a pooled connection and commits when it
+    // succeeds. The guards end in reverse order: the rollback (when not committed), the
+    // writer mutex, the generation bump, and last the lease of the connection.
+    template <class F>
+    std::invoke_result_t<F&, Db&> write(F&& body) {
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        const Bump bump(generation_); // after the commit or rollback
+        const std::lock_guard writer(write_mutex_);
+        auto tx = Transaction::begin(**db, Transaction::Kind::write);
+        if (!tx)
+            return tl::unexpected(tx.error());
+        auto out = body(**db);
+        if (!out)
+            return out;
+        if (auto ok = tx->commit(); !ok)
+            return tl::unexpected(ok.error());
+        return out;
     }
 
     Result<std::int64_t> current_seq(Db& db) {
@@ -799,7 +738,7 @@ private:
         if (auto ok = log_subtree(db, path, ChangeKind::removed); !ok)
             return ok;
         // Foreign keys cascade to bodies and properties.
-        return exec_path(db, std::string("DELETE FROM resources WHERE ") + subtree_where, path);
+        return db.run(std::string("DELETE FROM resources WHERE ") + subtree_where, path);
     }
 
     Result<bool> transfer(std::string_view raw_from, std::string_view raw_to, Depth depth,
@@ -812,87 +751,68 @@ private:
             return tl::unexpected(to.error());
         if (auto ok = check_copy_target(*from, *to); !ok)
             return tl::unexpected(ok.error());
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        const Bump bump(generation_); // after the commit or rollback
-        const std::lock_guard writer(write_mutex_);
-        auto tx = Transaction::begin(**db, Transaction::Kind::write);
-        if (!tx)
-            return tl::unexpected(tx.error());
-        auto src = find(**db, *from);
-        if (!src)
-            return tl::unexpected(src.error());
-        if (!*src)
-            return fail(Errc::not_found, *from);
-        auto dst = find(**db, *to);
-        if (!dst)
-            return tl::unexpected(dst.error());
-        if (*dst && !overwrite)
-            return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
-        if (auto ok = check_parent(**db, *to); !ok)
-            return tl::unexpected(ok.error());
-        if (*dst) {
-            if (auto ok = remove_tree(**db, *to); !ok)
+        return write([&](Db& db) -> Result<bool> {
+            auto src = find(db, *from);
+            if (!src)
+                return tl::unexpected(src.error());
+            if (!*src)
+                return fail(Errc::not_found, *from);
+            auto dst = find(db, *to);
+            if (!dst)
+                return tl::unexpected(dst.error());
+            if (*dst && !overwrite)
+                return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
+            if (auto ok = check_parent(db, *to); !ok)
                 return tl::unexpected(ok.error());
-        }
-        bool whole_tree = depth == Depth::infinity || !(*src)->meta.collection;
-        auto len = static_cast<std::int64_t>(from->size());
-        std::string where = whole_tree ? subtree_where : "path = ?1";
-        if (is_move) {
-            if (auto ok = log_subtree(**db, *from, ChangeKind::removed); !ok)
-                return tl::unexpected(ok.error());
-            // One UPDATE renames the whole subtree inside the transaction: atomic.
-            auto s = (*db)->prepare(
-                "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
-                "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
-                where);
-            if (!s)
-                return tl::unexpected(s.error());
-            if (auto ok = s->bind(1, *from).bind(2, *to).bind(3, len).bind(4, parent_of(*to)).run();
-                !ok)
-                return tl::unexpected(ok.error());
-        } else {
-            std::int64_t now = now_ns();
-            auto s = (*db)->prepare(
-                "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
-                "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN path = ?1 "
-                "THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, size, "
-                "content_type, ?5, ?5 FROM resources WHERE " +
-                where);
-            if (!s)
-                return tl::unexpected(s.error());
-            if (auto ok = s->bind(1, *from)
-                              .bind(2, *to)
-                              .bind(3, len)
-                              .bind(4, parent_of(*to))
-                              .bind(5, now)
-                              .run();
-                !ok)
-                return tl::unexpected(ok.error());
-            for (const char* table : {"body_chunks", "props"}) {
-                std::string cols =
-                    std::string(table) == "props" ? "ns, name, value" : "chunk, data";
-                auto c = (*db)->prepare(std::string("INSERT INTO ") + table + "(resource_id, " +
-                                        cols + ") SELECT n.id, " + cols + " FROM resources o " +
-                                        "JOIN " + table + " t ON t.resource_id = o.id " +
-                                        "JOIN resources n ON n.path = ?2 || substr(o.path, ?3 + "
-                                        "1) WHERE " +
-                                        (whole_tree ? std::string("(o.path = ?1 OR (o.path > ?1 "
-                                                                  "|| '/' AND o.path < ?1 || "
-                                                                  "'0'))")
-                                                    : std::string("o.path = ?1")));
-                if (!c)
-                    return tl::unexpected(c.error());
-                if (auto ok = c->bind(1, *from).bind(2, *to).bind(3, len).run(); !ok)
+            if (*dst) {
+                if (auto ok = remove_tree(db, *to); !ok)
                     return tl::unexpected(ok.error());
             }
-        }
-        if (auto ok = log_subtree(**db, *to, ChangeKind::added); !ok)
-            return tl::unexpected(ok.error());
-        if (auto ok = tx->commit(); !ok)
-            return tl::unexpected(ok.error());
-        return !*dst;
+            bool whole_tree = depth == Depth::infinity || !(*src)->meta.collection;
+            auto len = static_cast<std::int64_t>(from->size());
+            std::string where = whole_tree ? subtree_where : "path = ?1";
+            if (is_move) {
+                if (auto ok = log_subtree(db, *from, ChangeKind::removed); !ok)
+                    return tl::unexpected(ok.error());
+                // One UPDATE renames the whole subtree inside the transaction: atomic.
+                auto ok = db.run(
+                    "UPDATE resources SET path = ?2 || substr(path, ?3 + 1), parent = CASE WHEN "
+                    "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END WHERE " +
+                        where,
+                    *from, *to, len, parent_of(*to));
+                if (!ok)
+                    return tl::unexpected(ok.error());
+            } else {
+                std::int64_t now = now_ns();
+                auto ok = db.run(
+                    "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
+                    "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN "
+                    "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, "
+                    "size, content_type, ?5, ?5 FROM resources WHERE " +
+                        where,
+                    *from, *to, len, parent_of(*to), now);
+                if (!ok)
+                    return tl::unexpected(ok.error());
+                for (const char* table : {"body_chunks", "props"}) {
+                    std::string cols =
+                        std::string(table) == "props" ? "ns, name, value" : "chunk, data";
+                    auto copied = db.run(
+                        std::string("INSERT INTO ") + table + "(resource_id, " + cols +
+                            ") SELECT n.id, " + cols + " FROM resources o JOIN " + table +
+                            " t ON t.resource_id = o.id JOIN resources n ON n.path = ?2 || "
+                            "substr(o.path, ?3 + 1) WHERE " +
+                            (whole_tree ? "(o.path = ?1 OR (o.path > ?1 || '/' AND o.path < ?1 "
+                                          "|| '0'))"
+                                        : "o.path = ?1"),
+                        *from, *to, len);
+                    if (!copied)
+                        return tl::unexpected(copied.error());
+                }
+            }
+            if (auto ok = log_subtree(db, *to, ChangeKind::added); !ok)
+                return tl::unexpected(ok.error());
+            return !*dst;
+        });
     }
 
     std::string file_;
