@@ -305,7 +305,6 @@ void Connection<Stream>::park(std::unique_ptr<Connection> self) {
     // An idle connection keeps no coroutine frame and no buffer: only this object and one
     // pending wait (memory per idle keep-alive connection stays well under 2 KiB).
     Connection& c = *self;
-    c.head_ = std::string();
     c.idle = true;
     c.parked = true;
     c.ctx_.tracker.set_deadline(c, c.requests_ == 0 ? c.ctx_.config.timeouts.head
@@ -626,7 +625,7 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
         keep_alive = false;
     }
 
-    std::string& head = head_;
+    std::string& head = ctx_.head_scratch; // capacity reused: no allocation per response
     build_response_head(head, r, ctx_.dates.get(),
                         HeadFraming{no_body ? std::nullopt : length, chunked, keep_alive, http10});
 
@@ -639,6 +638,9 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
                 co_return sent == Sent::all;
             }
         }
+        // The scratch head is the worker's: what is left of it goes with this frame.
+        std::string rest(static_cast<const char*>(parts[0].data()), parts[0].size());
+        parts[0] = asio::buffer(rest);
         co_return co_await write_rest(parts);
     }
 
@@ -652,10 +654,12 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
                     co_return sent == Sent::all;
                 }
             }
+            std::string rest(static_cast<const char*>(parts[0].data()), parts[0].size());
+            parts[0] = asio::buffer(rest);
             co_return co_await write_rest(parts);
         }
     }
-    co_return co_await send_buckets(std::move(head), r, chunked, body_bytes);
+    co_return co_await send_buckets(std::string(head), r, chunked, body_bytes);
 }
 
 // Gathers the head and memory buckets (and small files) into as few writes as possible.

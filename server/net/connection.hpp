@@ -119,9 +119,6 @@ private:
     asio::ip::tcp::endpoint peer_;
     BodyReader<Stream> body_{*this};
     ReadBuffer buf_; // empty while idle
-    // The response head being built: its capacity serves the next response (no allocation
-    // per response); given back when the connection parks.
-    std::string head_;
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool taken_ = false;

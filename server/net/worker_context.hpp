@@ -1,6 +1,8 @@
 // What every connection of one worker thread shares.
 #pragma once
 
+#include <string>
+
 #include "buffer_pool.hpp"
 #include "config/config.hpp"
 #include "connection_tracker.hpp"
@@ -20,6 +22,10 @@ struct WorkerContext {
     http::ParseLimits parse_limits;
     DateCache dates;
     BufferPool buffers;
+    // Where responses' heads are built (one worker thread, one response at a time until it
+    // is sent or copied). Per worker, not per connection: a head kept by each connection
+    // until it idles fragmented the heap (0.4 KiB more per idle connection).
+    std::string head_scratch;
     core::WorkerLocals locals;
 };
 

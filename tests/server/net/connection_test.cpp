@@ -4,6 +4,8 @@
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <thread>
 
 namespace quire::test {
 namespace {
@@ -33,6 +35,48 @@ TEST_F(ConnectionTest, KeepsAnHttp11ConnectionOpenByDefault) {
         EXPECT_EQ(r->body, "GET /n" + std::to_string(i) + "\n");
         EXPECT_FALSE(r->header("connection"));
     }
+}
+
+// Responses the socket cannot take at once (the client reads late, the buffers fill) still
+// arrive whole and in order, while another connection of the same worker is answered
+// meanwhile: a head is built in the worker's scratch space and must be copied before its
+// connection waits to write the rest. 100,000 HEAD answers are about 13 MB, more than the
+// loopback socket buffers hold.
+TEST(ConnectionScratchTest, PipelinedResponsesArriveWholeWhenTheClientReadsLate) {
+    TestServer server(make_config({mount("/", std::make_shared<ReflectHandler>())}, 1));
+    TestClient late(server.port());
+    constexpr int n = 100000;
+    std::thread sender([&late] {
+        std::string batch;
+        for (int i = 0; i < n; ++i) {
+            batch += "HEAD /h" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+        }
+        late.send(batch);
+    });
+    // Another client's answers are built while `late` waits to write (by then its answers
+    // have filled the socket buffers: the server writes them far faster than they are sent).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    TestClient other(server.port());
+    for (int i = 0; i < 200; ++i) {
+        other.send("HEAD /other-client-request-with-a-longer-path" + std::to_string(i) +
+                   " HTTP/1.1\r\nHost: a\r\nX-Fill: " + std::string(500, 'x') + "\r\n\r\n");
+        auto r = other.read_response(true);
+        ASSERT_TRUE(r && r->status == 200) << i;
+    }
+    int whole = 0;
+    for (int i = 0; i < n; ++i) {
+        auto r = late.read_response(true);
+        // The length of the body a GET would have had: "HEAD /h<i>\n".
+        if (!r || r->status != 200 ||
+            r->header("content-length") != std::to_string(8 + std::to_string(i).size())) {
+            ADD_FAILURE() << "response " << i << " is not the answer to request " << i;
+            ::shutdown(late.fd(), SHUT_RDWR); // lets a blocked sender go
+            break;
+        }
+        ++whole;
+    }
+    sender.join();
+    EXPECT_EQ(whole, n);
 }
 
 TEST_F(ConnectionTest, AnswersPipelinedRequestsInOrder) {
