@@ -75,6 +75,10 @@
 #                write, like Apache, lighttpd and nginx, which never fsync;
 #                true measures Quire's default, crash- and power-loss-safe)
 #   OUT_DIR      default build/bench; results go to OUT_DIR/dav-YYYYmmdd-HHMM.*
+#   DATA_PARENT  where the servers' data and configuration go (default /tmp). The
+#                write rows depend on the file system as much as on the servers:
+#                DATA_PARENT=/dev/shm (tmpfs) measures the servers' own costs
+#                without, e.g., ext4's inode allocation
 #   WRK_TIMEOUT  wrk's per-request timeout (default 30s)
 #
 # Needs root (apt-get install of missing packages; Apache and nginx workers run
@@ -191,7 +195,7 @@ done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # --- work dir ----------------------------------------------------------------
-WORK=$(mktemp -d /tmp/quire-davbench.XXXXXX)
+WORK=$(mktemp -d "${DATA_PARENT:-/tmp}/quire-davbench.XXXXXX")
 chmod 755 "$WORK"            # Apache's and nginx's workers run as www-data
 mkdir -p "$OUT_DIR"
 
@@ -610,6 +614,7 @@ versions() {
   echo "- servers: $SERVERS; $(versions)"
   quire_commit=$(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null | cut -c1-80 || true)
   ((QUIRE_OK)) && echo "- Quire: $QUIRE (checkout: ${quire_commit:-?}), webdav mounts with durable = $QUIRE_DURABLE"
+  echo "- Data and configuration under $WORK ($(stat -f -c %T "$WORK") file system)"
   echo "- servers on core $SERVER_CPU, \`wrk -t1 -c$CONNS\` on core $CLIENT_CPU; one worker per server (Apache: one mpm_event child with $((4 * CONNS)) threads)"
   echo "- DURATION=${DURATION}s per run, ROUNDS=$ROUNDS (interleaved), median per server and row"
   echo "- PROPFIND body: prop getetag, getcontentlength, getlastmodified, resourcetype (nginx dav-ext leaves getetag out), or \`<allprop/>\` where the row says so"
