@@ -52,7 +52,11 @@ ALTER TABLE intents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 
-constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
+// One range of the primary key (the path and what sorts up to ?1 || '0'), filtered to the path
+// and its descendants ('/' is the byte before '0'). Spelt as "path = ?1 OR (range)", SQLite
+// ran it as a MULTI-INDEX OR with an ephemeral table: 30,000 instructions per statement.
+constexpr const char* subtree_where =
+    "(path >= ?1 AND path < ?1 || '0' AND (path = ?1 OR substr(path, length(?1) + 1, 1) = '/'))";
 
 } // namespace
 
@@ -215,7 +219,7 @@ Result<void> move_props(Db& db, const std::string& from, const std::string& to) 
                                      "= CASE WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 "
                                      "+ 1) END WHERE ") +
                              subtree_where,
-                         from, to, static_cast<std::int64_t>(from.size()), parent_of(to));
+                         from, to, sqlite::text_length(from), parent_of(to));
 }
 
 Result<void> copy_props(Db& db, const std::string& from, const std::string& to, bool subtree) {
@@ -225,7 +229,7 @@ Result<void> copy_props(Db& db, const std::string& from, const std::string& to, 
                                      "WHEN path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) "
                                      "END, ns, name, value FROM props WHERE ") +
                              (subtree ? subtree_where : "path = ?1"),
-                         from, to, static_cast<std::int64_t>(from.size()), parent_of(to));
+                         from, to, sqlite::text_length(from), parent_of(to));
 }
 
 Result<std::int64_t> add_intent(Db& db, const Intent& intent) {

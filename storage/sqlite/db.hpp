@@ -23,6 +23,15 @@ namespace quire::storage::sqlite {
 // Maps a SQLite result code to a typed error (SQLITE_FULL -> insufficient_storage ...).
 Error db_error(sqlite3* db, int rc, std::string_view what);
 
+// What SQLite's length() and substr() count in a TEXT value: characters (UTF-8 sequences),
+// not bytes. A path's prefix is cut off with substr(path, text_length(prefix) + 1).
+inline std::int64_t text_length(std::string_view utf8) {
+    std::int64_t n = 0;
+    for (unsigned char c : utf8)
+        n += (c & 0xC0) != 0x80; // every byte but a continuation byte starts a character
+    return n;
+}
+
 class Stmt {
 public:
     Stmt() = default;

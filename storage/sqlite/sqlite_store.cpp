@@ -80,8 +80,12 @@ Result<Row> find_existing(Db& db, std::string_view path) {
 }
 
 // SQL condition selecting `path` itself and everything below it (?1 = the path). Paths below
-// "/a" sort between "/a/" and "/a0" because '0' follows '/' in byte order.
-constexpr const char* subtree_where = "(path = ?1 OR (path > ?1 || '/' AND path < ?1 || '0'))";
+// "/a" sort between "/a/" and "/a0" because '0' follows '/' in byte order: one range of the
+// index (the path and what sorts up to ?1 || '0'), filtered to the path and its descendants
+// (the range also holds siblings such as "/a.txt"). Spelt as "path = ?1 OR (range)", SQLite
+// ran it as a MULTI-INDEX OR with an ephemeral table: 30,000 instructions per statement.
+constexpr const char* subtree_where =
+    "(path >= ?1 AND path < ?1 || '0' AND (path = ?1 OR substr(path, length(?1) + 1, 1) = '/'))";
 
 Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
     return db.run("INSERT INTO changes(path, kind) VALUES(?, ?)", path,
@@ -769,7 +773,7 @@ private:
                     return tl::unexpected(ok.error());
             }
             bool whole_tree = depth == Depth::infinity || !(*src)->meta.collection;
-            auto len = static_cast<std::int64_t>(from->size());
+            const auto len = text_length(*from); // substr() counts characters
             std::string where = whole_tree ? subtree_where : "path = ?1";
             if (is_move) {
                 if (auto ok = log_subtree(db, *from, ChangeKind::removed); !ok)

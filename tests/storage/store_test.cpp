@@ -300,6 +300,32 @@ TYPED_TEST(StoreTest, CopyAndMoveDeepTreesWithProperties) {
     EXPECT_EQ(this->store().props("/shallow")->size(), 1u);
 }
 
+// SQLite's substr() counts characters, not bytes: the members of a collection whose name is
+// not ASCII keep their names and properties when it is moved or copied.
+TYPED_TEST(StoreTest, CopyAndMoveOfANonAsciiCollectionKeepMemberPaths) {
+    this->mkcol("/\xc3\xa9t\xc3\xa9"); // "/été"
+    this->mkcol("/\xc3\xa9t\xc3\xa9/sub");
+    this->put_ok("/\xc3\xa9t\xc3\xa9/sub/f.txt", "member");
+    std::vector<PropOp> ops = {{{"urn:x", "tag"}, "<v>kept</v>"}};
+    ASSERT_TRUE(this->store().patch_props("/\xc3\xa9t\xc3\xa9/sub/f.txt", ops, "t"));
+
+    ASSERT_TRUE(this->store().copy("/\xc3\xa9t\xc3\xa9", "/copy", Depth::infinity, false, "t"));
+    EXPECT_EQ(this->names("/copy/sub"), (std::set<std::string>{"f.txt"}));
+    ASSERT_TRUE(get(this->store(), "/copy/sub/f.txt"));
+    EXPECT_EQ(*get(this->store(), "/copy/sub/f.txt"), "member");
+    ASSERT_TRUE(this->store().props("/copy/sub/f.txt"));
+    EXPECT_EQ(this->store().props("/copy/sub/f.txt")->size(), 1u);
+
+    ASSERT_TRUE(this->store().move("/\xc3\xa9t\xc3\xa9", "/moved", false, "t"));
+    EXPECT_EQ(this->names("/moved"), (std::set<std::string>{"sub"}));
+    EXPECT_EQ(this->names("/moved/sub"), (std::set<std::string>{"f.txt"}));
+    ASSERT_TRUE(get(this->store(), "/moved/sub/f.txt"));
+    EXPECT_EQ(*get(this->store(), "/moved/sub/f.txt"), "member");
+    auto props = this->store().props("/moved/sub/f.txt");
+    ASSERT_TRUE(props && props->size() == 1u);
+    EXPECT_EQ((*props)[0].value, "<v>kept</v>");
+}
+
 TYPED_TEST(StoreTest, OverwriteRules) {
     this->put_ok("/a", "a");
     this->put_ok("/b", "b");
