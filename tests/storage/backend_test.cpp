@@ -94,6 +94,7 @@ TEST(FsBackend, MetadataFolderIsNeverListedAndBodiesAreFiles) {
     ASSERT_TRUE(store);
     ASSERT_TRUE(put(**store, "/a", "abc"));
     EXPECT_TRUE(std::filesystem::exists(dir.path() + "/.quire/meta.db"));
+    EXPECT_EQ(sql(dir.path() + "/.quire/meta.db", "PRAGMA page_size"), "1024\n");
     // A temporary file left by a killed writer is not a member either.
     write_file(dir.path() + "/.quire-tmp-0123456789abcdef", "half");
     auto members = (*store)->list("/");
