@@ -6,6 +6,7 @@
 #include "dav/properties.hpp"
 #include "dav/proto/fields.hpp"
 #include "dav/proto/multistatus.hpp"
+#include "parsed_bodies.hpp"
 #include "storage/path.hpp"
 
 #include <sys/statvfs.h>
@@ -78,7 +79,7 @@ ExpensiveProperty expensive_for(const Request& r, const PropfindRequest& request
 // Everything one PROPFIND needs, kept alive while a Depth: infinity answer streams.
 struct Walk {
     Request r;
-    PropfindRequest request;
+    std::shared_ptr<const PropfindRequest> request;
     std::vector<Lock> locks;          // every lock on or below the target and covering it
     std::vector<std::string> pending; // collections whose members are still to be listed
     bool started = false;
@@ -107,7 +108,7 @@ Piece first_piece(Walk& w) {
         auto any = r.options.locks->any();
         return !any || *any; // on a lock table error, look properly
     };
-    if (needs_locks(w.request) && any_locks()) {
+    if (needs_locks(*w.request) && any_locks()) {
         auto covering = r.options.locks->covering(r.path);
         auto within = r.options.locks->within(r.path);
         if (covering && within) {
@@ -121,15 +122,15 @@ Piece first_piece(Walk& w) {
         }
     }
     std::vector<storage::Property> dead;
-    if (needs_dead_properties(w.request)) {
+    if (needs_dead_properties(*w.request)) {
         if (auto p = store.props(r.path)) {
             dead = std::move(*p);
         }
     }
     Piece out;
     begin_multistatus(out.text);
-    append_propfind_response(out.text, r, *meta, dead, locks_on(w.locks, meta->path), w.request,
-                             expensive_for(r, w.request, meta->path));
+    append_propfind_response(out.text, r, *meta, dead, locks_on(w.locks, meta->path), *w.request,
+                             expensive_for(r, *w.request, meta->path));
     if (meta->collection) {
         w.pending.push_back(meta->path);
     }
@@ -140,7 +141,7 @@ Piece first_piece(Walk& w) {
 void append_members(Walk& w, bool recurse, std::string& out) {
     const std::string collection = std::move(w.pending.back());
     w.pending.pop_back();
-    const bool dead = needs_dead_properties(w.request);
+    const bool dead = needs_dead_properties(*w.request);
     auto list = w.r.options.store->list(collection, storage::ListOptions{dead});
     if (!list) {
         return; // vanished meanwhile: nothing to report under it
@@ -151,7 +152,7 @@ void append_members(Walk& w, bool recurse, std::string& out) {
     for (const auto& m : *list) {
         append_propfind_response(out, w.r, m, m.props,
                                  no_locks ? std::vector<Lock>{} : locks_on(w.locks, m.path),
-                                 w.request, expensive_for(w.r, w.request, m.path));
+                                 *w.request, expensive_for(w.r, *w.request, m.path));
         if (recurse && m.collection) {
             w.pending.push_back(m.path);
         }
@@ -175,12 +176,18 @@ asio::awaitable<void> do_propfind(Request& r) {
     if (!body) {
         co_return;
     }
-    auto request = parse_propfind(*body);
+    auto& parsed_bodies = r.ex.worker_local<ParsedPropfinds>(&r.options);
+    auto request = parsed_bodies.find(*body);
     if (!request) {
-        fail(r.ex, 400, "PROPFIND body: " + request.error());
-        co_return;
+        auto parsed = parse_propfind(*body);
+        if (!parsed) {
+            fail(r.ex, 400, "PROPFIND body: " + parsed.error());
+            co_return;
+        }
+        request = std::make_shared<const PropfindRequest>(std::move(*parsed));
+        parsed_bodies.remember(*body, request);
     }
-    auto walk = std::make_shared<Walk>(Walk{r, std::move(*request), {}, {}, false, false});
+    auto walk = std::make_shared<Walk>(Walk{r, std::move(request), {}, {}, false, false});
     auto start = [walk, d]() {
         Piece p = first_piece(*walk);
         if (p.status != 0 || d == Depth::zero) {
