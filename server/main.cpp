@@ -65,22 +65,9 @@ int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) 
         return 1;
     }
     (*server)->start();
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-    for (std::size_t i = 0; i < config->listeners.size(); ++i) {
-        const auto& ep = (*server)->endpoints()[i];
-        std::string host = ep.address().to_string();
-        if (ep.address().is_v6()) {
-            host = "[" + host + "]";
-        }
-        const char* scheme = config->listeners[i].tls ? "https" : "http";
-        if (print_urls) {
-            std::printf("Quire %s serving on %s://%s:%u/\n", version, scheme, host.c_str(),
-                        ep.port());
-        }
-        spdlog::info("listening on {}://{}:{}/", scheme, host, ep.port());
-    }
-    std::fflush(stdout);
-
+    // The handlers are in place before the signals are unblocked and the URL printed: a
+    // SIGTERM right after the URL appeared used to find the default action (exit 143,
+    // no graceful stop; seen as a flaky CLI test under load).
     asio::io_context control;
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int sig) {
@@ -101,6 +88,22 @@ int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) 
         (*server)->stop();
     };
     signals.async_wait(on_signal);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    for (std::size_t i = 0; i < config->listeners.size(); ++i) {
+        const auto& ep = (*server)->endpoints()[i];
+        std::string host = ep.address().to_string();
+        if (ep.address().is_v6()) {
+            host = "[" + host + "]";
+        }
+        const char* scheme = config->listeners[i].tls ? "https" : "http";
+        if (print_urls) {
+            std::printf("Quire %s serving on %s://%s:%u/\n", version, scheme, host.c_str(),
+                        ep.port());
+        }
+        spdlog::info("listening on {}://{}:{}/", scheme, host, ep.port());
+    }
+    std::fflush(stdout);
+
     std::thread control_thread([&] { control.run(); });
     (*server)->wait();
     control.stop();

@@ -629,10 +629,19 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
     build_response_head(head, r, ctx_.dates.get(),
                         HeadFraming{no_body ? std::nullopt : length, chunked, keep_alive, http10});
 
-    // The hot paths below send without a coroutine frame when the socket takes it all (a
-    // frame of write_pair was a memalign and a free per response).
+    // The hot paths send without a coroutine frame when the socket takes it all (a frame of
+    // write_pair was a memalign and a free per response): a head alone, or a head and one
+    // shared memory bucket (a cached small file) in one gathered write, no copy.
     std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::const_buffer()};
-    if (head_only || no_body) {
+    const core::SharedBucket* only = nullptr;
+    if (!head_only && !no_body && !chunked && r.body.buckets().size() == 1) {
+        only = std::get_if<core::SharedBucket>(&r.body.buckets().front());
+    }
+    if (head_only || no_body || only) {
+        if (only) {
+            body_bytes = only->length;
+            parts[1] = asio::buffer(only->view());
+        }
         if constexpr (!is_tls) {
             if (const Sent sent = send_now(parts, false); sent != Sent::partly) {
                 co_return sent == Sent::all;
@@ -642,22 +651,6 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
         std::string rest(static_cast<const char*>(parts[0].data()), parts[0].size());
         parts[0] = asio::buffer(rest);
         co_return co_await write_rest(parts);
-    }
-
-    // The common case of a cached small file: head and bytes in one gathered write, no copy.
-    if (!chunked && r.body.buckets().size() == 1) {
-        if (auto* sh = std::get_if<core::SharedBucket>(&r.body.buckets().front())) {
-            body_bytes = sh->length;
-            parts[1] = asio::buffer(sh->view());
-            if constexpr (!is_tls) {
-                if (const Sent sent = send_now(parts, false); sent != Sent::partly) {
-                    co_return sent == Sent::all;
-                }
-            }
-            std::string rest(static_cast<const char*>(parts[0].data()), parts[0].size());
-            parts[0] = asio::buffer(rest);
-            co_return co_await write_rest(parts);
-        }
     }
     co_return co_await send_buckets(std::string(head), r, chunked, body_bytes);
 }

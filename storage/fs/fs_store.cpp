@@ -99,19 +99,13 @@ public:
     }
 
     Result<Meta> stat(std::string_view raw) override {
-        auto path = normalise(raw);
-        if (!path)
-            return tl::unexpected(path.error());
-        auto file = find_file(*path, false);
-        if (!file)
-            return tl::unexpected(file.error());
-        Meta m = meta_of(*path, file->info);
-        if (!m.collection) {
-            auto type = content_type_of(*path);
-            if (!type)
-                return tl::unexpected(type.error());
-            m.content_type = std::move(*type);
-        }
+        auto m = stat_basic(raw);
+        if (!m || m->collection)
+            return m;
+        auto type = content_type_of(m->path);
+        if (!type)
+            return tl::unexpected(type.error());
+        m->content_type = std::move(*type);
         return m;
     }
 
