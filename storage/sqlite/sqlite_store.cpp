@@ -376,12 +376,7 @@ public:
             return tl::unexpected(s.error());
         s->bind(1, path);
         std::vector<Meta> out;
-        std::vector<std::int64_t> ids;
-        auto listed = s->each_row([&](const Stmt& row) {
-            auto r = read_row(row);
-            ids.push_back(r.id);
-            out.push_back(std::move(r.meta));
-        });
+        auto listed = s->each_row([&](const Stmt& row) { out.push_back(read_row(row).meta); });
         if (!listed)
             return tl::unexpected(listed.error());
         if (options.with_props) {
