@@ -47,6 +47,9 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
         return;
     }
     r.headers.add("Accept-Ranges", "bytes");
+    if (!(request.may_have & http::RequestHead::range_field)) {
+        return;
+    }
     auto range_field = request.headers.get("Range");
     if (!range_field || (request.method != "GET" && request.method != "HEAD")) {
         return;
@@ -95,11 +98,30 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
 } // namespace
 
 void apply_conditional_and_range(const http::RequestHead& request, Response& r) {
-    if (r.status != 200 || !r.validators) {
+    if (r.status != 200) {
+        return;
+    }
+    if (r.prepared) {
+        constexpr unsigned looked_at =
+            http::RequestHead::conditional_fields | http::RequestHead::range_field;
+        if (!(request.may_have & looked_at)) {
+            return; // a whole 200: the prepared lines go out as they are
+        }
+        // The answer may become a 304, 206, 412 or 416: ordinary fields from here on.
+        const auto& p = *r.prepared;
+        r.headers.add("Content-Type", p.content_type);
+        r.validators = p.validators;
+        r.last_modified_text = p.last_modified;
+        r.accept_ranges = true;
+        r.prepared.reset();
+    }
+    if (!r.validators) {
         return;
     }
     const auto outcome =
-        http::evaluate_preconditions(request.method, request.headers, *r.validators);
+        request.may_have & http::RequestHead::conditional_fields
+            ? http::evaluate_preconditions(request.method, request.headers, *r.validators)
+            : http::Precondition::proceed;
     if (outcome == http::Precondition::precondition_failed ||
         (outcome == http::Precondition::not_modified && !is_get_or_head(request.method))) {
         r.error(412);

@@ -4,6 +4,7 @@
 #include "syntax.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -28,31 +29,25 @@ constexpr bool target_char_ok(char c) {
     return u > 0x20 && u < 0x7f && c != '#';
 }
 
-// RFC 3986 section 3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims ).
+// RFC 3986 section 3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims ), by a table
+// (every Host field goes through it).
+inline constexpr std::array<bool, 256> reg_name_table = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[c] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = true;
+    for (unsigned char c : std::string_view("-._~"        // unreserved
+                                            "!$&'()*+,;=" // sub-delims
+                                            "%"))
+        t[c] = true;
+    return t;
+}();
+
 constexpr bool reg_name_char(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::is_digit(c))
-        return true;
-    switch (c) {
-    case '-':
-    case '.':
-    case '_':
-    case '~': // unreserved
-    case '!':
-    case '$':
-    case '&':
-    case '\'':
-    case '(':
-    case ')': // sub-delims
-    case '*':
-    case '+':
-    case ',':
-    case ';':
-    case '=':
-    case '%':
-        return true;
-    default:
-        return false;
-    }
+    return reg_name_table[static_cast<unsigned char>(c)];
 }
 
 // Validates uri-host [ ":" port ] (RFC 9110 section 7.2) and returns the host lower-cased
@@ -362,6 +357,7 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
     // that the common request with none of them costs no further lookups.
     enum : unsigned { seen_te = 1, seen_cl = 2, seen_connection = 4, seen_expect = 8 };
     unsigned seen = 0;
+    unsigned filter_fields = 0; // RequestHead::may_have
     std::size_t host_count = 0;
     std::string_view host_value;
     std::size_t lines = 0;
@@ -377,7 +373,14 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
         HeaderField f;
         if (const char* err = detail::parse_field_line(line, f))
             return fail(400, err);
+        if (f.name.size() > 3 && (f.name[0] | 0x20) == 'i' && (f.name[1] | 0x20) == 'f' &&
+            f.name[2] == '-')
+            filter_fields |= RequestHead::conditional_fields;
         switch (f.name.size()) {
+        case 5:
+            if (iequals(f.name, "Range"))
+                filter_fields |= RequestHead::range_field;
+            break;
         case 4:
             if (iequals(f.name, "Host")) {
                 ++host_count;
@@ -405,6 +408,7 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
         }
         h.headers.add(std::move(f.name), std::move(f.value));
     }
+    h.may_have = filter_fields;
 
     // RFC 9112 section 3.2: 400 for a missing Host in HTTP/1.1, for more than one Host, and for
     // a Host with an invalid value. For absolute-form the target's authority wins.

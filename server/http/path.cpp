@@ -12,11 +12,39 @@ tl::unexpected<PathError> fail(const char* reason) {
     return tl::unexpected(PathError{400, reason});
 }
 
+// True when `raw` (starting with '/') is its own normal form: printable ASCII without '%'
+// and '\\' (nothing to decode, valid UTF-8), and no empty, "." or ".." segment but for a
+// trailing slash, which normalisation keeps. Most request paths are; they skip the two passes.
+bool already_normal(std::string_view raw) {
+    const std::size_t n = raw.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = raw[i];
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f || c == '%' || c == '\\')
+            return false;
+        if (c != '/' || i + 1 == n)
+            continue;
+        const char next = raw[i + 1];
+        if (next == '/')
+            return false; // an empty segment
+        if (next == '.') {
+            std::size_t after = i + 2; // just past ".": end, '/', or a second '.'
+            if (after < n && raw[after] == '.')
+                ++after;
+            if (after == n || raw[after] == '/')
+                return false; // "." or ".."
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 tl::expected<std::string, PathError> normalize_path(std::string_view raw) {
     if (raw.empty() || raw.front() != '/')
         return fail("path does not start with /");
+    if (already_normal(raw))
+        return std::string(raw);
     std::string decoded;
     decoded.reserve(raw.size());
     for (std::size_t i = 0; i < raw.size(); ++i) {

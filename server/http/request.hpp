@@ -29,6 +29,15 @@ struct RequestHead {
     std::uint64_t content_length = 0; // when framing == content_length
     bool keep_alive = true;           // after Connection and version rules (RFC 9112 section 9.3)
     bool expect_continue = false;     // Expect: 100-continue
+
+    // Fields the output filters look for, by the bit of each kind that may be present.
+    // parse_head clears the bits of the kinds the request does not have, so that the common
+    // request costs no lookups for them; a head built any other way keeps every bit and gets
+    // the full lookups.
+    static constexpr unsigned conditional_fields =
+        1;                                     // If-Match, If-None-Match, If-*-Since, If-Range
+    static constexpr unsigned range_field = 2; // Range
+    unsigned may_have = ~0u;
 };
 
 } // namespace quire::http

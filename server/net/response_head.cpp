@@ -53,6 +53,9 @@ void build_response_head(std::string& out, const core::Response& r, std::string_
     for (const auto& f : r.headers.fields()) {
         bound += f.name.size() + f.value.size() + 4;
     }
+    if (r.prepared) {
+        bound += r.prepared->lines.size();
+    }
     out.resize(bound);
     Cursor c(out.data());
     c.put("HTTP/1.1 "sv);
@@ -70,6 +73,9 @@ void build_response_head(std::string& out, const core::Response& r, std::string_
         c.put(": "sv);
         c.put(f.value);
         c.put("\r\n"sv);
+    }
+    if (r.prepared) {
+        c.put(r.prepared->lines);
     }
     if (framing.length) {
         c.put("Content-Length: "sv);

@@ -4,6 +4,7 @@
 // hit serves is always a consistent pair of bytes and ETag.
 #pragma once
 
+#include "core/response.hpp"
 #include "core/unique_fd.hpp"
 
 #include <chrono>
@@ -23,6 +24,8 @@ struct FileEntry {
     std::string last_modified; // formatted
     std::string content_type;
     std::shared_ptr<const std::string> content; // the whole file, when small
+    // The fields above as the answer's lines (only for entries in the cache).
+    std::shared_ptr<const core::PreparedFields> prepared;
     std::chrono::steady_clock::time_point expires;
 };
 

@@ -215,7 +215,14 @@ void StaticHandler::respond(core::Exchange& ex, const FileEntry& file,
                             std::string_view encoding) const {
     auto& r = ex.response();
     r.status = 200;
-    r.headers.add("Content-Type", file.content_type);
+    if (file.prepared && encoding.empty()) {
+        r.prepared = file.prepared;
+    } else {
+        r.headers.add("Content-Type", file.content_type);
+        r.validators = http::Validators{true, file.etag, file.mtime};
+        r.last_modified_text = file.last_modified;
+        r.accept_ranges = true;
+    }
     if (!encoding.empty()) {
         r.headers.set("Content-Encoding", std::string(encoding));
     }
@@ -225,9 +232,6 @@ void StaticHandler::respond(core::Exchange& ex, const FileEntry& file,
     if (options_.expires) {
         r.headers.set("Expires", http::format_http_date(std::time(nullptr) + *options_.expires));
     }
-    r.validators = http::Validators{true, file.etag, file.mtime};
-    r.last_modified_text = file.last_modified;
-    r.accept_ranges = true;
     if (file.content) {
         r.body.append_shared(file.content);
     } else {
@@ -261,6 +265,14 @@ void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const stru
             }
         }
         file.expires = std::chrono::steady_clock::now() + std::chrono::seconds(options_.cache_ttl);
+        auto prepared = std::make_shared<core::PreparedFields>();
+        prepared->validators = http::Validators{true, file.etag, file.mtime};
+        prepared->content_type = file.content_type;
+        prepared->last_modified = file.last_modified;
+        prepared->lines = "Content-Type: " + file.content_type +
+                          "\r\nAccept-Ranges: bytes\r\nETag: " + file.etag +
+                          "\r\nLast-Modified: " + file.last_modified + "\r\n";
+        file.prepared = std::move(prepared);
         cache.put(relative, file);
     }
     respond(ex, file, encoding);

@@ -107,6 +107,50 @@ TEST_F(StaticTest, AnswersConditionalRequests) {
     EXPECT_TRUE(not_modified->body.empty());
 }
 
+// A file served again from the open-file cache has its Content-Type, ETag and Last-Modified
+// lines kept ready; what a precondition or a Range changes must still come out right.
+TEST_F(StaticTest, CachedFileAnswersCarryEachFieldOnceAndConditionalsStillApply) {
+    auto first = get("/hello.txt");
+    ASSERT_TRUE(first);
+    for (int i = 0; i < 2; ++i) { // the second answer comes from the cache
+        auto r = get("/hello.txt");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_EQ(r->body, "hello world\n");
+        for (const char* name :
+             {"content-type", "accept-ranges", "etag", "last-modified", "content-length"}) {
+            EXPECT_EQ(r->headers.count(name), 1u) << name;
+        }
+        EXPECT_EQ(r->header("etag"), first->header("etag"));
+        EXPECT_EQ(r->header("last-modified"), first->header("last-modified"));
+        EXPECT_EQ(r->header("content-type"), "text/plain; charset=utf-8");
+    }
+    const std::string etag = *first->header("etag");
+    auto not_modified = get("/hello.txt", "If-None-Match: " + etag + "\r\n");
+    ASSERT_TRUE(not_modified);
+    EXPECT_EQ(not_modified->status, 304);
+    EXPECT_EQ(not_modified->header("etag"), etag);
+    EXPECT_EQ(not_modified->header("last-modified"), first->header("last-modified"));
+    EXPECT_FALSE(not_modified->header("content-type")); // RFC 9110 section 15.4.5
+    EXPECT_FALSE(not_modified->header("accept-ranges"));
+    auto failed = get("/hello.txt", "If-Match: \"other\"\r\n");
+    ASSERT_TRUE(failed);
+    EXPECT_EQ(failed->status, 412);
+    EXPECT_FALSE(failed->header("etag"));
+    auto part = get("/hello.txt", "Range: bytes=6-10\r\n");
+    ASSERT_TRUE(part);
+    EXPECT_EQ(part->status, 206);
+    EXPECT_EQ(part->body, "world");
+    EXPECT_EQ(part->headers.count("content-type"), 1u);
+    EXPECT_EQ(part->headers.count("etag"), 1u);
+    auto head = request("HEAD", "/hello.txt");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->header("content-length"), "12");
+    EXPECT_EQ(head->header("etag"), etag);
+    EXPECT_TRUE(head->body.empty());
+}
+
 TEST_F(StaticTest, ServesRanges) {
     auto single = get("/hello.txt", "Range: bytes=0-4\r\n");
     EXPECT_EQ(single->status, 206);

@@ -272,6 +272,35 @@ TEST(Parser, FieldValuesTrimmedAndCasePreserved) {
     EXPECT_EQ(h.target, "/");
 }
 
+// The output filters skip their lookups for the kinds of fields a request lacks, so a field
+// of such a kind that parse_head fails to note would be silently ignored.
+TEST(Parser, NotesWhichConditionalAndRangeFieldsMayBePresent) {
+    constexpr unsigned cond = RequestHead::conditional_fields;
+    constexpr unsigned range = RequestHead::range_field;
+    struct Row {
+        const char* fields;
+        unsigned expected;
+    };
+    const Row rows[] = {
+        {"", 0},
+        {"Accept: */*\r\nIfx: 1\r\nRanges: 2\r\nX-Range: 3\r\n", 0},
+        {"If-Match: \"a\"\r\n", cond},
+        {"if-none-match: *\r\n", cond},
+        {"IF-MODIFIED-SINCE: Sun, 06 Nov 1994 08:49:37 GMT\r\n", cond},
+        {"If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n", cond},
+        {"range: bytes=0-1\r\n", range},
+        {"Range: bytes=0-1\r\nIf-Range: \"a\"\r\n", cond | range},
+    };
+    for (const auto& row : rows) {
+        RequestHead h;
+        std::string raw = "GET / HTTP/1.1\r\nHost: a\r\n" + std::string(row.fields) + "\r\n";
+        ASSERT_EQ(status_of(raw, &h), 200) << row.fields;
+        EXPECT_EQ(h.may_have, row.expected) << row.fields;
+    }
+    EXPECT_EQ(RequestHead{}.may_have & (cond | range), cond | range)
+        << "a head not from parse_head must get every lookup";
+}
+
 TEST(Parser, HeadEndIndexLeavesPipelinedRequest) {
     std::string two = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
     auto end = find_head_end(two, test_limits());
