@@ -55,10 +55,6 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         co_return;
     }
     auto work = [&r, move, d, dest = std::move(*to), overwrite = *overwrite]() -> CopyOutcome {
-        const auto meta = r.options.store->stat_basic(r.path);
-        if (!meta) {
-            return CopyOutcome{status_of(meta.error().code), meta.error().message, false};
-        }
         std::vector<LockScopeToCheck> scopes;
         if (move) {
             scopes.push_back({r.path, true});
@@ -67,6 +63,11 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         scopes.push_back({dest, true});
         scopes.push_back({storage::parent_of(dest), false});
         if (auto denial = check_write(r, scopes)) {
+            // A missing source is a 404 before any lock or If header. Looked at only here:
+            // otherwise the store's move or copy finds it missing itself (one stat less).
+            if (const auto meta = r.options.store->stat_basic(r.path); !meta) {
+                return CopyOutcome{status_of(meta.error().code), meta.error().message, false};
+            }
             return CopyOutcome{denial->status, std::move(denial->body), denial->xml};
         }
         auto& store = *r.options.store;

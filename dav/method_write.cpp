@@ -141,20 +141,27 @@ asio::awaitable<void> do_put(Request& r) {
         options.content_type = r.mime->lookup(storage::name_of(r.path));
     }
     auto work = [&r, &options, body = std::move(*received)]() mutable -> WriteOutcome {
-        const auto meta = r.options.store->stat_basic(r.path);
-        if (meta && meta->collection) {
-            return WriteOutcome{405, "a collection cannot be replaced by PUT", false, {}};
-        }
-        const LockScopeToCheck self{r.path, false};
-        const LockScopeToCheck parent{storage::parent_of(r.path), false};
-        const LockScopeToCheck both[] = {self, parent};
-        if (auto d = check_write(r, meta ? std::span(both, 1) : std::span(both, 2))) {
-            return from_denial(std::move(*d));
-        }
-        if (http::evaluate_preconditions("PUT", r.ex.request().headers, validators_of(meta)) !=
-            http::Precondition::proceed) {
-            return WriteOutcome{
-                412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
+        // With no If header, no precondition field and nothing locked, the store's own look
+        // at the target (under its writer lock) is the only one needed: one stat less.
+        const auto nothing_locked = r.options.locks->any();
+        const bool plain = !r.if_header && nothing_locked && !*nothing_locked &&
+                           !(r.ex.request().may_have & http::RequestHead::conditional_fields);
+        if (!plain) {
+            const auto meta = r.options.store->stat_basic(r.path);
+            if (meta && meta->collection) {
+                return WriteOutcome{405, "a collection cannot be replaced by PUT", false, {}};
+            }
+            const LockScopeToCheck self{r.path, false};
+            const LockScopeToCheck parent{storage::parent_of(r.path), false};
+            const LockScopeToCheck both[] = {self, parent};
+            if (auto d = check_write(r, meta ? std::span(both, 1) : std::span(both, 2))) {
+                return from_denial(std::move(*d));
+            }
+            if (http::evaluate_preconditions("PUT", r.ex.request().headers, validators_of(meta)) !=
+                http::Precondition::proceed) {
+                return WriteOutcome{
+                    412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
+            }
         }
         storage::Result<storage::PutResult> put;
         if (body.file) {

@@ -937,8 +937,10 @@ private:
             return tl::unexpected(dst.error());
         if (dst->exists && !overwrite)
             return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
-        if (auto ok = check_parent(*to); !ok)
-            return tl::unexpected(ok.error());
+        // The source's folder, which exists, needs no second look (a rename within a folder).
+        if (parent_of(*to) != parent_of(*from))
+            if (auto ok = check_parent(*to); !ok)
+                return tl::unexpected(ok.error());
         bool recursive = depth == Depth::infinity;
 
         std::vector<Change> log;

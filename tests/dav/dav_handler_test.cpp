@@ -126,6 +126,39 @@ TEST_P(DavTest, PutGetAndPropfindOfAFile) {
     EXPECT_EQ(call("GET", "/dav/a.txt").body, "hello again");
 }
 
+// A PUT onto a collection is 405 whether the handler looks at the target first (an If-Match
+// or a lock asks it to) or leaves the look to the store (the plain PUT); the collection stays.
+TEST_P(DavTest, PutOntoACollectionIsRefusedWithOrWithoutPreconditions) {
+    ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/c/inside.txt", "x").status, 201);
+    EXPECT_EQ(call("PUT", "/dav/c", "plain").status, 405);
+    EXPECT_EQ(call("PUT", "/dav/c", "conditional", "If-Match: *\r\n").status, 405);
+    EXPECT_EQ(call("PUT", "/dav/c/", "slash").status, 405);
+    auto p = call("PROPFIND", "/dav/c", {}, "Depth: 1\r\n");
+    EXPECT_EQ(p.status, 207);
+    EXPECT_NE(p.body.find("<D:collection/>"), std::string::npos) << p.body;
+    EXPECT_EQ(call("GET", "/dav/c/inside.txt").body, "x");
+    // A precondition that fails on a missing target is 412, not a create.
+    EXPECT_EQ(call("PUT", "/dav/new.txt", "x", "If-Match: \"nope\"\r\n").status, 412);
+    EXPECT_EQ(call("GET", "/dav/new.txt").status, 404);
+}
+
+// A missing source is 404 before any If header or lock is weighed (the handler looks at the
+// source only when one of them refuses), and a rename within a folder still lands.
+TEST_P(DavTest, MoveOfAMissingSourceIs404EvenWhenAnIfHeaderFails) {
+    const std::string dest = "Destination: http://127.0.0.1/dav/b.txt\r\n";
+    EXPECT_EQ(call("MOVE", "/dav/none.txt", {}, dest).status, 404);
+    EXPECT_EQ(call("MOVE", "/dav/none.txt", {}, dest + "If: (<urn:uuid:nope>)\r\n").status, 404);
+    EXPECT_EQ(call("COPY", "/dav/none.txt", {}, dest + "If: ([\"nope\"])\r\n").status, 404);
+    ASSERT_EQ(call("PUT", "/dav/a.txt", "moved").status, 201);
+    EXPECT_EQ(call("MOVE", "/dav/a.txt", {}, dest + "If: (<urn:uuid:nope>)\r\n").status, 412);
+    EXPECT_EQ(call("MOVE", "/dav/a.txt", {}, dest).status, 201);
+    EXPECT_EQ(call("GET", "/dav/b.txt").body, "moved");
+    EXPECT_EQ(call("GET", "/dav/a.txt").status, 404);
+    const std::string away = "Destination: http://127.0.0.1/dav/no/such/dir.txt\r\n";
+    EXPECT_EQ(call("MOVE", "/dav/b.txt", {}, away).status, 409);
+}
+
 // A body too large for the stores' memory caches (sqlite and git read it into memory on a
 // thread, fs sends the file): whole and ranged GETs give its exact bytes.
 TEST_P(DavTest, LargerBodiesComeBackWholeAndInRanges) {
