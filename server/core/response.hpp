@@ -23,8 +23,6 @@ struct PreparedFields {
 };
 
 struct Response {
-    Response() { headers.reserve(8); }
-
     int status = 200;
     http::Headers headers;
     Body body;

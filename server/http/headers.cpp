@@ -17,6 +17,7 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 void Headers::add(std::string name, std::string value) {
+    reserve_first();
     fields_.push_back(HeaderField{std::move(name), std::move(value)});
 }
 
@@ -24,6 +25,7 @@ void Headers::set(std::string_view name, std::string value) {
     auto it = std::find_if(fields_.begin(), fields_.end(),
                            [&](const HeaderField& f) { return iequals(f.name, name); });
     if (it == fields_.end()) {
+        reserve_first();
         fields_.push_back(HeaderField{std::string(name), std::move(value)});
         return;
     }

@@ -36,6 +36,13 @@ public:
     void reserve(std::size_t n) { fields_.reserve(n); }
 
 private:
+    // Room for a typical response's fields at the first one (not 1, 2, 4, 8 one by one), and
+    // nothing for a response that adds none (a cached static file's are prepared lines).
+    void reserve_first() {
+        if (fields_.capacity() == 0)
+            fields_.reserve(8);
+    }
+
     std::vector<HeaderField> fields_;
 };
 

@@ -338,11 +338,33 @@ tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_v
 }
 
 tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const ParseLimits& limits) {
+    RequestHead h;
+    if (auto ok = parse_head_into(head, limits, h); !ok)
+        return tl::unexpected(std::move(ok.error()));
+    return h;
+}
+
+tl::expected<void, ParseError> parse_head_into(std::string_view head, const ParseLimits& limits,
+                                               RequestHead& h) {
     if (head.size() > limits.max_head)
         return fail(431, "request header section too large");
+    // Every member as a new RequestHead has it, but the strings and the field vector keep
+    // their storage for the next request.
+    h.method.clear();
+    h.target.clear();
+    h.form = TargetForm::origin;
+    h.path.clear();
+    h.query.clear();
+    h.version_minor = 1;
+    h.headers.clear();
+    h.host.clear();
+    h.framing = BodyFraming::none;
+    h.content_length = 0;
+    h.keep_alive = true;
+    h.expect_continue = false;
+    h.may_have = ~0u;
     // RFC 9112 section 2.2: a bare CR (one not ending a line) is invalid. next_line strips the
     // CR of a CRLF; any other CR fails the character checks of the request line and fields.
-    RequestHead h;
     std::size_t pos = 0;
     std::string_view line;
     do {
@@ -457,13 +479,13 @@ tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const Pa
     // RFC 9110 section 10.1.1: only 100-continue is defined; others get 417. A server MUST
     // ignore a 100-continue expectation in an HTTP/1.0 request.
     if (!(seen & seen_expect))
-        return h;
+        return {};
     if (auto expect = h.headers.get_combined("Expect")) {
         if (!iequals(detail::trim_ows(*expect), "100-continue"))
             return fail(417, "unsupported expectation");
         h.expect_continue = h.version_minor == 1;
     }
-    return h;
+    return {};
 }
 
 } // namespace quire::http

@@ -44,6 +44,11 @@ tl::expected<std::optional<std::size_t>, ParseError> find_head_end(std::string_v
 // other than chunked before chunked; 417 for an Expect other than 100-continue.
 tl::expected<RequestHead, ParseError> parse_head(std::string_view head, const ParseLimits& limits);
 
+// The same, into `out`, whose storage (strings, field vector) is reused: a connection parses
+// each of its requests into one head. On an error `out` holds part of the request.
+tl::expected<void, ParseError> parse_head_into(std::string_view head, const ParseLimits& limits,
+                                               RequestHead& out);
+
 // True when c may appear in a token (RFC 9110 section 5.6.2).
 bool is_tchar(char c);
 

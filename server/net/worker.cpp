@@ -40,7 +40,8 @@ void spawn_tls_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::end
 
 Worker::Worker(const config::Config& config, core::BlockingPool& pool, const LogFile& access_log)
     : tracker_(io_.get_executor()),
-      ctx_{config, pool, tracker_, access_log, parse_limits(config.limits), {}, BufferPool{}, {}} {}
+      ctx_{config, pool,         tracker_, access_log,        parse_limits(config.limits),
+           {},     BufferPool{}, {},       RequestHeadPool{}, {}} {}
 
 tl::expected<asio::ip::tcp::endpoint, std::string>
 Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsContexts> tls) {

@@ -11,6 +11,7 @@
 #include "date_cache.hpp"
 #include "http/parser.hpp"
 #include "log_file.hpp"
+#include "request_head_pool.hpp"
 
 namespace quire::net {
 
@@ -26,6 +27,7 @@ struct WorkerContext {
     // is sent or copied). Per worker, not per connection: a head kept by each connection
     // until it idles fragmented the heap (0.4 KiB more per idle connection).
     std::string head_scratch;
+    RequestHeadPool heads;
     core::WorkerLocals locals;
 };
 

@@ -301,6 +301,43 @@ TEST(Parser, NotesWhichConditionalAndRangeFieldsMayBePresent) {
         << "a head not from parse_head must get every lookup";
 }
 
+// A connection parses each request into the same head: nothing of the one before may remain.
+TEST(Parser, ParsingIntoAUsedHeadLeavesNothingOfTheRequestBefore) {
+    RequestHead h;
+    ASSERT_TRUE(parse_head_into("POST http://Example.org/a/b?x=1 HTTP/1.0\r\nHost: other\r\n"
+                                "Connection: keep-alive\r\nContent-Length: 5\r\n"
+                                "Expect: 100-continue\r\nIf-Match: *\r\nRange: bytes=0-1\r\n\r\n",
+                                test_limits(), h));
+    ASSERT_EQ(h.form, TargetForm::absolute);
+    ASSERT_EQ(h.framing, BodyFraming::content_length);
+    ASSERT_TRUE(h.keep_alive);
+    ASSERT_EQ(h.version_minor, 0);
+    ASSERT_TRUE(parse_head_into("GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+                                test_limits(), h));
+    EXPECT_EQ(h.method, "GET");
+    EXPECT_EQ(h.target, "/c");
+    EXPECT_EQ(h.form, TargetForm::origin);
+    EXPECT_EQ(h.path, "/c");
+    EXPECT_EQ(h.query, "");
+    EXPECT_EQ(h.host, "h");
+    EXPECT_EQ(h.version_minor, 1);
+    EXPECT_EQ(h.framing, BodyFraming::none);
+    EXPECT_EQ(h.content_length, 0u);
+    EXPECT_FALSE(h.keep_alive);
+    EXPECT_FALSE(h.expect_continue);
+    EXPECT_EQ(h.may_have, 0u);
+    EXPECT_EQ(h.headers.fields().size(), 2u);
+    EXPECT_FALSE(h.headers.get("Content-Length"));
+    // And after a request that failed half-way, the next one parses whole.
+    EXPECT_FALSE(
+        parse_head_into("GET /d HTTP/1.1\r\nHost: h\r\nBad Field: x\r\n\r\n", test_limits(), h));
+    ASSERT_TRUE(parse_head_into("GET /e?q HTTP/1.1\r\nHost: h\r\n\r\n", test_limits(), h));
+    EXPECT_EQ(h.path, "/e");
+    EXPECT_EQ(h.query, "q");
+    EXPECT_EQ(h.headers.fields().size(), 1u);
+    EXPECT_TRUE(h.keep_alive);
+}
+
 TEST(Parser, HeadEndIndexLeavesPipelinedRequest) {
     std::string two = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
     auto end = find_head_end(two, test_limits());
