@@ -84,6 +84,20 @@ void check_head(const RequestHead& h) {
     (void)if_range_allows(h.headers, v);
 }
 
+bool same_head(const RequestHead& a, const RequestHead& b) {
+    if (a.headers.fields().size() != b.headers.fields().size())
+        return false;
+    for (std::size_t i = 0; i < a.headers.fields().size(); ++i)
+        if (a.headers.fields()[i].name != b.headers.fields()[i].name ||
+            a.headers.fields()[i].value != b.headers.fields()[i].value)
+            return false;
+    return a.method == b.method && a.target == b.target && a.form == b.form && a.path == b.path &&
+           a.query == b.query && a.version_minor == b.version_minor && a.host == b.host &&
+           a.framing == b.framing && a.content_length == b.content_length &&
+           a.keep_alive == b.keep_alive && a.expect_continue == b.expect_continue &&
+           a.may_have == b.may_have;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -94,6 +108,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     limits.max_fields = 32;
     limits.max_body = 1 << 20;
 
+    // Every head is also parsed into this one, as a connection does with its requests: the
+    // outcome must be the same as into a fresh head, whatever the requests before left in it.
+    RequestHead reused;
     for (int requests = 0; !in.empty() && requests < 16; ++requests) {
         auto end = find_head_end(in, limits);
         if (!end) {
@@ -106,6 +123,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(n > 0 && n <= in.size() && n <= limits.max_head);
         FUZZ_CHECK(in[n - 1] == '\n');
         auto head = parse_head(in.substr(0, n), limits);
+        auto into = parse_head_into(in.substr(0, n), limits, reused);
+        FUZZ_CHECK(bool(head) == bool(into));
+        if (head) {
+            FUZZ_CHECK(same_head(*head, reused));
+        } else {
+            FUZZ_CHECK(head.error().status == into.error().status);
+        }
         in.remove_prefix(n);
         if (!head) {
             FUZZ_CHECK(is_error_status(head.error().status));
