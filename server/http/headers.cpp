@@ -17,33 +17,46 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 void Headers::add(std::string name, std::string value) {
-    reserve_first();
-    fields_.push_back(HeaderField{std::move(name), std::move(value)});
+    if (used_ < fields_.size()) {
+        fields_[used_].name = std::move(name);
+        fields_[used_].value = std::move(value);
+    } else {
+        reserve_first();
+        fields_.push_back(HeaderField{std::move(name), std::move(value)});
+    }
+    ++used_;
+}
+
+void Headers::add_copy(std::string_view name, std::string_view value) {
+    if (used_ < fields_.size()) {
+        fields_[used_].name.assign(name);
+        fields_[used_].value.assign(value);
+    } else {
+        reserve_first();
+        fields_.push_back(HeaderField{std::string(name), std::string(value)});
+    }
+    ++used_;
 }
 
 void Headers::set(std::string_view name, std::string value) {
-    auto it = std::find_if(fields_.begin(), fields_.end(),
-                           [&](const HeaderField& f) { return iequals(f.name, name); });
-    if (it == fields_.end()) {
-        reserve_first();
-        fields_.push_back(HeaderField{std::string(name), std::move(value)});
+    auto match = [&](const HeaderField& f) { return iequals(f.name, name); };
+    auto it = std::find_if(begin(), end(), match);
+    if (it == end()) {
+        add(std::string(name), std::move(value));
         return;
     }
     it->value = std::move(value);
     // Drop later duplicates, keeping the first field's position.
-    fields_.erase(std::remove_if(it + 1, fields_.end(),
-                                 [&](const HeaderField& f) { return iequals(f.name, name); }),
-                  fields_.end());
+    truncate(std::remove_if(it + 1, end(), match));
 }
 
 void Headers::remove(std::string_view name) {
-    fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
-                                 [&](const HeaderField& f) { return iequals(f.name, name); }),
-                  fields_.end());
+    truncate(std::remove_if(begin(), end(),
+                            [&](const HeaderField& f) { return iequals(f.name, name); }));
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
-    for (const auto& f : fields_)
+    for (const auto& f : fields())
         if (iequals(f.name, name))
             return std::string_view(f.value);
     return std::nullopt;
@@ -51,7 +64,7 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
 
 std::optional<std::string> Headers::get_combined(std::string_view name) const {
     std::optional<std::string> out;
-    for (const auto& f : fields_) {
+    for (const auto& f : fields()) {
         if (!iequals(f.name, name))
             continue;
         if (!out)
@@ -66,14 +79,14 @@ std::optional<std::string> Headers::get_combined(std::string_view name) const {
 
 std::size_t Headers::count(std::string_view name) const {
     std::size_t n = 0;
-    for (const auto& f : fields_)
+    for (const auto& f : fields())
         if (iequals(f.name, name))
             ++n;
     return n;
 }
 
 bool Headers::has_token(std::string_view name, std::string_view token) const {
-    for (const auto& f : fields_) {
+    for (const auto& f : fields()) {
         if (!iequals(f.name, name))
             continue;
         bool found = false;
@@ -89,7 +102,8 @@ bool Headers::has_token(std::string_view name, std::string_view token) const {
 
 namespace detail {
 
-const char* parse_field_line(std::string_view line, HeaderField& out) {
+const char* split_field_line(std::string_view line, std::string_view& name_out,
+                             std::string_view& value_out) {
     // RFC 9112 section 5.2: obs-fold is rejected (a server MAY reject; we always do).
     if (!line.empty() && is_ows(line.front()))
         return "obsolete line folding";
@@ -106,6 +120,16 @@ const char* parse_field_line(std::string_view line, HeaderField& out) {
     if (has_bad_value_char(value))
         return value.find('\r') != std::string_view::npos ? "bare CR in field value"
                                                           : "control character in field value";
+    name_out = name;
+    value_out = value;
+    return nullptr;
+}
+
+const char* parse_field_line(std::string_view line, HeaderField& out) {
+    std::string_view name;
+    std::string_view value;
+    if (const char* err = split_field_line(line, name, value))
+        return err;
     out.name.assign(name);
     out.value.assign(value);
     return nullptr;

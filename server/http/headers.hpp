@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ bool iequals(std::string_view a, std::string_view b);
 class Headers {
 public:
     void add(std::string name, std::string value);
+    // Copies into the storage of a field cleared before, when there is one (a request head
+    // reused for the next request allocates nothing for fields that fit).
+    void add_copy(std::string_view name, std::string_view value);
     // Replaces every field of that name with one field.
     void set(std::string_view name, std::string value);
     void remove(std::string_view name);
@@ -30,9 +34,10 @@ public:
     // True when the comma-separated list in any field of that name holds token (case-insensitive).
     bool has_token(std::string_view name, std::string_view token) const;
 
-    const std::vector<HeaderField>& fields() const { return fields_; }
-    bool empty() const { return fields_.empty(); }
-    void clear() { fields_.clear(); }
+    std::span<const HeaderField> fields() const { return {fields_.data(), used_}; }
+    bool empty() const { return used_ == 0; }
+    // Keeps the fields' storage for the fields added next.
+    void clear() { used_ = 0; }
     void reserve(std::size_t n) { fields_.reserve(n); }
 
 private:
@@ -42,8 +47,14 @@ private:
         if (fields_.capacity() == 0)
             fields_.reserve(8);
     }
+    HeaderField* begin() { return fields_.data(); }
+    HeaderField* end() { return fields_.data() + used_; }
+    // Drops the fields in [from, end()), keeping them as spare storage.
+    void truncate(HeaderField* from) { used_ = static_cast<std::size_t>(from - fields_.data()); }
 
+    // The first used_ are the fields; the rest are spare storage from fields cleared before.
     std::vector<HeaderField> fields_;
+    std::size_t used_ = 0;
 };
 
 } // namespace quire::http

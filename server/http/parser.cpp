@@ -392,43 +392,43 @@ tl::expected<void, ParseError> parse_head_into(std::string_view head, const Pars
             break;
         if (h.headers.fields().size() >= limits.max_fields)
             return fail(431, "too many header fields");
-        HeaderField f;
-        if (const char* err = detail::parse_field_line(line, f))
+        std::string_view name;
+        std::string_view value;
+        if (const char* err = detail::split_field_line(line, name, value))
             return fail(400, err);
-        if (f.name.size() > 3 && (f.name[0] | 0x20) == 'i' && (f.name[1] | 0x20) == 'f' &&
-            f.name[2] == '-')
+        if (name.size() > 3 && (name[0] | 0x20) == 'i' && (name[1] | 0x20) == 'f' && name[2] == '-')
             filter_fields |= RequestHead::conditional_fields;
-        switch (f.name.size()) {
+        switch (name.size()) {
         case 5:
-            if (iequals(f.name, "Range"))
+            if (iequals(name, "Range"))
                 filter_fields |= RequestHead::range_field;
             break;
         case 4:
-            if (iequals(f.name, "Host")) {
+            if (iequals(name, "Host")) {
                 ++host_count;
-                host_value = detail::trim_ows(line.substr(f.name.size() + 1));
+                host_value = value;
             }
             break;
         case 6:
-            if (iequals(f.name, "Expect"))
+            if (iequals(name, "Expect"))
                 seen |= seen_expect;
             break;
         case 10:
-            if (iequals(f.name, "Connection"))
+            if (iequals(name, "Connection"))
                 seen |= seen_connection;
             break;
         case 14:
-            if (iequals(f.name, "Content-Length"))
+            if (iequals(name, "Content-Length"))
                 seen |= seen_cl;
             break;
         case 17:
-            if (iequals(f.name, "Transfer-Encoding"))
+            if (iequals(name, "Transfer-Encoding"))
                 seen |= seen_te;
             break;
         default:
             break;
         }
-        h.headers.add(std::move(f.name), std::move(f.value));
+        h.headers.add_copy(name, value);
     }
     h.may_have = filter_fields;
 

@@ -115,5 +115,8 @@ void for_each_list_element(std::string_view list, F&& f) {
 // Parses one field line (without its line end) into out: "name: OWS value OWS". Returns null
 // on success or a short reason when the line must be rejected (RFC 9112 section 5).
 const char* parse_field_line(std::string_view line, HeaderField& out);
+// The same, giving the name and the value as views into line.
+const char* split_field_line(std::string_view line, std::string_view& name,
+                             std::string_view& value);
 
 } // namespace quire::http::detail
