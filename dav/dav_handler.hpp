@@ -29,7 +29,8 @@ struct DavOptions {
     std::optional<std::uint64_t> quota_bytes; // a fixed quota instead
     std::chrono::seconds default_lock_timeout{600};
     std::chrono::seconds max_lock_timeout{7 * 24 * 3600};
-    // Reads run on the connection's thread instead of the blocking pool (fs backend).
+    // Reads run on the connection's thread instead of the blocking pool (set for a store
+    // whose capabilities() report fast_reads).
     bool inline_reads = false;
     // Refuse macOS "._name" AppleDouble files and .DS_Store (403) instead of storing them.
     bool refuse_macos_metadata = false;

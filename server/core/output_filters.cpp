@@ -5,7 +5,8 @@
 #include "http/range.hpp"
 #include "http/status.hpp"
 
-#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 
 namespace quire::core {
@@ -33,11 +34,28 @@ void make_not_modified(Response& r) {
     r.body.clear();
 }
 
-std::string make_boundary() {
-    // Unique per process and response; it never needs to be unpredictable.
-    static std::atomic<unsigned long long> counter{0x5157495245ull};
+// RFC 2046 section 5.1.1: the boundary must not occur in any part. It is a hash of the
+// response's validator and size, of where the response sits in memory and of the moment it is
+// made: a body would have to contain a hash of its own etag and of that moment. It never needs
+// to be unpredictable, so no counter or generator is kept between responses.
+std::string make_boundary(const Response& r, std::uint64_t size) {
+    std::uint64_t h = 0xcbf29ce484222325ull; // FNV-1a
+    auto mix_byte = [&h](unsigned char b) {
+        h ^= b;
+        h *= 0x100000001b3ull;
+    };
+    auto mix = [&](std::uint64_t v) {
+        for (int i = 0; i < 8; ++i)
+            mix_byte(static_cast<unsigned char>(v >> (8 * i)));
+    };
+    if (r.validators)
+        for (char c : r.validators->etag)
+            mix_byte(static_cast<unsigned char>(c));
+    mix(size);
+    mix(reinterpret_cast<std::uintptr_t>(&r));
+    mix(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
     char buf[40];
-    std::snprintf(buf, sizeof buf, "quire-%016llx", counter.fetch_add(0x9e3779b97f4a7c15ull));
+    std::snprintf(buf, sizeof buf, "quire-%016llx", static_cast<unsigned long long>(h));
     return buf;
 }
 
@@ -79,7 +97,7 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
         return;
     }
     // RFC 9110 section 14.6: multipart/byteranges.
-    const std::string boundary = make_boundary();
+    const std::string boundary = make_boundary(r, *size);
     std::string type(r.headers.get("Content-Type").value_or("application/octet-stream"));
     Body parts;
     for (const auto& range : ranges) {

@@ -370,6 +370,11 @@ public:
             return tl::unexpected(errno_error(errno, "set mtime"));
         if (durable_ && ::fsync(fd.get()) != 0)
             return tl::unexpected(errno_error(errno, "fsync " + *path));
+        // The inode goes into the intent; naming the file later changes neither it nor the
+        // etag's other parts (size, mtime).
+        auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
+        if (!written)
+            return tl::unexpected(written.error());
 
         auto lock = write_lock();
         auto target = file_info(AT_FDCWD, full(*path));
@@ -386,16 +391,22 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
-        meta::Intent intent{0, "put", *path, "", temp_path};
+        meta::Intent intent{0, "put", *path, "", temp_path, written->inode};
+        if (etag)
+            intent.prior_etag = std::move(*etag);
+        // The media type changes here, before the body reaches its name: the intent keeps the
+        // new body's inode, the old file's etag and the type it replaces, so that settle() can
+        // tell after a crash whether the body got there and put the old type back if not.
         auto begun = write_tx(**db, [&]() -> Result<void> {
-            auto id = meta::add_intent(**db, intent);
-            if (!id)
-                return tl::unexpected(id.error());
-            intent.id = *id;
             if (auto ok = meta::log(**db, *path,
                                     target->exists ? ChangeKind::modified : ChangeKind::added);
                 !ok)
                 return ok;
+            intent.seq = (*db)->last_insert_rowid(); // changes.seq is the rowid
+            auto id = meta::add_put_intent(**db, intent, content_type_prop);
+            if (!id)
+                return tl::unexpected(id.error());
+            intent.id = *id;
             // The default media type is not stored: a PUT without a type of its own writes
             // two pages less (the props table and its index).
             if (options.content_type.empty() || options.content_type == default_content_type)
@@ -438,10 +449,7 @@ public:
         if (auto ok = sync_dir(parent_dir); !ok)
             return tl::unexpected(ok.error());
         done_intents_.push_back(intent.id);
-        auto done = file_info(fd.get(), "", AT_EMPTY_PATH); // the same inode, now named
-        if (!done)
-            return tl::unexpected(done.error());
-        return PutResult{etag_of(*done), !target->exists};
+        return PutResult{etag_of(*written), !target->exists};
     }
 
     Result<void> mkcol(std::string_view raw, std::string_view) override {
@@ -798,8 +806,13 @@ private:
     Result<void> settle(Db& db, meta::Intent intent, std::int64_t upto = 0) {
         if (intent.op == "move1")
             return settle_move(db, intent, upto);
+        bool restore_type = false;
         if (intent.op == "put") {
             ::unlink(intent.staging.c_str());
+            auto undone = put_undone(db, intent, upto);
+            if (!undone)
+                return tl::unexpected(undone.error());
+            restore_type = *undone;
         } else if (intent.op == "remove") {
             if (exists(intent.from))
                 intent.op = "undone";
@@ -827,6 +840,9 @@ private:
             }
         }
         auto ok = write_tx(db, [&]() -> Result<void> {
+            if (restore_type)
+                if (auto r = restore_prior_type(db, intent); !r)
+                    return r;
             if (auto r = relog(db, intent.from); !r)
                 return r;
             if (!intent.to.empty())
@@ -843,6 +859,39 @@ private:
             return write_tx(db, [&] { return meta::drop_intent(db, intent.id); });
         }
         return finish(db, intent);
+    }
+
+    // Whether a put's media type must be put back: the path still holds what it held before
+    // the put (its file, or no file). Not when the new body reached its name (the path has
+    // its inode), nor when an operation logged after the put owns the path now (as in
+    // settle_move), nor when the file was replaced behind Quire's back. Intents written
+    // before schema 4 carry no inode: their type stays, as it always did.
+    Result<bool> put_undone(Db& db, const meta::Intent& intent, std::int64_t upto) {
+        if (intent.inode == 0)
+            return false;
+        auto target = file_info(AT_FDCWD, full(intent.from));
+        if (!target)
+            return tl::unexpected(target.error());
+        if (target->exists && target->inode == intent.inode)
+            return false;
+        if (upto > intent.seq) {
+            auto later = meta::changed_between(db, intent.seq, upto, intent.from);
+            if (!later)
+                return tl::unexpected(later.error());
+            if (*later)
+                return false;
+        }
+        // The etag, not the inode alone: the old file's inode is free for reuse once the new
+        // body replaced it.
+        return !target->exists || etag_of(*target) == intent.prior_etag;
+    }
+
+    // The body in place is the one from before the put: so is its media type. A name that
+    // does not exist keeps none.
+    Result<void> restore_prior_type(Db& db, const meta::Intent& intent) {
+        if (intent.prior && exists(intent.from))
+            return meta::set_prop(db, intent.from, content_type_prop, *intent.prior);
+        return meta::remove_prop(db, intent.from, content_type_prop);
     }
 
     // A move1 journalled its intent and moved the properties (the destination's to the stash)

@@ -7,7 +7,7 @@ namespace quire::storage::fs::meta {
 
 namespace {
 
-constexpr int schema_version = 3;
+constexpr int schema_version = 4;
 
 // Migration i takes user_version i to i + 1; append, never edit a released one.
 constexpr const char* migrations[schema_version] = {
@@ -49,6 +49,13 @@ ALTER TABLE intents_v2 RENAME TO intents;
     R"sql(
 ALTER TABLE intents ADD COLUMN inode INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE intents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // "put" intents (which keep the new body's inode in `inode`): the media type the path had
+    // before (NULL: none), put back when the new body never reached its name, and the etag of
+    // the file it replaces ('': none), which tells that case from a later replacement.
+    R"sql(
+ALTER TABLE intents ADD COLUMN prior BLOB;
+ALTER TABLE intents ADD COLUMN prior_etag TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -268,19 +275,33 @@ Result<std::int64_t> add_intent(Db& db, const Intent& intent) {
     return db.last_insert_rowid();
 }
 
+Result<std::int64_t> add_put_intent(Db& db, const Intent& intent, const PropName& type_prop) {
+    // The prior value is read by the INSERT itself: no statement more than a plain intent.
+    auto ok = db.run_cached(
+        "INSERT INTO intents(op, src, dst, staging, inode, seq, prior_etag, prior) VALUES(?1, "
+        "?2, ?3, ?4, ?5, ?6, ?7, (SELECT value FROM props WHERE path = ?2 AND ns = ?8 AND name "
+        "= ?9))",
+        intent.op, intent.from, intent.to, intent.staging, static_cast<std::int64_t>(intent.inode),
+        intent.seq, intent.prior_etag, type_prop.ns, type_prop.name);
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return db.last_insert_rowid();
+}
+
 Result<void> drop_intent(Db& db, std::int64_t id) {
     return db.run_cached("DELETE FROM intents WHERE id = ?", id);
 }
 
 Result<std::vector<Intent>> intents(Db& db) {
-    auto s =
-        db.prepare_cached("SELECT id, op, src, dst, staging, inode, seq FROM intents ORDER BY id");
+    auto s = db.prepare_cached("SELECT id, op, src, dst, staging, inode, seq, prior, prior_etag "
+                               "FROM intents ORDER BY id");
     if (!s)
         return tl::unexpected(s.error());
     std::vector<Intent> out;
     auto ok = s->each_row([&](const sqlite::Stmt& row) {
         out.push_back({row.integer(0), row.text(1), row.text(2), row.text(3), row.text(4),
-                       static_cast<std::uint64_t>(row.integer(5)), row.integer(6)});
+                       static_cast<std::uint64_t>(row.integer(5)), row.integer(6),
+                       row.is_null(7) ? std::nullopt : std::optional(row.blob(7)), row.text(8)});
     });
     if (!ok)
         return tl::unexpected(ok.error());

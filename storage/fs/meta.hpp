@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,10 +49,14 @@ struct Intent {
     std::string from;
     std::string to;
     std::string staging;     // a copy's staged tree, or a removed tree's trash name
-    std::uint64_t inode = 0; // move1: the moved file
+    std::uint64_t inode = 0; // move1: the moved file; put: the new body (0: written before v4)
     std::int64_t seq = 0;    // the last change the operation logged
+    std::optional<std::string> prior; // put: the path's media type before it (none: nullopt)
+    std::string prior_etag;           // put: the file it replaces ("": a new name)
 };
 Result<std::int64_t> add_intent(Db& db, const Intent& intent);
+// A put's intent; `prior` is read from the path's `type_prop` property in the same statement.
+Result<std::int64_t> add_put_intent(Db& db, const Intent& intent, const PropName& type_prop);
 Result<void> drop_intent(Db& db, std::int64_t id);
 Result<std::vector<Intent>> intents(Db& db);
 

@@ -207,7 +207,7 @@ TEST(FsBackend, SchemaOneStoreIsMigratedAndItsMoveFinished) {
 
     auto store = fs::open(root);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(sql(root + "/.quire/meta.db", "PRAGMA user_version"), "3\n");
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "PRAGMA user_version"), "4\n");
     EXPECT_EQ(intent_rows(root), "0\n");
     EXPECT_EQ((*store)->stat("/a").error().code, Errc::not_found);
     EXPECT_EQ(*get(**store, "/b/x"), "x");
@@ -216,7 +216,7 @@ TEST(FsBackend, SchemaOneStoreIsMigratedAndItsMoveFinished) {
     ASSERT_EQ(props->size(), 1u);
     EXPECT_EQ((*props)[0].value, "A");
     ASSERT_TRUE(put(**store, "/c", "c"));
-    EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT id, inode > 0 FROM intents"), "42|0\n");
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT id, inode > 0 FROM intents"), "42|1\n");
     ASSERT_TRUE((*store)->move("/c", "/d", false, "t"));
     EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT id, op, inode > 0 FROM intents"),
               "43|move1|1\n");
@@ -404,6 +404,84 @@ TEST(FsBackend, FinishedMoveIsNotUndoneAfterLaterWritesToItsNames) {
             EXPECT_EQ(dead_prop(**store, "/b"), "p=A;");
         }
     }
+}
+
+// A finished PUT whose journal row a dead writer left, then the name written again before the
+// next open: settling the row keeps the media type of the body that is there (the type is put
+// back only when the path still holds what it held before the PUT).
+TEST(FsBackend, FinishedPutKeepsTheMediaTypeOfLaterWritesToItsName) {
+    enum Later { put_by_store, replaced_by_hand, removed_by_store };
+    for (Later later : {put_by_store, replaced_by_hand, removed_by_store}) {
+        SCOPED_TRACE(later);
+        TempDir dir;
+        std::string root = dir.path();
+        {
+            auto store = fs::open(root);
+            ASSERT_TRUE(store);
+            MemorySource first("first");
+            ASSERT_TRUE((*store)->put("/a", first, {.content_type = "text/csv"}, "t"));
+        }
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) { // the writer dies without closing its store: its row stays
+            auto writer = fs::open(root);
+            auto other = fs::open(root); // opened first: opening settles the journal
+            MemorySource second("second");
+            if (!writer || !other ||
+                !(*writer)->put("/a", second, {.content_type = "application/json"}, "t"))
+                ::_exit(1);
+            bool ok = true;
+            if (later == put_by_store) {
+                MemorySource third("third");
+                ok = (*other)->put("/a", third, {.content_type = "image/png"}, "t").has_value();
+            } else if (later == replaced_by_hand) { // as editors save: a new file renamed over
+                write_file(root + "/a.new", "third");
+                std::filesystem::rename(root + "/a.new", root + "/a");
+            } else {
+                ok = (*other)->remove("/a", {}, "t").has_value();
+            }
+            other->reset(); // closed: its own row is dropped
+            ::_exit(ok ? 0 : 1);
+        }
+        int status = 0;
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT op, src FROM intents"), "put|/a\n");
+
+        auto store = fs::open(root);
+        ASSERT_TRUE(store);
+        EXPECT_EQ(intent_rows(root), "0\n");
+        if (later == removed_by_store) {
+            EXPECT_EQ((*store)->stat("/a").error().code, Errc::not_found);
+            write_file(root + "/a", "by hand");
+            EXPECT_EQ((*store)->stat("/a")->content_type, "application/octet-stream");
+        } else {
+            EXPECT_EQ(*get(**store, "/a"), "third");
+            EXPECT_EQ((*store)->stat("/a")->content_type,
+                      later == put_by_store ? "image/png" : "application/json");
+        }
+    }
+}
+
+// A put's journal row from before schema 4 (no inode, no prior type): settled as it always
+// was, the media type left as it is.
+TEST(FsBackend, PutIntentWithoutInodeKeepsItsMediaType) {
+    TempDir dir;
+    std::string root = dir.path();
+    {
+        auto store = fs::open(root);
+        ASSERT_TRUE(store);
+        MemorySource body("a");
+        ASSERT_TRUE((*store)->put("/a", body, {.content_type = "text/csv"}, "t"));
+    }
+    sql(root + "/.quire/meta.db",
+        "INSERT INTO intents(op, src, dst, staging) VALUES('put', '/a', '', '" + root +
+            "/.quire-tmp-1-3')");
+    auto store = fs::open(root);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(intent_rows(root), "0\n");
+    EXPECT_EQ(*get(**store, "/a"), "a");
+    EXPECT_EQ((*store)->stat("/a")->content_type, "text/csv");
 }
 
 // A move over an existing destination: its properties are replaced, and the stashed ones are

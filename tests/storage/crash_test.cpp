@@ -5,14 +5,23 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <map>
+#include <ostream>
 #include <poll.h>
 #include <random>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include "storage/path.hpp"
 #include "testing.hpp"
@@ -162,6 +171,157 @@ TYPED_TEST(CrashTest, KilledWriterLosesNothingItReported) {
     }
     EXPECT_GE(reported.size(), static_cast<std::size_t>(kills));
 }
+
+// Killing at a chosen point: a seccomp filter makes the kernel kill the process (SIGSYS) when
+// it enters one of the given system calls, before the call does anything. The store runs its
+// real code and needs no test hook; for the fs backend, the first link(2) or rename(2) of a
+// PUT comes right after its metadata transaction committed.
+#if defined(__x86_64__)
+constexpr std::uint32_t audit_arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint32_t audit_arch = AUDIT_ARCH_AARCH64;
+#else
+constexpr std::uint32_t audit_arch = 0; // the tests below skip themselves
+#endif
+constexpr int no_seccomp_exit = 6;
+
+enum class KillAt { nothing, link_or_rename, rename };
+
+std::vector<long> syscalls_of(KillAt at) {
+    std::vector<long> out{SYS_renameat, SYS_renameat2};
+#ifdef SYS_rename
+    out.push_back(SYS_rename);
+#endif
+    if (at == KillAt::link_or_rename) {
+        out.push_back(SYS_linkat);
+#ifdef SYS_link
+        out.push_back(SYS_link);
+#endif
+    }
+    return out;
+}
+
+// In a child only: installs the filter or exits with no_seccomp_exit.
+void die_at(KillAt at) {
+    if (at == KillAt::nothing)
+        return;
+    std::vector<sock_filter> prog{
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, audit_arch, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+    };
+    for (long nr : syscalls_of(at)) {
+        prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<std::uint32_t>(nr), 0, 1));
+        prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+    }
+    prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0)
+        ::_exit(no_seccomp_exit);
+}
+
+// One PUT killed (or not) at a chosen point; the old file, if any, was PUT with `old_type`.
+struct PutCrash {
+    const char* name;
+    bool existing;
+    const char* old_type;
+    const char* new_type;
+    KillAt kill_at;
+    bool new_body_expected; // else the old body (or, for a new name, nothing)
+};
+
+void PrintTo(const PutCrash& c, std::ostream* os) {
+    *os << c.name;
+}
+
+class FsPutCrashTest : public ::testing::TestWithParam<PutCrash> {};
+
+// A PUT's media type is committed with its journal entry, before the body is linked or
+// renamed into place: after a crash in between, the type must follow the body that is there.
+TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
+    const PutCrash& c = GetParam();
+    if (audit_arch == 0)
+        GTEST_SKIP() << "no seccomp architecture constant for this machine";
+    TempDir dir;
+    const std::string path = "/doc";
+    const std::string old_body = "old body, which must survive whole";
+    const std::string new_body(200'000, 'n');
+    {
+        auto store = FsBackend::open(dir.path());
+        ASSERT_TRUE(store) << store.error().message;
+        if (c.existing) {
+            MemorySource source(old_body);
+            ASSERT_TRUE((*store)->put(path, source, {.content_type = c.old_type}, "t"));
+        }
+    }
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        auto store = FsBackend::open(dir.path());
+        if (!store)
+            ::_exit(2);
+        die_at(c.kill_at); // after the open: recovery may rename
+        MemorySource source(new_body);
+        auto put = (*store)->put(path, source, {.content_type = c.new_type}, "t");
+        // No destructor: a finished PUT leaves its journal row for the next open to settle.
+        ::_exit(put ? 0 : 3);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+        GTEST_SKIP() << "seccomp filters are not allowed here";
+    if (c.kill_at == KillAt::nothing)
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    else
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+            << "the PUT was not killed at its link or rename, status " << status;
+
+    ASSERT_EQ(FsBackend::integrity(dir.path()), "");
+    auto store = FsBackend::open(dir.path());
+    ASSERT_TRUE(store) << store.error().message;
+    auto meta = (*store)->stat(path);
+    if (!c.existing && !c.new_body_expected) {
+        ASSERT_FALSE(meta) << "a PUT killed before its link created " << path;
+        // A file put there by hand later must not inherit the killed PUT's media type.
+        std::ofstream(dir.path() + "/fs" + path) << "by hand";
+        meta = (*store)->stat(path);
+        ASSERT_TRUE(meta) << meta.error().message;
+        EXPECT_EQ(meta->content_type, "application/octet-stream");
+    } else {
+        ASSERT_TRUE(meta) << meta.error().message;
+        auto body = get(**store, path);
+        ASSERT_TRUE(body) << body.error().message;
+        EXPECT_TRUE(*body == (c.new_body_expected ? new_body : old_body))
+            << "the body in place is neither the old one nor the new one whole";
+        EXPECT_EQ(meta->content_type, c.new_body_expected ? c.new_type : c.old_type);
+    }
+    std::size_t leftovers = 0;
+    for (auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+        leftovers += entry.path().filename().string().starts_with(".quire-tmp");
+    EXPECT_EQ(leftovers, 0u) << "temporary files left after recovery";
+}
+
+constexpr const char* octet_stream = "application/octet-stream";
+
+INSTANTIATE_TEST_SUITE_P(
+    Kills, FsPutCrashTest,
+    ::testing::Values(PutCrash{"ReplaceKilledAtLink", true, "text/plain", "application/json",
+                               KillAt::link_or_rename, false},
+                      PutCrash{"ReplaceKilledAtRename", true, "text/plain", "application/json",
+                               KillAt::rename, false},
+                      PutCrash{"ReplaceWithDefaultTypeKilled", true, "text/plain", octet_stream,
+                               KillAt::link_or_rename, false},
+                      PutCrash{"ReplaceUntypedKilled", true, octet_stream, "application/json",
+                               KillAt::link_or_rename, false},
+                      PutCrash{"CreateKilledAtLink", false, "", "application/json",
+                               KillAt::link_or_rename, false},
+                      PutCrash{"ReplaceFinishedRowLeft", true, "text/plain", "application/json",
+                               KillAt::nothing, true},
+                      PutCrash{"CreateFinishedRowLeft", false, "", "application/json",
+                               KillAt::nothing, true}),
+    [](const ::testing::TestParamInfo<PutCrash>& info) { return std::string(info.param.name); });
 
 } // namespace
 } // namespace quire::storage::testing
