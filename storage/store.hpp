@@ -101,6 +101,10 @@ struct Version {
 struct Opened {
     Meta meta;
     std::unique_ptr<Body> body;
+    // Until when a caller may keep a copy of this answer (read_generation permitting): the
+    // store's own cache of it lasts as long, and sees files changed behind its back after
+    // that. Left at the epoch: keep no copy.
+    std::chrono::steady_clock::time_point fresh_until{};
 };
 
 struct Capabilities {
@@ -123,6 +127,11 @@ public:
     virtual Capabilities capabilities() const = 0;
 
     virtual Result<Meta> stat(std::string_view path) = 0;
+    // A number that moves whenever a write through any Store on the same data commits: a
+    // caller's copy of an answer (Opened::fresh_until) counts only while it stays the same.
+    // nullopt: the store cannot tell; keep nothing.
+    virtual std::optional<std::uint64_t> read_generation() const { return std::nullopt; }
+
     // stat() without the media type (content_type left empty): what the checks before a
     // write need (existence, collection, etag, dates). The fs store then reads no database.
     virtual Result<Meta> stat_basic(std::string_view path) { return stat(path); }

@@ -6,6 +6,7 @@
 #include "http/conditional.hpp"
 #include "http/headers.hpp"
 
+#include <ctime>
 #include <memory>
 #include <optional>
 
@@ -21,6 +22,12 @@ struct PreparedFields {
     std::string last_modified; // formatted
     std::string lines;
 };
+
+// The fields of a representation with this media type, entity-tag (quoted) and modification
+// time; last_modified is its HTTP date when the caller has it already formatted.
+std::shared_ptr<const PreparedFields> prepare_fields(std::string content_type, std::string etag,
+                                                     std::time_t modified,
+                                                     std::string last_modified = {});
 
 struct Response {
     int status = 200;

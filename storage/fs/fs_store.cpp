@@ -98,6 +98,13 @@ public:
                 .fast_reads = true};
     }
 
+    // Every write bumps the shared generation (MetaCache).
+    std::optional<std::uint64_t> read_generation() const override {
+        if (!cache_.files_enabled())
+            return std::nullopt;
+        return cache_.generation();
+    }
+
     Result<Meta> stat(std::string_view raw) override {
         auto m = stat_basic(raw);
         if (!m || m->collection)
@@ -140,6 +147,7 @@ public:
             file->fd = std::make_shared<const UniqueFd>(std::move(fd));
         }
         out.body = std::make_unique<FdBody>(file->fd, file->content, 0, file->info.size);
+        out.fresh_until = file->expires; // a cache hit's; the epoch for a fresh read
         return out;
     }
 

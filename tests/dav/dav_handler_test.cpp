@@ -159,6 +159,47 @@ TEST_P(DavTest, MoveOfAMissingSourceIs404EvenWhenAnIfHeaderFails) {
     EXPECT_EQ(call("MOVE", "/dav/b.txt", {}, away).status, 409);
 }
 
+// A document answered again from the worker's GetAnswers (fs) must change with every write
+// and keep answering preconditions and ranges; on sqlite and git the same requests take the
+// whole way and must give the same answers.
+TEST_P(DavTest, RepeatedGetsFollowEveryWrite) {
+    ASSERT_EQ(call("PUT", "/dav/g.txt", "first", "Content-Type: text/plain\r\n").status, 201);
+    std::string etag;
+    for (int i = 0; i < 3; ++i) {
+        auto g = call("GET", "/dav/g.txt");
+        ASSERT_EQ(g.status, 200);
+        EXPECT_EQ(g.body, "first");
+        EXPECT_EQ(g.headers["content-type"], "text/plain");
+        EXPECT_EQ(g.headers["accept-ranges"], "bytes");
+        EXPECT_FALSE(g.headers["last-modified"].empty());
+        if (i == 0) {
+            etag = g.headers["etag"];
+        }
+        EXPECT_EQ(g.headers["etag"], etag);
+    }
+    EXPECT_EQ(call("GET", "/dav/g.txt", {}, "If-None-Match: " + etag + "\r\n").status, 304);
+    auto part = call("GET", "/dav/g.txt", {}, "Range: bytes=1-3\r\n");
+    EXPECT_EQ(part.status, 206);
+    EXPECT_EQ(part.body, "irs");
+    auto head = call("HEAD", "/dav/g.txt");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.headers["content-length"], "5");
+
+    ASSERT_EQ(call("PUT", "/dav/g.txt", "second!", "Content-Type: text/x-other\r\n").status, 204);
+    auto after = call("GET", "/dav/g.txt");
+    EXPECT_EQ(after.body, "second!");
+    EXPECT_EQ(after.headers["content-type"], "text/x-other");
+    EXPECT_NE(after.headers["etag"], etag);
+    EXPECT_EQ(call("GET", "/dav/g.txt", {}, "If-None-Match: " + etag + "\r\n").status, 200);
+
+    ASSERT_EQ(call("MOVE", "/dav/g.txt", {}, "Destination: http://127.0.0.1/dav/h.txt\r\n").status,
+              201);
+    EXPECT_EQ(call("GET", "/dav/g.txt").status, 404);
+    EXPECT_EQ(call("GET", "/dav/h.txt").body, "second!");
+    ASSERT_EQ(call("DELETE", "/dav/h.txt").status, 204);
+    EXPECT_EQ(call("GET", "/dav/h.txt").status, 404);
+}
+
 // A body too large for the stores' memory caches (sqlite and git read it into memory on a
 // thread, fs sends the file): whole and ranged GETs give its exact bytes.
 TEST_P(DavTest, LargerBodiesComeBackWholeAndInRanges) {

@@ -265,13 +265,8 @@ void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const stru
             }
         }
         file.expires = std::chrono::steady_clock::now() + std::chrono::seconds(options_.cache_ttl);
-        auto prepared = std::make_shared<core::PreparedFields>();
-        prepared->validators = http::Validators{true, file.etag, file.mtime};
-        prepared->content_type = file.content_type;
-        prepared->last_modified = file.last_modified;
-        prepared->lines = "Content-Type: " + file.content_type +
-                          "\r\nAccept-Ranges: bytes\r\nETag: " + file.etag +
-                          "\r\nLast-Modified: " + file.last_modified + "\r\n";
+        auto prepared =
+            core::prepare_fields(file.content_type, file.etag, file.mtime, file.last_modified);
         file.prepared = std::move(prepared);
         cache.put(relative, file);
     }
