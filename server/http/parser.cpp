@@ -31,20 +31,10 @@ constexpr bool target_char_ok(char c) {
 
 // RFC 3986 section 3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims ), by a table
 // (every Host field goes through it).
-inline constexpr std::array<bool, 256> reg_name_table = [] {
-    std::array<bool, 256> t{};
-    for (int c = 'a'; c <= 'z'; ++c)
-        t[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c)
-        t[c] = true;
-    for (int c = '0'; c <= '9'; ++c)
-        t[c] = true;
-    for (unsigned char c : std::string_view("-._~"        // unreserved
-                                            "!$&'()*+,;=" // sub-delims
-                                            "%"))
-        t[c] = true;
-    return t;
-}();
+inline constexpr std::array<bool, 256> reg_name_table =
+    detail::alnum_and("-._~"        // unreserved
+                      "!$&'()*+,;=" // sub-delims
+                      "%");
 
 constexpr bool reg_name_char(char c) {
     return reg_name_table[static_cast<unsigned char>(c)];

@@ -14,9 +14,8 @@ constexpr char to_lower(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
-// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-inline constexpr std::array<bool, 256> tchar_table = [] {
+// A table of the bytes that are ALPHA, DIGIT or in `others`.
+constexpr std::array<bool, 256> alnum_and(std::string_view others) {
     std::array<bool, 256> t{};
     for (int c = '0'; c <= '9'; ++c)
         t[c] = true;
@@ -24,10 +23,14 @@ inline constexpr std::array<bool, 256> tchar_table = [] {
         t[c] = true;
     for (int c = 'A'; c <= 'Z'; ++c)
         t[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+    for (char c : others)
         t[static_cast<unsigned char>(c)] = true;
     return t;
-}();
+}
+
+// RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+inline constexpr std::array<bool, 256> tchar_table = alnum_and("!#$%&'*+-.^_`|~");
 
 constexpr bool tchar(char c) {
     return tchar_table[static_cast<unsigned char>(c)];

@@ -176,6 +176,26 @@ TEST(FsBackend, IntentThatNeverStartedIsDropped) {
     EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents"), "0\n");
 }
 
+// Runs `writer` in a forked child, which must end it with writer_exit(): _exit runs no
+// destructors, so a store the writer opened and did not close leaves its journal row, as a
+// killed writer does. True when the writer exited reporting success.
+template <class F>
+bool in_child(F&& writer) {
+    pid_t pid = ::fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        writer();
+        ::_exit(2); // the writer did not end itself
+    }
+    int status = 0;
+    return ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+[[noreturn]] void writer_exit(bool ok) {
+    ::_exit(ok ? 0 : 1);
+}
+
 std::string intent_rows(const std::string& root) {
     return sql(root + "/.quire/meta.db", "SELECT count(*) FROM intents");
 }
@@ -243,15 +263,10 @@ TEST(FsBackend, FinishedIntentsAreDroppedByTheNextWriteAndAtOpen) {
     EXPECT_EQ(intent_rows(root), "0\n") << "closing the store drops its last row";
 
     // A writer that dies without closing the store leaves the row of its last put.
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
+    ASSERT_TRUE(in_child([&] {
         auto store = fs::open(root);
-        ::_exit(store && put(**store, "/c/d", "d") ? 0 : 1);
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        writer_exit(store && put(**store, "/c/d", "d"));
+    }));
     EXPECT_EQ(intent_rows(root), "1\n");
 
     auto store = fs::open(root);
@@ -368,13 +383,11 @@ TEST(FsBackend, FinishedMoveIsNotUndoneAfterLaterWritesToItsNames) {
         TempDir dir;
         std::string root = dir.path();
         { seed_collection_a(root); }
-        pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) { // the mover dies without closing its store: its row stays
+        ASSERT_TRUE(in_child([&] { // the mover dies without closing its store: its row stays
             auto mover = fs::open(root);
             auto other = fs::open(root); // opened first: opening settles the journal
             if (!mover || !other || !(*mover)->move("/a", "/b", false, "t"))
-                ::_exit(1);
+                writer_exit(false);
             bool ok = true;
             if (later == put_by_store)
                 ok = put(**other, "/a", "new a").has_value();
@@ -383,11 +396,8 @@ TEST(FsBackend, FinishedMoveIsNotUndoneAfterLaterWritesToItsNames) {
             else
                 ok = (*other)->move("/b", "/a", false, "t").has_value();
             other->reset(); // closed: its own row is dropped
-            ::_exit(ok ? 0 : 1);
-        }
-        int status = 0;
-        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            writer_exit(ok);
+        }));
         EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT op, src FROM intents"), "move1|/a\n");
 
         auto store = fs::open(root);
@@ -421,15 +431,13 @@ TEST(FsBackend, FinishedPutKeepsTheMediaTypeOfLaterWritesToItsName) {
             MemorySource first("first");
             ASSERT_TRUE((*store)->put("/a", first, {.content_type = "text/csv"}, "t"));
         }
-        pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) { // the writer dies without closing its store: its row stays
+        ASSERT_TRUE(in_child([&] { // the writer dies without closing its store: its row stays
             auto writer = fs::open(root);
             auto other = fs::open(root); // opened first: opening settles the journal
             MemorySource second("second");
             if (!writer || !other ||
                 !(*writer)->put("/a", second, {.content_type = "application/json"}, "t"))
-                ::_exit(1);
+                writer_exit(false);
             bool ok = true;
             if (later == put_by_store) {
                 MemorySource third("third");
@@ -441,11 +449,8 @@ TEST(FsBackend, FinishedPutKeepsTheMediaTypeOfLaterWritesToItsName) {
                 ok = (*other)->remove("/a", {}, "t").has_value();
             }
             other->reset(); // closed: its own row is dropped
-            ::_exit(ok ? 0 : 1);
-        }
-        int status = 0;
-        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            writer_exit(ok);
+        }));
         EXPECT_EQ(sql(root + "/.quire/meta.db", "SELECT op, src FROM intents"), "put|/a\n");
 
         auto store = fs::open(root);
