@@ -5,7 +5,7 @@ namespace quire::dav {
 const GetAnswers::Answer* GetAnswers::find(const std::string& path, std::uint64_t generation,
                                            Clock::time_point now) {
     if (generation != generation_) {
-        entries_.clear(); // a write committed since they were read
+        clear(); // a write committed since they were read
         generation_ = generation;
         return nullptr;
     }
@@ -14,6 +14,7 @@ const GetAnswers::Answer* GetAnswers::find(const std::string& path, std::uint64_
         return nullptr;
     }
     if (it->second.expires <= now) {
+        bytes_ -= it->second.answer.bytes->size();
         entries_.erase(it);
         return nullptr;
     }
@@ -23,13 +24,24 @@ const GetAnswers::Answer* GetAnswers::find(const std::string& path, std::uint64_
 void GetAnswers::remember(const std::string& path, Answer answer, std::uint64_t generation,
                           Clock::time_point expires) {
     if (generation != generation_) {
-        entries_.clear();
+        clear();
         generation_ = generation;
     }
-    if (entries_.size() >= max_entries) {
-        entries_.clear(); // rare; simpler and cheaper than tracking recency
+    const std::size_t size = answer.bytes->size();
+    if (auto it = entries_.find(path); it != entries_.end()) {
+        bytes_ -= it->second.answer.bytes->size();
+        entries_.erase(it);
     }
-    entries_.insert_or_assign(path, Entry{std::move(answer), expires});
+    if (entries_.size() >= max_entries || bytes_ + size > max_bytes) {
+        clear(); // rare; simpler and cheaper than tracking recency
+    }
+    entries_.emplace(path, Entry{std::move(answer), expires});
+    bytes_ += size;
+}
+
+void GetAnswers::clear() {
+    entries_.clear();
+    bytes_ = 0;
 }
 
 } // namespace quire::dav

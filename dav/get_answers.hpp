@@ -20,8 +20,11 @@ namespace quire::dav {
 class GetAnswers {
 public:
     using Clock = std::chrono::steady_clock;
-    // Bodies are those the store holds anyway (shared, not copied): small files only.
+    // Bodies are those the store holds anyway (shared, not copied): small files only. An
+    // answer may outlive the store's own entry until it is looked up again, so the bytes it
+    // keeps alive are bounded too.
     static constexpr std::size_t max_entries = 1024;
+    static constexpr std::size_t max_bytes = 4u << 20;
 
     struct Answer {
         std::shared_ptr<const core::PreparedFields> fields;
@@ -36,6 +39,8 @@ public:
                   Clock::time_point expires);
 
 private:
+    void clear();
+
     struct Entry {
         Answer answer;
         Clock::time_point expires;
@@ -43,6 +48,7 @@ private:
     // All entries were read under one generation: a newer one makes them all stale at once.
     std::uint64_t generation_ = 0;
     std::unordered_map<std::string, Entry> entries_;
+    std::size_t bytes_ = 0; // of the bodies in entries_
 };
 
 } // namespace quire::dav
