@@ -2,7 +2,35 @@
 
 namespace quire::storage {
 
+namespace {
+
+// True when `path` is its own normal form and passes every check of normalise(): the paths
+// the DAV layer passes (already normalised by the server) then cost one scan and one copy.
+bool already_normal(std::string_view path) {
+    if (path.empty() || path.front() != '/')
+        return false;
+    if (path.size() == 1)
+        return true;
+    if (path.back() == '/')
+        return false;
+    for (std::size_t start = 1; start < path.size();) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string_view::npos)
+            end = path.size();
+        std::string_view name = path.substr(start, end - start);
+        if (name.empty() || name == "." || name == ".." || name.size() > max_name_bytes ||
+            is_reserved_name(name) || name.find('\0') != std::string_view::npos)
+            return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+} // namespace
+
 Result<std::string> normalise(std::string_view path) {
+    if (already_normal(path))
+        return std::string(path);
     std::string out;
     std::size_t pos = 0;
     while (pos <= path.size()) {

@@ -27,6 +27,23 @@ TEST(Path, NormaliseRejectsDotSegmentsReservedAndLongNames) {
     EXPECT_TRUE(normalise("/" + std::string(255, 'x')));
 }
 
+// A path already in normal form takes a shortcut (one scan); it must still meet every check.
+TEST(Path, NormaliseOfANormalPathIsThatPathOrTheSameError) {
+    for (const char* p : {"/", "/a", "/a/b.txt", "/x.quire", "/a/.q", "/a b/%20/é"}) {
+        auto n = normalise(p);
+        ASSERT_TRUE(n) << p;
+        EXPECT_EQ(*n, p);
+    }
+    const std::string longest(max_name_bytes, 'n');
+    EXPECT_EQ(*normalise("/a/" + longest), "/a/" + longest);
+    EXPECT_EQ(normalise("/a/" + longest + "n").error().code, Errc::name_too_long);
+    EXPECT_EQ(normalise("/a/.quire").error().code, Errc::forbidden);
+    EXPECT_EQ(normalise("/.quirex/b").error().code, Errc::forbidden);
+    EXPECT_EQ(normalise("/a/./b").error().code, Errc::forbidden);
+    EXPECT_EQ(normalise("/a/..").error().code, Errc::forbidden);
+    EXPECT_EQ(normalise(std::string_view("/a\0b", 4)).error().code, Errc::forbidden);
+}
+
 TEST(Path, ParentNameAndWithin) {
     EXPECT_EQ(parent_of("/a/b"), "/a");
     EXPECT_EQ(parent_of("/a"), "/");
