@@ -17,25 +17,11 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 void Headers::add(std::string name, std::string value) {
-    if (used_ < fields_.size()) {
-        fields_[used_].name = std::move(name);
-        fields_[used_].value = std::move(value);
-    } else {
-        reserve_first();
-        fields_.push_back(HeaderField{std::move(name), std::move(value)});
-    }
-    ++used_;
+    append(std::move(name), std::move(value));
 }
 
 void Headers::add_copy(std::string_view name, std::string_view value) {
-    if (used_ < fields_.size()) {
-        fields_[used_].name.assign(name);
-        fields_[used_].value.assign(value);
-    } else {
-        reserve_first();
-        fields_.push_back(HeaderField{std::string(name), std::string(value)});
-    }
-    ++used_;
+    append(name, value);
 }
 
 void Headers::set(std::string_view name, std::string value) {

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace quire::http {
@@ -46,6 +47,19 @@ private:
     void reserve_first() {
         if (fields_.capacity() == 0)
             fields_.reserve(8);
+    }
+    // Into the first spare field (assigning a string_view reuses its storage), else a new one.
+    template <class Name, class Value>
+    void append(Name&& name, Value&& value) {
+        if (used_ < fields_.size()) {
+            fields_[used_].name = std::forward<Name>(name);
+            fields_[used_].value = std::forward<Value>(value);
+        } else {
+            reserve_first();
+            fields_.push_back(HeaderField{std::string(std::forward<Name>(name)),
+                                          std::string(std::forward<Value>(value))});
+        }
+        ++used_;
     }
     HeaderField* begin() { return fields_.data(); }
     HeaderField* end() { return fields_.data() + used_; }

@@ -265,9 +265,8 @@ void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const stru
             }
         }
         file.expires = std::chrono::steady_clock::now() + std::chrono::seconds(options_.cache_ttl);
-        auto prepared =
+        file.prepared =
             core::prepare_fields(file.content_type, file.etag, file.mtime, file.last_modified);
-        file.prepared = std::move(prepared);
         cache.put(relative, file);
     }
     respond(ex, file, encoding);
