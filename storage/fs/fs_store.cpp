@@ -13,6 +13,7 @@
 #include "../common.hpp"
 #include "../path.hpp"
 #include "files.hpp"
+#include "journal.hpp"
 #include "meta.hpp"
 #include "meta_cache.hpp"
 
@@ -52,17 +53,18 @@ void remove_tree_quietly(const std::string& path) {
 
 class FsStore final : public Store {
 public:
-    FsStore(std::string root, std::string store_id, UniqueFd lock_fd, bool durable,
+    FsStore(std::string root, std::string store_id, UniqueFd lock_fd, Journal journal, bool durable,
             std::chrono::milliseconds cache_ttl)
         : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
-          lock_fd_(std::move(lock_fd)), cache_(lock_fd_.get(), cache_ttl), durable_(durable),
+          lock_fd_(std::move(lock_fd)), cache_(lock_fd_.get(), cache_ttl),
+          journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
 
-    // Best effort: a row left behind is settled at the next open anyway.
-    // No other thread may use the store by now, so the check needs no lock.
+    // Best effort: a row left behind is settled, and the journal folded, at the next open
+    // anyway. No other thread may use the store by now, so the check needs no lock.
     ~FsStore() override {
-        if (done_intents_.empty())
+        if (done_intents_.empty() && journal_.empty())
             return;
         auto lock = write_lock();
         if (auto db = pool_.acquire())
@@ -75,6 +77,11 @@ public:
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
+        // What the quick journal holds happened after every intent still in meta.db: folded
+        // first, it is in the change log that settle() consults.
+        if (!journal_.empty())
+            if (auto ok = write_tx(**db, [] { return Result<void>{}; }); !ok)
+                return ok;
         auto pending = meta::intents(**db);
         if (!pending)
             return tl::unexpected(pending.error());
@@ -225,6 +232,8 @@ public:
         if (auto cached = cache_.props(path))
             return cached;
         const auto generation = cache_.generation();
+        if (auto ok = fold_journal(); !ok)
+            return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -267,6 +276,8 @@ public:
         auto names = member_names_at(dir.get());
         if (!names)
             return tl::unexpected(names.error());
+        if (auto ok = fold_journal(); !ok)
+            return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -395,6 +406,28 @@ public:
             etag = etag_of(*target);
         if (auto ok = check_precondition(options.precondition, etag); !ok)
             return tl::unexpected(ok.error());
+        const bool is_default_type =
+            options.content_type.empty() || options.content_type == default_content_type;
+
+        // Quick: the record goes to the journal, the media type to meta.db when it is folded,
+        // and only if the body reached its name (settle_journal_tail).
+        if (quick_) {
+            JournalRecord record{.op = JournalOp::put,
+                                 .created = !target->exists,
+                                 .inode = written->inode,
+                                 .path = *path,
+                                 .type = is_default_type ? std::string_view()
+                                                         : std::string_view(options.content_type),
+                                 .staging = temp_path};
+            if (auto at = journal_.append(record)) {
+                auto placed = place_body(fd.get(), anonymous, target->exists, temp_path, *path);
+                journal_.finish(*at, placed.has_value());
+                if (!placed)
+                    return tl::unexpected(placed.error());
+                temp.release();
+                return PutResult{etag_of(*written), !target->exists};
+            }
+        }
 
         auto db = pool_.acquire();
         if (!db)
@@ -417,47 +450,48 @@ public:
             intent.id = *id;
             // The default media type is not stored: a PUT without a type of its own writes
             // two pages less (the props table and its index).
-            if (options.content_type.empty() || options.content_type == default_content_type)
+            if (is_default_type)
                 return meta::remove_prop(**db, *path, content_type_prop);
             return meta::set_prop(**db, *path, content_type_prop, options.content_type);
         });
         if (!begun)
             return tl::unexpected(begun.error());
-        // A new name gets the anonymous file linked in directly (one directory operation); an
-        // existing one is replaced atomically by a rename from a hidden name.
-        bool linked = false;
-        if (anonymous) {
-            std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-            if (!target->exists) {
-                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, full(*path).c_str(),
-                             AT_SYMLINK_FOLLOW) == 0)
-                    linked = true;
-                else if (errno != EEXIST) { // EEXIST: created meanwhile by another tool
-                    Error err = errno_error(errno, "link into " + *path);
-                    (void)settle(**db, intent);
-                    return tl::unexpected(std::move(err));
-                }
-            }
-            if (!linked) {
-                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(),
-                             AT_SYMLINK_FOLLOW) != 0) {
-                    Error err = errno_error(errno, "name temporary file");
-                    (void)settle(**db, intent);
-                    return tl::unexpected(std::move(err));
-                }
-                temp.reset(temp_path);
-            }
-        }
-        if (!linked && ::rename(temp_path.c_str(), full(*path).c_str()) != 0) {
-            Error err = errno_error(errno, "rename into " + *path);
+        if (auto placed = place_body(fd.get(), anonymous, target->exists, temp_path, *path);
+            !placed) {
             (void)settle(**db, intent);
-            return tl::unexpected(std::move(err));
+            return tl::unexpected(placed.error());
         }
         temp.release();
         if (auto ok = sync_dir(parent_dir); !ok)
             return tl::unexpected(ok.error());
         done_intents_.push_back(intent.id);
         return PutResult{etag_of(*written), !target->exists};
+    }
+
+    // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
+    // directory operation); an existing one is replaced atomically by a rename from the hidden
+    // temp_path (where a body without O_TMPFILE was written). On failure temp_path is gone.
+    Result<void> place_body(int fd, bool anonymous, bool exists, const std::string& temp_path,
+                            const std::string& path) {
+        if (anonymous) {
+            std::string proc = "/proc/self/fd/" + std::to_string(fd);
+            if (!exists) {
+                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, full(path).c_str(),
+                             AT_SYMLINK_FOLLOW) == 0)
+                    return {};
+                if (errno != EEXIST) // EEXIST: created meanwhile by another tool
+                    return tl::unexpected(errno_error(errno, "link into " + path));
+            }
+            if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(), AT_SYMLINK_FOLLOW) !=
+                0)
+                return tl::unexpected(errno_error(errno, "name temporary file"));
+        }
+        if (::rename(temp_path.c_str(), full(path).c_str()) != 0) {
+            Error err = errno_error(errno, "rename into " + path);
+            ::unlink(temp_path.c_str());
+            return tl::unexpected(std::move(err));
+        }
+        return {};
     }
 
     Result<void> mkcol(std::string_view raw, std::string_view) override {
@@ -583,6 +617,8 @@ public:
             return tl::unexpected(path.error());
         if (auto ok = must_be_collection(*path); !ok)
             return tl::unexpected(ok.error());
+        if (auto ok = fold_journal(); !ok)
+            return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -597,6 +633,8 @@ public:
         if (!path)
             return tl::unexpected(path.error());
         if (auto ok = must_be_collection(*path); !ok)
+            return tl::unexpected(ok.error());
+        if (auto ok = fold_journal(); !ok)
             return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
@@ -624,6 +662,7 @@ private:
             : guard_(store.write_mutex_), fd_(store.lock_fd_.get()), cache_(store.cache_) {
             while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
             }
+            store.settle_journal_tail();
         }
         WriteLock(const WriteLock&) = delete;
         WriteLock& operator=(const WriteLock&) = delete;
@@ -645,7 +684,8 @@ private:
     // Every write transaction of this store (under the writer lock) first drops the journal
     // rows of operations that finished since the last one: a finished put or mkcol then costs
     // no transaction of its own. A row that a crash leaves behind is settled at the next open,
-    // which for a finished operation changes nothing but the change log.
+    // which for a finished operation changes nothing but the change log. Then it folds the
+    // quick journal (journal.hpp), which is emptied once that commits.
     template <class F>
     Result<void> write_tx(Db& db, F&& body) {
         auto tx = Transaction::begin(db, Transaction::Kind::write);
@@ -657,13 +697,98 @@ private:
         for (auto& stash : done_stashes_)
             if (auto ok = meta::drop_props(db, stash); !ok)
                 return ok;
+        const bool folding = !journal_.empty();
+        if (folding)
+            if (auto ok = apply_journal(db); !ok)
+                return ok;
         if (auto ok = body(); !ok)
             return ok;
         if (auto ok = tx->commit(); !ok)
             return ok;
+        if (folding)
+            journal_.clear();
         done_intents_.clear();
         done_stashes_.clear();
         return {};
+    }
+
+    // The quick journal's records into meta.db, in their order, unless this epoch was folded
+    // already (by a process killed before it could clear the journal).
+    Result<void> apply_journal(Db& db) {
+        auto folded = meta::folded_epoch(db);
+        if (!folded)
+            return tl::unexpected(folded.error());
+        const auto epoch = journal_.epoch();
+        if (*folded == epoch)
+            return {};
+        auto records = journal_.records();
+        if (!records)
+            return tl::unexpected(records.error());
+        for (const auto& [at, record] : *records)
+            if (auto ok = apply(db, record); !ok)
+                return ok;
+        return meta::set_folded_epoch(db, epoch);
+    }
+
+    // What a finished quick operation would have written to meta.db itself. A cancelled one
+    // (its file work failed, or its process died before it) left nothing to record.
+    Result<void> apply(Db& db, const JournalRecord& record) {
+        if (record.state != JournalState::done)
+            return {};
+        const std::string path(record.path);
+        if (record.op == JournalOp::move) {
+            const std::string to(record.to);
+            if (auto ok = meta::log(db, path, ChangeKind::removed); !ok)
+                return ok;
+            if (auto ok = meta::log(db, to, ChangeKind::added); !ok)
+                return ok;
+            return meta::move_props(db, path, to);
+        }
+        if (auto ok =
+                meta::log(db, path, record.created ? ChangeKind::added : ChangeKind::modified);
+            !ok)
+            return ok;
+        if (record.type.empty())
+            return meta::remove_prop(db, path, content_type_prop);
+        return meta::set_prop(db, path, content_type_prop, std::string(record.type));
+    }
+
+    // Readers of meta.db (properties, the change log) fold the quick journal first: what it
+    // holds is not in meta.db yet. The fold's write lock bumps the generation, so a reader that
+    // read the generation before folding does not cache what it reads now.
+    Result<void> fold_journal() {
+        if (journal_.empty())
+            return {};
+        auto lock = write_lock();
+        if (journal_.empty())
+            return {};
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        return write_tx(**db, [] { return Result<void>{}; });
+    }
+
+    // Run by every taker of the writer lock: a quick record still pending is the last one, and
+    // its process died between appending it and finishing it. What is on disk tells whether
+    // its rename (or link) happened.
+    void settle_journal_tail() {
+        auto tail = journal_.pending_tail();
+        if (!tail)
+            return;
+        const auto& [at, record] = *tail;
+        auto holds_it = [&](std::string_view path) {
+            auto info = file_info(AT_FDCWD, full(std::string(path)));
+            return info && info->exists && info->inode == record.inode;
+        };
+        bool done = false;
+        if (record.op == JournalOp::move) {
+            done = holds_it(record.to) || !holds_it(record.path);
+        } else {
+            done = holds_it(record.path);
+            if (!record.staging.empty())
+                ::unlink(std::string(record.staging).c_str());
+        }
+        journal_.finish(at, done);
     }
 
     Result<void> sync_dir(const std::string& dir) const {
@@ -1000,6 +1125,21 @@ private:
                 return tl::unexpected(ok.error());
         bool recursive = depth == Depth::infinity;
 
+        // Quick: a document to a free name is one rename, recorded in the journal (its
+        // properties follow when it is folded).
+        if (quick_ && is_move && !src->directory && !dst->exists) {
+            JournalRecord record{
+                .op = JournalOp::move, .inode = src->inode, .path = *from, .to = *to};
+            if (auto at = journal_.append(record)) {
+                const bool renamed = ::rename(full(*from).c_str(), full(*to).c_str()) == 0;
+                const int err = errno;
+                journal_.finish(*at, renamed);
+                if (!renamed)
+                    return tl::unexpected(errno_error(err, "rename onto " + *to));
+                return true;
+            }
+        }
+
         std::vector<Change> log;
         if (dst->exists) {
             auto old = subtree(*to, *dst);
@@ -1090,7 +1230,9 @@ private:
     std::string store_id_;
     UniqueFd lock_fd_;
     MetaCache cache_;
+    Journal journal_;
     bool durable_;
+    bool quick_; // not durable: puts and moves of documents to free names use journal_
     std::mutex write_mutex_;
     // Journal rows of finished operations, dropped by the next write_tx (guarded by the
     // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled
@@ -1125,8 +1267,11 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     auto id = meta::store_id(*db);
     if (!id)
         return tl::unexpected(id.error());
-    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd), options.durable,
-                                           options.cache_ttl);
+    auto journal = Journal::open(meta_dir + "/journal", lock_fd.get());
+    if (!journal)
+        return tl::unexpected(journal.error());
+    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd), std::move(*journal),
+                                           options.durable, options.cache_ttl);
     if (auto ok = store->recover(); !ok)
         return tl::unexpected(ok.error());
     return std::unique_ptr<Store>(std::move(store));

@@ -1,5 +1,7 @@
 #include "meta.hpp"
 
+#include <charconv>
+
 #include "../common.hpp"
 #include "../path.hpp"
 
@@ -123,6 +125,28 @@ Result<std::string> store_id(Db& db) {
     if (!*r)
         return fail(Errc::io, "store id missing");
     return s->text(0);
+}
+
+Result<std::optional<std::uint32_t>> folded_epoch(Db& db) {
+    auto s = db.prepare_cached("SELECT value FROM store_meta WHERE key = 'journal_epoch'");
+    if (!s)
+        return tl::unexpected(s.error());
+    auto r = s->step();
+    if (!r)
+        return tl::unexpected(r.error());
+    if (!*r)
+        return std::optional<std::uint32_t>();
+    const std::string value = s->text(0);
+    std::uint32_t epoch = 0;
+    auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), epoch);
+    if (err != std::errc() || end != value.data() + value.size())
+        return fail(Errc::io, "meta.db: journal_epoch is not a number: " + value);
+    return std::optional<std::uint32_t>(epoch);
+}
+
+Result<void> set_folded_epoch(Db& db, std::uint32_t epoch) {
+    return db.run_cached("INSERT OR REPLACE INTO store_meta VALUES('journal_epoch', ?)",
+                         std::to_string(epoch));
 }
 
 Result<std::int64_t> current_seq(Db& db) {

@@ -19,6 +19,10 @@ Result<void> configure(Db& db, bool durable);
 Result<void> migrate(Db& db);
 Result<std::string> store_id(Db& db);
 
+// The quick journal's epoch whose records meta.db holds (journal.hpp); nullopt: none yet.
+Result<std::optional<std::uint32_t>> folded_epoch(Db& db);
+Result<void> set_folded_epoch(Db& db, std::uint32_t epoch);
+
 Result<std::int64_t> current_seq(Db& db);
 Result<void> log(Db& db, const std::string& path, ChangeKind kind);
 Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t upto,

@@ -26,7 +26,7 @@ protected:
 
     std::string spec() const {
         const auto& kind = GetParam();
-        if (kind == "fs") {
+        if (kind == "fs" || kind == "fs_quick") {
             return "fs:" + (dir_ / "share").string();
         }
         if (kind == "sqlite") {
@@ -42,6 +42,7 @@ protected:
         s.store = spec();
         s.locks = (dir_ / "locks.db").string();
         s.depth_infinity = depth_infinity;
+        s.durable = GetParam() != "fs_quick"; // fs_quick: puts and moves through the journal
         s.max_xml_body = 4096;
         auto dav = handlers::make_webdav_handler(s, dir_.path());
         ASSERT_TRUE(dav) << dav.error();
@@ -417,7 +418,7 @@ TEST_P(DavTest, ThePrincipalIsTheGitAuthor) {
     EXPECT_EQ(history->front().author, "alice");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DavTest, ::testing::Values("fs", "sqlite", "git"),
+INSTANTIATE_TEST_SUITE_P(Backends, DavTest, ::testing::Values("fs", "fs_quick", "sqlite", "git"),
                          [](const auto& info) { return info.param; });
 
 } // namespace

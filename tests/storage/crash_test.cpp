@@ -82,7 +82,7 @@ template <class Backend>
 template <class Backend>
 class CrashTest : public ::testing::Test {};
 
-using Backends = ::testing::Types<FsBackend, SqliteBackend, GitBackend>;
+using Backends = ::testing::Types<FsBackend, FsQuickBackend, SqliteBackend, GitBackend>;
 TYPED_TEST_SUITE(CrashTest, Backends, BackendNames);
 
 TYPED_TEST(CrashTest, KilledWriterLosesNothingItReported) {
@@ -230,6 +230,7 @@ struct PutCrash {
     const char* new_type;
     KillAt kill_at;
     bool new_body_expected; // else the old body (or, for a new name, nothing)
+    bool quick = false;     // a non-durable store: the PUT goes through the quick journal
 };
 
 void PrintTo(const PutCrash& c, std::ostream* os) {
@@ -239,9 +240,11 @@ void PrintTo(const PutCrash& c, std::ostream* os) {
 class FsPutCrashTest : public ::testing::TestWithParam<PutCrash> {};
 
 // A PUT's media type is committed with its journal entry, before the body is linked or
-// renamed into place: after a crash in between, the type must follow the body that is there.
+// renamed into place (durable), or applied only when its quick record is settled as done:
+// after a crash in between, the type must follow the body that is there.
 TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
     const PutCrash& c = GetParam();
+    auto open = c.quick ? FsQuickBackend::open : FsBackend::open;
     if (audit_arch == 0)
         GTEST_SKIP() << "no seccomp architecture constant for this machine";
     TempDir dir;
@@ -249,7 +252,7 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
     const std::string old_body = "old body, which must survive whole";
     const std::string new_body(200'000, 'n');
     {
-        auto store = FsBackend::open(dir.path());
+        auto store = open(dir.path());
         ASSERT_TRUE(store) << store.error().message;
         if (c.existing) {
             MemorySource source(old_body);
@@ -259,7 +262,7 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
     pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-        auto store = FsBackend::open(dir.path());
+        auto store = open(dir.path());
         if (!store)
             ::_exit(2);
         die_at(c.kill_at); // after the open: recovery may rename
@@ -279,7 +282,7 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
             << "the PUT was not killed at its link or rename, status " << status;
 
     ASSERT_EQ(FsBackend::integrity(dir.path()), "");
-    auto store = FsBackend::open(dir.path());
+    auto store = open(dir.path());
     ASSERT_TRUE(store) << store.error().message;
     auto meta = (*store)->stat(path);
     if (!c.existing && !c.new_body_expected) {
@@ -305,23 +308,97 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
 
 constexpr const char* octet_stream = "application/octet-stream";
 
-INSTANTIATE_TEST_SUITE_P(
-    Kills, FsPutCrashTest,
-    ::testing::Values(PutCrash{"ReplaceKilledAtLink", true, "text/plain", "application/json",
-                               KillAt::link_or_rename, false},
-                      PutCrash{"ReplaceKilledAtRename", true, "text/plain", "application/json",
-                               KillAt::rename, false},
-                      PutCrash{"ReplaceWithDefaultTypeKilled", true, "text/plain", octet_stream,
-                               KillAt::link_or_rename, false},
-                      PutCrash{"ReplaceUntypedKilled", true, octet_stream, "application/json",
-                               KillAt::link_or_rename, false},
-                      PutCrash{"CreateKilledAtLink", false, "", "application/json",
-                               KillAt::link_or_rename, false},
-                      PutCrash{"ReplaceFinishedRowLeft", true, "text/plain", "application/json",
-                               KillAt::nothing, true},
-                      PutCrash{"CreateFinishedRowLeft", false, "", "application/json",
-                               KillAt::nothing, true}),
-    [](const ::testing::TestParamInfo<PutCrash>& info) { return std::string(info.param.name); });
+const std::vector<PutCrash> put_crashes = {
+    PutCrash{"ReplaceKilledAtLink", true, "text/plain", "application/json", KillAt::link_or_rename,
+             false},
+    PutCrash{"ReplaceKilledAtRename", true, "text/plain", "application/json", KillAt::rename,
+             false},
+    PutCrash{"ReplaceWithDefaultTypeKilled", true, "text/plain", octet_stream,
+             KillAt::link_or_rename, false},
+    PutCrash{"ReplaceUntypedKilled", true, octet_stream, "application/json", KillAt::link_or_rename,
+             false},
+    PutCrash{"CreateKilledAtLink", false, "", "application/json", KillAt::link_or_rename, false},
+    PutCrash{"ReplaceFinishedRowLeft", true, "text/plain", "application/json", KillAt::nothing,
+             true},
+    PutCrash{"CreateFinishedRowLeft", false, "", "application/json", KillAt::nothing, true}};
+
+std::vector<PutCrash> quick(std::vector<PutCrash> crashes) {
+    for (auto& c : crashes)
+        c.quick = true;
+    return crashes;
+}
+
+std::string crash_name(const ::testing::TestParamInfo<PutCrash>& info) {
+    return std::string(info.param.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kills, FsPutCrashTest, ::testing::ValuesIn(put_crashes), crash_name);
+INSTANTIATE_TEST_SUITE_P(QuickKills, FsPutCrashTest, ::testing::ValuesIn(quick(put_crashes)),
+                         crash_name);
+
+// A quick MOVE (non-durable store, a document to a free name) journals its record, then
+// renames. Killed at the rename, the document stays where it was with its media type and
+// properties, and nothing is logged; finished but never folded (the process left without its
+// destructor), the next open moves the properties and logs the move.
+class FsQuickMoveCrashTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FsQuickMoveCrashTest, PropertiesAndTheChangeLogFollowTheDocument) {
+    const bool killed = GetParam();
+    if (audit_arch == 0)
+        GTEST_SKIP() << "no seccomp architecture constant for this machine";
+    TempDir dir;
+    std::string token;
+    {
+        auto store = FsQuickBackend::open(dir.path());
+        ASSERT_TRUE(store) << store.error().message;
+        MemorySource source("the document");
+        ASSERT_TRUE((*store)->put("/a", source, {.content_type = "text/plain"}, "t"));
+        const std::vector<PropOp> ops = {{{"urn:x", "p"}, "A"}};
+        ASSERT_TRUE((*store)->patch_props("/a", ops, "t"));
+        token = *(*store)->sync_token("/");
+    }
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        auto store = FsQuickBackend::open(dir.path());
+        if (!store)
+            ::_exit(2);
+        die_at(killed ? KillAt::rename : KillAt::nothing);
+        auto moved = (*store)->move("/a", "/b", false, "t");
+        ::_exit(moved ? 0 : 3);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+        GTEST_SKIP() << "seccomp filters are not allowed here";
+    if (killed)
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) << "status " << status;
+    else
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+
+    auto store = FsQuickBackend::open(dir.path());
+    ASSERT_TRUE(store) << store.error().message;
+    const std::string here = killed ? "/a" : "/b";
+    const std::string gone = killed ? "/b" : "/a";
+    auto meta = (*store)->stat(here);
+    ASSERT_TRUE(meta) << here << ": " << meta.error().message;
+    EXPECT_EQ(meta->content_type, "text/plain");
+    auto props = (*store)->props(here);
+    ASSERT_TRUE(props);
+    ASSERT_EQ(props->size(), 1u) << "the properties did not stay with the document";
+    EXPECT_EQ((*props)[0].value, "A");
+    EXPECT_EQ((*store)->stat(gone).error().code, Errc::not_found);
+    auto changes = (*store)->changes_since("/", token);
+    ASSERT_TRUE(changes);
+    EXPECT_EQ(changes->changes.size(), killed ? 0u : 2u);
+    EXPECT_EQ(FsBackend::integrity(dir.path()), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Kills, FsQuickMoveCrashTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                             return std::string(info.param ? "KilledAtRename"
+                                                           : "FinishedRecordLeft");
+                         });
 
 } // namespace
 } // namespace quire::storage::testing

@@ -42,7 +42,7 @@ private:
 template <class Backend>
 class FullDiskTest : public ::testing::Test {};
 
-using Backends = ::testing::Types<FsBackend, SqliteBackend, GitBackend>;
+using Backends = ::testing::Types<FsBackend, FsQuickBackend, SqliteBackend, GitBackend>;
 TYPED_TEST_SUITE(FullDiskTest, Backends, BackendNames);
 
 TYPED_TEST(FullDiskTest, WriteFailsTypedAndKeepsOldContent) {

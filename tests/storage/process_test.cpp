@@ -13,7 +13,7 @@ namespace {
 template <class Backend>
 class ProcessTest : public ::testing::Test {};
 
-using Backends = ::testing::Types<FsBackend, SqliteBackend, GitBackend>;
+using Backends = ::testing::Types<FsBackend, FsQuickBackend, SqliteBackend, GitBackend>;
 TYPED_TEST_SUITE(ProcessTest, Backends, BackendNames);
 
 TYPED_TEST(ProcessTest, ConditionalWritersInSeveralProcessesExactlyOneWins) {

@@ -51,7 +51,7 @@ protected:
     std::unique_ptr<Store> store_;
 };
 
-using Backends = ::testing::Types<FsBackend, SqliteBackend, GitBackend>;
+using Backends = ::testing::Types<FsBackend, FsQuickBackend, SqliteBackend, GitBackend>;
 
 TYPED_TEST_SUITE(StoreTest, Backends, BackendNames);
 

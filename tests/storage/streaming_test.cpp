@@ -36,7 +36,7 @@ template <class Backend>
 class StreamingTest : public ::testing::Test {};
 
 // git is left out: libgit2 inflates a blob whole on read (see docs/storage.md).
-using Backends = ::testing::Types<FsBackend, SqliteBackend>;
+using Backends = ::testing::Types<FsBackend, FsQuickBackend, SqliteBackend>;
 TYPED_TEST_SUITE(StreamingTest, Backends, BackendNames);
 
 TYPED_TEST(StreamingTest, LargeBodyNeverSitsInMemory) {

@@ -29,6 +29,11 @@ Result<std::unique_ptr<Store>> FsBackend::open(const std::string& dir) {
     return fs::open(dir + "/fs");
 }
 
+Result<std::unique_ptr<Store>> FsQuickBackend::open(const std::string& dir) {
+    std::filesystem::create_directories(dir + "/fs");
+    return fs::open(dir + "/fs", {.durable = false});
+}
+
 Result<std::unique_ptr<Store>> SqliteBackend::open(const std::string& dir) {
     return sqlite::open(dir + "/store.db");
 }
@@ -50,6 +55,10 @@ std::string sqlite_integrity(const std::string& file) {
 
 std::string FsBackend::integrity(const std::string& dir) {
     return sqlite_integrity(dir + "/fs/.quire/meta.db");
+}
+
+std::string FsQuickBackend::integrity(const std::string& dir) {
+    return FsBackend::integrity(dir);
 }
 
 std::string SqliteBackend::integrity(const std::string& dir) {

@@ -29,6 +29,13 @@ struct FsBackend {
     static Result<std::unique_ptr<Store>> open(const std::string& dir);
     static std::string integrity(const std::string& dir);
 };
+// The fs backend as a mount with `durable = false` uses it: puts and moves go through its
+// quick journal (storage/fs/journal.hpp).
+struct FsQuickBackend {
+    static constexpr const char* name = "fs_quick";
+    static Result<std::unique_ptr<Store>> open(const std::string& dir);
+    static std::string integrity(const std::string& dir);
+};
 struct SqliteBackend {
     static constexpr const char* name = "sqlite";
     static Result<std::unique_ptr<Store>> open(const std::string& dir);
