@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every litmus suite (basic, copymove, props, locks, http; Debian's litmus package)
-# against `quire serve --webdav` on each storage backend in turn: fs, sqlite, git. Passes
-# only when all 104 tests pass with no warning on every backend.
+# against `quire serve --webdav` on each storage backend in turn: fs, sqlite, git, and fs
+# again as a mount with `durable = false` (fs-quick: puts and moves through the quick
+# journal, storage/fs/journal.hpp). Passes only when all 104 tests pass with no warning on
+# every backend.
 # Usage: conformance/litmus.sh [QUIRE_BINARY]
 set -euo pipefail
 quire=${1:-build/release/server/quire}
@@ -19,8 +21,14 @@ trap cleanup EXIT
 start() { # backend, store spec
   local log="$work/$1.log"
   mkdir -p "$work/$1"
-  "$quire" serve "$work/$1" --webdav ${2:+--store "$2"} --listen 127.0.0.1:0 --workers 2 \
-    > "$log" 2>&1 &
+  if [ "$1" = fs-quick ]; then
+    printf '[server]\nworkers = 2\n[[listen]]\naddress = "127.0.0.1:0"\n[[mount]]\npath = "/"\nhandler = "webdav"\nstore = "fs:%s"\ndurable = false\n' \
+      "$work/$1" > "$work/$1.toml"
+    "$quire" run --config "$work/$1.toml" > "$log" 2>&1 &
+  else
+    "$quire" serve "$work/$1" --webdav ${2:+--store "$2"} --listen 127.0.0.1:0 --workers 2 \
+      > "$log" 2>&1 &
+  fi
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "serving on" "$log" && break
@@ -31,9 +39,9 @@ start() { # backend, store spec
 }
 
 failed=0
-for backend in fs sqlite git; do
+for backend in fs sqlite git fs-quick; do
   case $backend in
-    fs) spec="" ;;
+    fs | fs-quick) spec="" ;;
     sqlite) spec="sqlite:$work/share.db" ;;
     git) spec="git:$work/share.git" ;;
   esac
