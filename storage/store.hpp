@@ -170,6 +170,17 @@ public:
                               bool overwrite, std::string_view actor) = 0;
     virtual Result<bool> move(std::string_view from, std::string_view to, bool overwrite,
                               std::string_view actor) = 0;
+    // A move the store can finish at once, waiting for nothing (no lock held by another
+    // writer, no transaction): its result, or nullopt when it cannot, and move() must be
+    // called instead (from the blocking pool). Cheap enough for an event loop's thread.
+    virtual std::optional<Result<bool>> try_move_now(std::string_view from, std::string_view to,
+                                                     bool overwrite, std::string_view actor) {
+        (void)from;
+        (void)to;
+        (void)overwrite;
+        (void)actor;
+        return std::nullopt;
+    }
 
     virtual Result<std::vector<Property>> props(std::string_view path) = 0;
     // All operations apply or none does.

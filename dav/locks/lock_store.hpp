@@ -75,10 +75,13 @@ public:
     // Locks rooted at path or anywhere below it.
     virtual LockResult<std::vector<Lock>> within(std::string_view path) = 0;
 
-    // Removes every lock rooted at path or below (after DELETE or MOVE of a tree).
     // True when any unexpired lock exists: one cheap query that lets a request on an unlocked
     // share skip every other lock lookup.
     virtual LockResult<bool> any() = 0;
+    // True only when the last any() found no lock and nothing changed the table since:
+    // answered from memory, never waits (callable from an event loop's thread).
+    virtual bool known_unlocked() { return false; }
+    // Removes every lock rooted at path or below (after DELETE or MOVE of a tree).
     virtual LockResult<void> remove_within(std::string_view path) = 0;
 };
 

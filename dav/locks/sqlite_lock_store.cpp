@@ -422,6 +422,12 @@ public:
         return found;
     }
 
+    bool known_unlocked() override {
+        const std::uint64_t generation = changes_->load();
+        std::unique_lock guard(mutex_, std::try_to_lock); // held by a query: not known now
+        return guard.owns_lock() && changes_->enabled() && empty_at_ == generation;
+    }
+
     LockResult<void> remove_within(std::string_view path) override {
         const std::string normal = normalize_lock_path(path);
         const auto [low, high] = below(normal);

@@ -573,6 +573,28 @@ public:
         return transfer(from, to, Depth::infinity, overwrite, true);
     }
 
+    // Only the quick move (a document to a free name), and only when the writer lock is free.
+    std::optional<Result<bool>> try_move_now(std::string_view raw_from, std::string_view raw_to,
+                                             bool overwrite, std::string_view) override {
+        if (!quick_)
+            return std::nullopt;
+        auto from = normalise(raw_from);
+        auto to = normalise(raw_to);
+        if (!from || !to)
+            return Result<bool>(tl::unexpected(from ? to.error() : from.error()));
+        if (auto ok = check_copy_target(*from, *to); !ok)
+            return Result<bool>(tl::unexpected(ok.error()));
+        WriteLock lock(*this, true);
+        if (!lock.held())
+            return std::nullopt;
+        auto ends = check_ends(*from, *to, overwrite);
+        if (!ends)
+            return Result<bool>(tl::unexpected(ends.error()));
+        if (ends->src.directory || ends->dst.exists)
+            return std::nullopt;
+        return journal_move(*from, *to, ends->src.inode);
+    }
+
     Result<std::vector<Property>> props(std::string_view raw) override {
         auto path = normalise(raw);
         if (!path)
@@ -656,11 +678,23 @@ public:
 
 private:
     // The writer lock: a mutex for this process's threads, flock for other processes.
+    // only_if_free: taken only when neither is held now (held() tells), never waited for.
     class WriteLock {
     public:
-        explicit WriteLock(FsStore& store)
-            : guard_(store.write_mutex_), fd_(store.lock_fd_.get()), cache_(store.cache_) {
-            while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+        explicit WriteLock(FsStore& store, bool only_if_free = false)
+            : guard_(store.write_mutex_, std::defer_lock), fd_(store.lock_fd_.get()),
+              cache_(store.cache_) {
+            if (only_if_free) {
+                if (!guard_.try_lock())
+                    return;
+                if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+                    guard_.unlock();
+                    return;
+                }
+            } else {
+                guard_.lock();
+                while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+                }
             }
             store.settle_journal_tail();
         }
@@ -669,12 +703,15 @@ private:
         // Whatever the write did is committed (or rolled back) by now: cached media types of
         // every process on this folder become stale.
         ~WriteLock() {
+            if (!guard_.owns_lock())
+                return;
             cache_.bump();
             ::flock(fd_, LOCK_UN);
         }
+        bool held() const { return guard_.owns_lock(); }
 
     private:
-        std::lock_guard<std::mutex> guard_;
+        std::unique_lock<std::mutex> guard_;
         int fd_;
         MetaCache& cache_;
     };
@@ -1089,6 +1126,46 @@ private:
         return ok;
     }
 
+    struct Ends {
+        FileInfo src;
+        FileInfo dst;
+    };
+
+    // Under the writer lock, before a copy or move: the source exists, the destination does
+    // not unless overwrite, and its parent is a collection.
+    Result<Ends> check_ends(const std::string& from, const std::string& to, bool overwrite) {
+        auto src = file_info(AT_FDCWD, full(from));
+        if (!src)
+            return tl::unexpected(src.error());
+        if (!src->exists)
+            return fail(Errc::not_found, from);
+        auto dst = file_info(AT_FDCWD, full(to));
+        if (!dst)
+            return tl::unexpected(dst.error());
+        if (dst->exists && !overwrite)
+            return fail(Errc::precondition_failed, to + " exists and Overwrite is F");
+        // The source's folder, which exists, needs no second look (a rename within a folder).
+        if (parent_of(to) != parent_of(from))
+            if (auto ok = check_parent(to); !ok)
+                return tl::unexpected(ok.error());
+        return Ends{*src, *dst};
+    }
+
+    // The quick move (under the writer lock, a document to a free name): one rename, recorded
+    // in the journal; its properties follow when it is folded. nullopt: the journal is full.
+    std::optional<Result<bool>> journal_move(const std::string& from, const std::string& to,
+                                             std::uint64_t inode) {
+        auto at = journal_.append({.op = JournalOp::move, .inode = inode, .path = from, .to = to});
+        if (!at)
+            return std::nullopt;
+        const bool renamed = ::rename(full(from).c_str(), full(to).c_str()) == 0;
+        const int err = errno;
+        journal_.finish(*at, renamed);
+        if (!renamed)
+            return Result<bool>(tl::unexpected(errno_error(err, "rename onto " + to)));
+        return Result<bool>(true);
+    }
+
     // After a rename from `from` to `to`: both folders' entries are made durable.
     Result<void> sync_moved(const std::string& from, const std::string& to) {
         if (auto ok = sync_dir(full(parent_of(to))); !ok)
@@ -1109,36 +1186,16 @@ private:
         if (auto ok = check_copy_target(*from, *to); !ok)
             return tl::unexpected(ok.error());
         auto lock = write_lock();
-        auto src = file_info(AT_FDCWD, full(*from));
-        if (!src)
-            return tl::unexpected(src.error());
-        if (!src->exists)
-            return fail(Errc::not_found, *from);
-        auto dst = file_info(AT_FDCWD, full(*to));
-        if (!dst)
-            return tl::unexpected(dst.error());
-        if (dst->exists && !overwrite)
-            return fail(Errc::precondition_failed, *to + " exists and Overwrite is F");
-        // The source's folder, which exists, needs no second look (a rename within a folder).
-        if (parent_of(*to) != parent_of(*from))
-            if (auto ok = check_parent(*to); !ok)
-                return tl::unexpected(ok.error());
+        auto ends = check_ends(*from, *to, overwrite);
+        if (!ends)
+            return tl::unexpected(ends.error());
+        const FileInfo* src = &ends->src;
+        const FileInfo* dst = &ends->dst;
         bool recursive = depth == Depth::infinity;
 
-        // Quick: a document to a free name is one rename, recorded in the journal (its
-        // properties follow when it is folded).
-        if (quick_ && is_move && !src->directory && !dst->exists) {
-            JournalRecord record{
-                .op = JournalOp::move, .inode = src->inode, .path = *from, .to = *to};
-            if (auto at = journal_.append(record)) {
-                const bool renamed = ::rename(full(*from).c_str(), full(*to).c_str()) == 0;
-                const int err = errno;
-                journal_.finish(*at, renamed);
-                if (!renamed)
-                    return tl::unexpected(errno_error(err, "rename onto " + *to));
-                return true;
-            }
-        }
+        if (quick_ && is_move && !src->directory && !dst->exists)
+            if (auto moved = journal_move(*from, *to, src->inode))
+                return *moved;
 
         std::vector<Change> log;
         if (dst->exists) {

@@ -383,6 +383,29 @@ TEST_P(DavTest, LocksSurviveARestart) {
     EXPECT_EQ(call("PUT", "/dav/l.txt", "z").status, 204);
 }
 
+// MOVEs of unlocked documents (answered at once on fs_quick) before and after a lock: the
+// lock must still be enforced, and the moves around it must still be answered.
+TEST_P(DavTest, MovesBeforeAndAfterALockRespectIt) {
+    const std::string to_m2 = "Destination: http://127.0.0.1/dav/m2.txt\r\n";
+    ASSERT_EQ(call("PUT", "/dav/m1.txt", "m").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/l.txt", "l").status, 201);
+    EXPECT_EQ(call("MOVE", "/dav/m1.txt", {}, to_m2).status, 201);
+    EXPECT_EQ(
+        call("MOVE", "/dav/m2.txt", {}, "Destination: http://127.0.0.1/dav/m3.txt\r\n").status,
+        201);
+    auto lock = call("LOCK", "/dav/l.txt", lockinfo);
+    ASSERT_EQ(lock.status, 200);
+    const auto token = lock.headers["lock-token"];
+    const std::string to_l2 = "Destination: http://127.0.0.1/dav/l2.txt\r\n";
+    auto denied = call("MOVE", "/dav/l.txt", {}, to_l2);
+    EXPECT_EQ(denied.status, 423);
+    EXPECT_NE(denied.body.find("lock-token-submitted"), std::string::npos);
+    EXPECT_EQ(call("MOVE", "/dav/m3.txt", {}, to_m2).status, 201);
+    EXPECT_EQ(call("MOVE", "/dav/l.txt", {}, to_l2 + "If: (" + token + ")\r\n").status, 201);
+    EXPECT_EQ(call("GET", "/dav/l2.txt").body, "l");
+    EXPECT_EQ(call("GET", "/dav/m2.txt").body, "m");
+}
+
 TEST_P(DavTest, LockOnAnUnmappedUrlCreatesAnEmptyResource) {
     auto lock = call("LOCK", "/dav/new.txt", lockinfo);
     EXPECT_EQ(lock.status, 201);

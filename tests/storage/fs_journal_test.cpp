@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -347,6 +348,40 @@ TEST(FsQuick, APendingMoveWhoseRenameHappenedIsSettledAsDone) {
     ASSERT_TRUE(store) << store.error().message;
     EXPECT_EQ((*store)->stat("/b")->content_type, "text/plain");
     EXPECT_EQ(changes(**store, token), "/a:2 /b:0 ");
+}
+
+// try_move_now() never waits: with the writer lock held elsewhere (here another process's
+// flock, taken by hand) it declines, and it takes only the quick case.
+TEST(FsQuick, MovingNowDeclinesWhatWouldWaitOrTakeTheLongWay) {
+    TempDir dir;
+    auto store = open_quick(dir.path());
+    ASSERT_TRUE(store);
+    put_typed(**store, "/a", "a", "text/plain");
+    put_typed(**store, "/taken", "t", "text/plain");
+    ASSERT_TRUE((*store)->mkcol("/folder", "t"));
+    {
+        UniqueFd other(::open((dir.path() + "/fs/.quire/lock").c_str(), O_RDWR | O_CLOEXEC));
+        ASSERT_EQ(::flock(other.get(), LOCK_EX), 0);
+        EXPECT_FALSE((*store)->try_move_now("/a", "/b", false, "t")) << "it waited or moved";
+        EXPECT_EQ((*store)->stat("/a")->content_type, "text/plain");
+    } // the descriptor's close releases its lock
+    EXPECT_FALSE((*store)->try_move_now("/folder", "/folder2", false, "t")) << "a collection";
+    EXPECT_FALSE((*store)->try_move_now("/a", "/taken", true, "t")) << "an overwrite";
+    auto refused = (*store)->try_move_now("/a", "/taken", false, "t");
+    ASSERT_TRUE(refused && !*refused);
+    EXPECT_EQ(refused->error().code, Errc::precondition_failed);
+    auto missing = (*store)->try_move_now("/nothing", "/b", false, "t");
+    ASSERT_TRUE(missing && !*missing);
+    EXPECT_EQ(missing->error().code, Errc::not_found);
+    auto moved = (*store)->try_move_now("/a", "/b", false, "t");
+    ASSERT_TRUE(moved && *moved) << (moved ? moved->error().message : "declined");
+    EXPECT_TRUE(**moved);
+    EXPECT_EQ((*store)->stat("/b")->content_type, "text/plain");
+
+    auto durable = FsBackend::open(dir.path() + "/durable");
+    ASSERT_TRUE(durable);
+    ASSERT_TRUE(put(**durable, "/a", "a"));
+    EXPECT_FALSE((*durable)->try_move_now("/a", "/b", false, "t")) << "a durable store";
 }
 
 } // namespace
