@@ -162,7 +162,8 @@ asio::awaitable<void> do_get(Request& r, bool head) {
         }
     }
     Fetched f;
-    if (r.options.inline_reads) { // the store's reads are short: on the event loop
+    // The store's reads are short: on the event loop.
+    if (r.options.inline_reads && r.options.store->reads_short_now()) {
         fetch(f, r, head, true);
     } else {
         auto work = [&f, &r, head] {

@@ -200,7 +200,7 @@ asio::awaitable<void> do_propfind(Request& r) {
     };
     // The first piece on the event loop when the store's reads are short (see inline_reads).
     Piece first;
-    if (r.options.inline_reads) {
+    if (r.options.inline_reads && r.options.store->reads_short_now()) {
         first = start();
     } else {
         first = co_await r.ex.run_blocking(std::move(start));

@@ -170,6 +170,10 @@ public:
                               bool overwrite, std::string_view actor) = 0;
     virtual Result<bool> move(std::string_view from, std::string_view to, bool overwrite,
                               std::string_view actor) = 0;
+    // With fast_reads: whether reads are short right now. The fs store says no while its quick
+    // journal waits to be folded (the next read of properties folds it, under the writer lock,
+    // which may have to wait): such a read belongs on the blocking pool.
+    virtual bool reads_short_now() const { return true; }
     // A move the store can finish at once, waiting for nothing (no lock held by another
     // writer, no transaction): its result, or nullopt when it cannot, and move() must be
     // called instead (from the blocking pool). Cheap enough for an event loop's thread.

@@ -105,6 +105,8 @@ public:
                 .fast_reads = true};
     }
 
+    bool reads_short_now() const override { return journal_.empty(); }
+
     // Every write bumps the shared generation (MetaCache).
     std::optional<std::uint64_t> read_generation() const override {
         if (!cache_.files_enabled())

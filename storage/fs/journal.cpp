@@ -217,7 +217,8 @@ std::optional<std::uint32_t> Journal::append(const JournalRecord& record) {
     unsigned char* bytes = base_ + header_size + at + sizeof(RecordHead);
     for (int i = 0; i < 4; ++i) {
         head.length[i] = static_cast<std::uint32_t>(parts[i].size());
-        std::memcpy(bytes, parts[i].data(), parts[i].size());
+        if (!parts[i].empty()) // an empty view may have no data() at all
+            std::memcpy(bytes, parts[i].data(), parts[i].size());
         bytes += parts[i].size();
     }
     header(base_).last = at;

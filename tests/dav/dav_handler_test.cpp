@@ -9,7 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <fcntl.h>
+#include <mutex>
 #include <regex>
+#include <sys/file.h>
+#include <thread>
 
 namespace quire::test {
 namespace {
@@ -404,6 +409,50 @@ TEST_P(DavTest, MovesBeforeAndAfterALockRespectIt) {
     EXPECT_EQ(call("MOVE", "/dav/l.txt", {}, to_l2 + "If: (" + token + ")\r\n").status, 201);
     EXPECT_EQ(call("GET", "/dav/l2.txt").body, "l");
     EXPECT_EQ(call("GET", "/dav/m2.txt").body, "m");
+}
+
+// On fs_quick a read after a write first folds the journal, under the writer lock, which
+// another process may hold for long (held by hand here). It must wait on the blocking pool,
+// not on the event loop that serves the worker's other connections.
+TEST_P(DavTest, AReadWaitingForTheWriterLockLeavesOtherRequestsServed) {
+    if (GetParam().rfind("fs", 0) != 0) {
+        GTEST_SKIP() << "the fs store's writer lock";
+    }
+    ASSERT_EQ(call("PUT", "/dav/w.txt", "w", "Content-Type: text/plain\r\n").status, 201);
+    const std::string lock_file = (dir_ / "share" / ".quire" / "lock").string();
+    const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+    std::mutex m;
+    std::condition_variable cv;
+    bool answered = false;
+    bool watchdog_fired = false;
+    // Only if the event loop is stuck: lets everything finish so that the test fails, not hangs.
+    std::thread watchdog([&] {
+        std::unique_lock lock(m);
+        if (!cv.wait_for(lock, std::chrono::seconds(20), [&] { return answered; })) {
+            watchdog_fired = true;
+            ::flock(fd, LOCK_UN);
+        }
+    });
+    Reply got;
+    std::thread getter([&] { got = call("GET", "/dav/w.txt"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100)); // the GET goes first
+    auto options = call("OPTIONS", "/dav/");
+    {
+        std::lock_guard lock(m);
+        answered = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+    EXPECT_EQ(options.status, 200);
+    EXPECT_FALSE(watchdog_fired) << "OPTIONS was answered only after the writer lock was freed";
+    ::flock(fd, LOCK_UN);
+    ::close(fd);
+    getter.join();
+    EXPECT_EQ(got.status, 200);
+    EXPECT_EQ(got.body, "w");
+    EXPECT_EQ(got.headers["content-type"], "text/plain");
 }
 
 TEST_P(DavTest, LockOnAnUnmappedUrlCreatesAnEmptyResource) {
