@@ -115,28 +115,39 @@ Result<void> migrate(Db& db) {
     }
 }
 
-Result<std::string> store_id(Db& db) {
-    auto s = db.prepare_cached("SELECT value FROM store_meta WHERE key = 'store_id'");
+namespace {
+
+Result<std::optional<std::string>> store_meta_value(Db& db, const char* key) {
+    auto s = db.prepare_cached("SELECT value FROM store_meta WHERE key = ?");
     if (!s)
         return tl::unexpected(s.error());
+    s->bind(1, std::string_view(key));
     auto r = s->step();
     if (!r)
         return tl::unexpected(r.error());
     if (!*r)
+        return std::optional<std::string>();
+    return std::optional<std::string>(s->text(0));
+}
+
+} // namespace
+
+Result<std::string> store_id(Db& db) {
+    auto id = store_meta_value(db, "store_id");
+    if (!id)
+        return tl::unexpected(id.error());
+    if (!*id)
         return fail(Errc::io, "store id missing");
-    return s->text(0);
+    return **id;
 }
 
 Result<std::optional<std::uint32_t>> folded_epoch(Db& db) {
-    auto s = db.prepare_cached("SELECT value FROM store_meta WHERE key = 'journal_epoch'");
-    if (!s)
-        return tl::unexpected(s.error());
-    auto r = s->step();
-    if (!r)
-        return tl::unexpected(r.error());
-    if (!*r)
+    auto stored = store_meta_value(db, "journal_epoch");
+    if (!stored)
+        return tl::unexpected(stored.error());
+    if (!*stored)
         return std::optional<std::uint32_t>();
-    const std::string value = s->text(0);
+    const std::string& value = **stored;
     std::uint32_t epoch = 0;
     auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), epoch);
     if (err != std::errc() || end != value.data() + value.size())

@@ -288,16 +288,6 @@ std::uint64_t inode_of(const std::string& file) {
     return st.st_ino;
 }
 
-std::string dead_prop(Store& store, const std::string& path) {
-    auto props = store.props(path);
-    if (!props)
-        return "error: " + props.error().message;
-    std::string out;
-    for (auto& p : *props)
-        out += p.name.name + "=" + p.value + ";";
-    return out;
-}
-
 // A move's journal row, written as MOVE /a -> /b does it: the properties of the old /b go to
 // the stash, those of /a to /b, all in the transaction of the row.
 void journal_move(const std::string& root, const std::string& trash) {

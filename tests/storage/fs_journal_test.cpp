@@ -141,16 +141,6 @@ Result<std::unique_ptr<Store>> open_quick(const std::string& dir) {
     return FsQuickBackend::open(dir);
 }
 
-std::string dead_prop(Store& store, const std::string& path) {
-    auto props = store.props(path);
-    if (!props)
-        return "error: " + props.error().message;
-    std::string out;
-    for (auto& p : *props)
-        out += p.name.name + "=" + p.value + ";";
-    return out;
-}
-
 std::string changes(Store& store, const std::string& token) {
     auto c = store.changes_since("/", token);
     if (!c)

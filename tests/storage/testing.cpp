@@ -116,4 +116,14 @@ Result<PutResult> put(Store& store, std::string_view path, std::string_view body
     return store.put(path, source, options, "tester");
 }
 
+std::string dead_prop(Store& store, const std::string& path) {
+    auto props = store.props(path);
+    if (!props)
+        return "error: " + props.error().message;
+    std::string out;
+    for (auto& p : *props)
+        out += p.name.name + "=" + p.value + ";";
+    return out;
+}
+
 } // namespace quire::storage::testing

@@ -62,6 +62,8 @@ std::pair<std::string, int> capture(const std::string& command);
 std::string quote(std::string_view s);
 
 Result<std::string> get(Store& store, std::string_view path);
+// A path's dead properties as "name=value;" in the store's order, or "error: ...".
+std::string dead_prop(Store& store, const std::string& path);
 Result<PutResult> put(Store& store, std::string_view path, std::string_view body,
                       Precondition pre = {});
 
