@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <unordered_set>
 
 #include "../common.hpp"
 #include "../path.hpp"
@@ -752,7 +753,8 @@ private:
     }
 
     // The quick journal's records into meta.db, in their order, unless this epoch was folded
-    // already (by a process killed before it could clear the journal).
+    // already (by a process killed before it could clear the journal). A cancelled record
+    // (its file work failed, or its process died before it) left nothing to record.
     Result<void> apply_journal(Db& db) {
         auto folded = meta::folded_epoch(db);
         if (!folded)
@@ -763,33 +765,57 @@ private:
         auto records = journal_.records();
         if (!records)
             return tl::unexpected(records.error());
+        std::vector<Change> log;
+        std::vector<std::string> paths;
+        for (const auto& [at, record] : *records) {
+            if (record.state != JournalState::done)
+                continue;
+            if (record.op == JournalOp::move) {
+                log.push_back({std::string(record.path), ChangeKind::removed});
+                log.push_back({std::string(record.to), ChangeKind::added});
+                paths.emplace_back(record.to);
+            } else {
+                log.push_back({std::string(record.path),
+                               record.created ? ChangeKind::added : ChangeKind::modified});
+            }
+            paths.emplace_back(record.path);
+        }
+        if (auto ok = meta::log_all(db, log); !ok)
+            return ok;
+        // Most records touch paths without properties: which do is asked once, then followed
+        // through the records (a superset: a path may keep others when its type goes).
+        auto with_props = meta::with_props(db, paths);
+        if (!with_props)
+            return tl::unexpected(with_props.error());
         for (const auto& [at, record] : *records)
-            if (auto ok = apply(db, record); !ok)
-                return ok;
+            if (record.state == JournalState::done)
+                if (auto ok = apply_props(db, record, *with_props); !ok)
+                    return ok;
         return meta::set_folded_epoch(db, epoch);
     }
 
-    // What a finished quick operation would have written to meta.db itself. A cancelled one
-    // (its file work failed, or its process died before it) left nothing to record.
-    Result<void> apply(Db& db, const JournalRecord& record) {
-        if (record.state != JournalState::done)
-            return {};
+    // What a finished quick operation does to properties: a move takes the source's along
+    // (dropping the destination's), a put sets its media type or removes the one it had.
+    Result<void> apply_props(Db& db, const JournalRecord& record,
+                             std::unordered_set<std::string>& with_props) {
         const std::string path(record.path);
         if (record.op == JournalOp::move) {
             const std::string to(record.to);
-            if (auto ok = meta::log(db, path, ChangeKind::removed); !ok)
-                return ok;
-            if (auto ok = meta::log(db, to, ChangeKind::added); !ok)
-                return ok;
+            const bool from_has = with_props.erase(path) > 0;
+            const bool to_has = with_props.erase(to) > 0;
+            if (from_has)
+                with_props.insert(to);
+            if (!from_has && !to_has)
+                return {};
             return meta::move_props(db, path, to);
         }
-        if (auto ok =
-                meta::log(db, path, record.created ? ChangeKind::added : ChangeKind::modified);
-            !ok)
-            return ok;
-        if (record.type.empty())
-            return meta::remove_prop(db, path, content_type_prop);
-        return meta::set_prop(db, path, content_type_prop, std::string(record.type));
+        if (!record.type.empty()) {
+            with_props.insert(path);
+            return meta::set_prop(db, path, content_type_prop, std::string(record.type));
+        }
+        if (!with_props.contains(path))
+            return {};
+        return meta::remove_prop(db, path, content_type_prop);
     }
 
     // Readers of meta.db (properties, the change log) fold the quick journal first: what it

@@ -174,6 +174,27 @@ Result<void> log(Db& db, const std::string& path, ChangeKind kind) {
                          static_cast<std::int64_t>(kind));
 }
 
+Result<void> log_all(Db& db, std::span<const Change> changes) {
+    constexpr std::size_t rows = 64;
+    for (std::size_t at = 0; at < changes.size(); at += rows) {
+        const auto batch = changes.subspan(at, std::min(rows, changes.size() - at));
+        std::string sql = "INSERT INTO changes(path, kind) VALUES (?, ?)";
+        for (std::size_t i = 1; i < batch.size(); ++i)
+            sql += ", (?, ?)";
+        auto s = db.prepare_cached(sql); // a full batch is always the same statement
+        if (!s)
+            return tl::unexpected(s.error());
+        int index = 1;
+        for (const auto& change : batch) {
+            s->bind(index++, change.path);
+            s->bind(index++, static_cast<std::int64_t>(change.kind));
+        }
+        if (auto ok = s->run(); !ok)
+            return ok;
+    }
+    return {};
+}
+
 Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t upto,
                                       const std::string& collection) {
     auto s = db.prepare_cached("SELECT path, kind FROM changes WHERE seq > ? AND seq <= ? AND "
@@ -257,6 +278,55 @@ Result<void> remove_prop(Db& db, const std::string& path, const PropName& name) 
 
 Result<void> drop_props(Db& db, const std::string& path) {
     return db.run_cached(std::string("DELETE FROM props WHERE ") + subtree_where, path);
+}
+
+namespace {
+
+// A JSON string (RFC 8259 section 7) for json_each(): quote, backslash and control
+// characters escaped, every other byte as it is.
+void append_json_string(std::string& out, std::string_view text) {
+    constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    out += '"';
+}
+
+} // namespace
+
+Result<std::unordered_set<std::string>> with_props(Db& db, std::span<const std::string> paths) {
+    std::unordered_set<std::string> out;
+    if (paths.empty())
+        return out;
+    std::string array = "[";
+    for (const auto& path : paths) {
+        if (array.size() > 1)
+            array += ',';
+        append_json_string(array, path);
+    }
+    array += ']';
+    // The subtree condition of subtree_where, with each path from the array.
+    auto s = db.prepare_cached(
+        "SELECT DISTINCT j.value FROM json_each(?1) AS j WHERE EXISTS (SELECT 1 FROM props WHERE "
+        "path >= j.value AND path < j.value || '0' AND (path = j.value OR substr(path, "
+        "length(j.value) + 1, 1) = '/'))");
+    if (!s)
+        return tl::unexpected(s.error());
+    s->bind(1, array);
+    auto ok = s->each_row([&](const sqlite::Stmt& row) { out.insert(row.text(0)); });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return out;
 }
 
 namespace {

@@ -162,6 +162,13 @@ std::string journal_file(const std::string& dir) {
     return dir + "/fs/.quire/journal";
 }
 
+std::string sql_rows(const std::string& dir, const std::string& query) {
+    auto [out, status] =
+        capture("sqlite3 " + quote(dir + "/fs/.quire/meta.db") + " " + quote(query));
+    EXPECT_EQ(status, 0) << query;
+    return out;
+}
+
 // A store that is never destroyed: its destructor would fold the journal.
 Store* leaked(Result<std::unique_ptr<Store>> opened) {
     return opened ? opened->release() : nullptr;
@@ -372,6 +379,35 @@ TEST(FsQuick, MovingNowDeclinesWhatWouldWaitOrTakeTheLongWay) {
     ASSERT_TRUE(durable);
     ASSERT_TRUE(put(**durable, "/a", "a"));
     EXPECT_FALSE((*durable)->try_move_now("/a", "/b", false, "t")) << "a durable store";
+}
+
+// One fold over a batch of records that hand properties along: it asks once which paths have
+// properties and follows them through the records. Names with JSON's special characters
+// (the paths go to SQLite as a JSON array) must be found too.
+TEST(FsQuick, OneFoldFollowsPropertiesThroughChainsOfMovesAndPuts) {
+    TempDir dir;
+    auto store = open_quick(dir.path());
+    ASSERT_TRUE(store);
+    const std::string odd = "/q\"uote\\back \x01ctl \xc3\xa9";
+    put_typed(**store, odd, "odd", "text/plain");
+    put_typed(**store, "/x", "x", "text/plain");
+    std::vector<PropOp> ops = {{{"urn:x", "p"}, "X"}};
+    ASSERT_TRUE((*store)->patch_props("/x", ops, "t")); // folds: the batch starts here
+    put_typed(**store, "/a", "a", "application/json");
+    ASSERT_TRUE((*store)->move("/a", "/b", false, "t"));
+    ASSERT_TRUE((*store)->move("/b", "/c", false, "t"));
+    put_typed(**store, "/c", "c again", "application/octet-stream"); // the default: no type
+    ASSERT_TRUE((*store)->move("/x", "/a", false, "t"));
+    ASSERT_TRUE((*store)->move(odd, "/odd", false, "t"));
+    ASSERT_TRUE((*store)->move("/odd", odd + "2", false, "t"));
+    EXPECT_EQ(dead_prop(**store, "/a"), "p=X;"); // the first read folds all of it
+    EXPECT_EQ((*store)->stat("/a")->content_type, "text/plain");
+    EXPECT_EQ((*store)->stat("/c")->content_type, "application/octet-stream");
+    EXPECT_EQ(dead_prop(**store, "/c"), "");
+    EXPECT_EQ((*store)->stat(odd + "2")->content_type, "text/plain");
+    EXPECT_EQ(sql_rows(dir.path(), "SELECT path, name FROM props ORDER BY path, name"),
+              "/a|getcontenttype\n/a|p\n" + odd + "2|getcontenttype\n")
+        << "properties left behind on names that moved away";
 }
 
 } // namespace
