@@ -9,7 +9,7 @@ namespace quire::storage::fs::meta {
 
 namespace {
 
-constexpr int schema_version = 4;
+constexpr int schema_version = 5;
 
 // Migration i takes user_version i to i + 1; append, never edit a released one.
 constexpr const char* migrations[schema_version] = {
@@ -58,6 +58,12 @@ ALTER TABLE intents ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE intents ADD COLUMN prior BLOB;
 ALTER TABLE intents ADD COLUMN prior_etag TEXT NOT NULL DEFAULT '';
+)sql",
+    // No new table: the quick journal (.quire/journal, journal.hpp) holds changes and
+    // properties that are not in this database yet, which a binary without it would never
+    // read; the version makes such binaries refuse the folder instead.
+    R"sql(
+INSERT OR IGNORE INTO store_meta VALUES('journal', '.quire/journal, folded by schema 5 and later');
 )sql",
 };
 
