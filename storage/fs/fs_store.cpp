@@ -840,8 +840,9 @@ private:
         auto tail = journal_.pending_tail();
         if (!tail)
             return;
-        const auto& [at, record] = *tail;
-        auto holds_it = [&](std::string_view path) {
+        const std::uint32_t at = tail->first;
+        const JournalRecord& record = tail->second;  // not a structured binding: clang 14
+        auto holds_it = [&](std::string_view path) { // cannot capture those
             auto info = file_info(AT_FDCWD, full(std::string(path)));
             return info && info->exists && info->inode == record.inode;
         };
