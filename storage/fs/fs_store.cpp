@@ -765,11 +765,11 @@ private:
         auto records = journal_.records();
         if (!records)
             return tl::unexpected(records.error());
+        std::erase_if(*records,
+                      [](const JournalRecord& r) { return r.state != JournalState::done; });
         std::vector<Change> log;
         std::vector<std::string> paths;
-        for (const auto& [at, record] : *records) {
-            if (record.state != JournalState::done)
-                continue;
+        for (const auto& record : *records) {
             if (record.op == JournalOp::move) {
                 log.push_back({std::string(record.path), ChangeKind::removed});
                 log.push_back({std::string(record.to), ChangeKind::added});
@@ -787,10 +787,9 @@ private:
         auto with_props = meta::with_props(db, paths);
         if (!with_props)
             return tl::unexpected(with_props.error());
-        for (const auto& [at, record] : *records)
-            if (record.state == JournalState::done)
-                if (auto ok = apply_props(db, record, *with_props); !ok)
-                    return ok;
+        for (const auto& record : *records)
+            if (auto ok = apply_props(db, record, *with_props); !ok)
+                return ok;
         return meta::set_folded_epoch(db, epoch);
     }
 
@@ -1218,25 +1217,25 @@ private:
         auto ends = check_ends(*from, *to, overwrite);
         if (!ends)
             return tl::unexpected(ends.error());
-        const FileInfo* src = &ends->src;
-        const FileInfo* dst = &ends->dst;
+        const FileInfo& src = ends->src;
+        const FileInfo& dst = ends->dst;
         bool recursive = depth == Depth::infinity;
 
-        if (quick_ && is_move && !src->directory && !dst->exists)
-            if (auto moved = journal_move(*from, *to, src->inode))
+        if (quick_ && is_move && !src.directory && !dst.exists)
+            if (auto moved = journal_move(*from, *to, src.inode))
                 return *moved;
 
         std::vector<Change> log;
-        if (dst->exists) {
-            auto old = subtree(*to, *dst);
+        if (dst.exists) {
+            auto old = subtree(*to, dst);
             if (!old)
                 return tl::unexpected(old.error());
             for (auto& p : *old)
                 log.push_back({p, ChangeKind::removed});
         }
         std::vector<std::string> moved{*from};
-        if (src->directory && recursive) {
-            auto below = subtree(*from, *src);
+        if (src.directory && recursive) {
+            auto below = subtree(*from, src);
             if (!below)
                 return tl::unexpected(below.error());
             moved = std::move(*below);
@@ -1249,7 +1248,7 @@ private:
 
         std::string trash_entry = temp_name();
         meta::Intent intent{0,   is_move ? "move1" : "copy", *from,
-                            *to, trash_ + "/" + trash_entry, is_move ? src->inode : 0};
+                            *to, trash_ + "/" + trash_entry, is_move ? src.inode : 0};
         std::string staged;
         if (!is_move) {
             // A copy is built under a hidden name beside the destination and renamed into
@@ -1270,7 +1269,7 @@ private:
         auto begun = begin_intent(**db, intent, log, [&]() -> Result<void> {
             if (!is_move)
                 return {};
-            if (dst->exists)
+            if (dst.exists)
                 if (auto ok = meta::move_props(**db, *to, stash_of(intent)); !ok)
                     return ok;
             return meta::move_props(**db, *from, *to);
@@ -1281,7 +1280,7 @@ private:
             return tl::unexpected(begun.error());
         }
         std::string trash_path = trash_ + "/" + trash_entry;
-        if (dst->exists && ::rename(full(*to).c_str(), trash_path.c_str()) != 0) {
+        if (dst.exists && ::rename(full(*to).c_str(), trash_path.c_str()) != 0) {
             Error err = errno_error(errno, "replace " + *to);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
@@ -1296,19 +1295,19 @@ private:
         if (is_move) {
             if (auto ok = sync_moved(*from, *to); !ok)
                 return tl::unexpected(ok.error());
-            if (dst->exists)
+            if (dst.exists)
                 remove_tree_quietly(trash_path);
             // The row and the stashed properties go with the next write transaction.
             done_intents_.push_back(intent.id);
-            if (dst->exists)
+            if (dst.exists)
                 done_stashes_.push_back(stash_of(intent));
-            return !dst->exists;
+            return !dst.exists;
         }
         if (auto ok = sync_dir(full(parent_of(*to))); !ok)
             return tl::unexpected(ok.error());
         if (auto ok = finish(**db, intent); !ok)
             return tl::unexpected(ok.error());
-        return !dst->exists;
+        return !dst.exists;
     }
 
     std::string root_;

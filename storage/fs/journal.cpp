@@ -266,8 +266,8 @@ std::optional<std::pair<std::uint32_t, JournalRecord>> Journal::pending_tail() c
     return std::pair{last, record};
 }
 
-Result<std::vector<std::pair<std::uint32_t, JournalRecord>>> Journal::records() const {
-    std::vector<std::pair<std::uint32_t, JournalRecord>> out;
+Result<std::vector<JournalRecord>> Journal::records() const {
+    std::vector<JournalRecord> out;
     if (!base_)
         return out;
     const std::uint32_t used = used_of(load_position(base_));
@@ -285,7 +285,7 @@ Result<std::vector<std::pair<std::uint32_t, JournalRecord>>> Journal::records() 
                            head.state <= static_cast<std::uint8_t>(JournalState::cancelled);
         if (!whole)
             return fail(Errc::io, file_ + ": damaged record at offset " + std::to_string(at));
-        out.emplace_back(at, record_at(at));
+        out.push_back(record_at(at));
         at += head.size;
     }
     return out;

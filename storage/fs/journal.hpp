@@ -77,7 +77,7 @@ public:
     std::optional<std::pair<std::uint32_t, JournalRecord>> pending_tail() const;
     // Every record, in order; views into the mapping, valid until clear(). A record that does
     // not parse is an error naming the file and the offset.
-    Result<std::vector<std::pair<std::uint32_t, JournalRecord>>> records() const;
+    Result<std::vector<JournalRecord>> records() const;
     // After the fold committed: no records, and a new epoch.
     void clear();
 

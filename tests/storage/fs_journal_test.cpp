@@ -63,7 +63,7 @@ TEST_F(JournalTest, RecordsComeBackInOrderWithTheirStatesAndSurviveReopening) {
     auto records = j.records();
     ASSERT_TRUE(records) << records.error().message;
     ASSERT_EQ(records->size(), 2u);
-    const JournalRecord& put = (*records)[0].second;
+    const JournalRecord& put = (*records)[0];
     EXPECT_EQ(put.op, JournalOp::put);
     EXPECT_EQ(put.state, JournalState::done);
     EXPECT_TRUE(put.created);
@@ -72,7 +72,7 @@ TEST_F(JournalTest, RecordsComeBackInOrderWithTheirStatesAndSurviveReopening) {
     EXPECT_EQ(put.to, "");
     EXPECT_EQ(put.type, "text/plain");
     EXPECT_EQ(put.staging, "/root/.quire-tmp-1");
-    const JournalRecord& move = (*records)[1].second;
+    const JournalRecord& move = (*records)[1];
     EXPECT_EQ(move.op, JournalOp::move);
     EXPECT_EQ(move.state, JournalState::cancelled);
     EXPECT_EQ(move.path, "/x");
