@@ -1,10 +1,12 @@
 #include "fs_store.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <stdio.h> // renameat2
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -590,12 +592,24 @@ public:
         WriteLock lock(*this, true);
         if (!lock.held())
             return std::nullopt;
+        if (!noreplace_refused_.load(std::memory_order_relaxed)) {
+            // The destination is not looked at first: renaming with RENAME_NOREPLACE fails when
+            // it exists or its folder does not, and the full move then finds out which.
+            auto src = file_info(AT_FDCWD, full(*from));
+            if (!src)
+                return Result<bool>(tl::unexpected(src.error()));
+            if (!src->exists)
+                return Result<bool>(fail(Errc::not_found, *from));
+            if (src->directory)
+                return std::nullopt;
+            return journal_move(*from, *to, src->inode, Rename::unless_taken);
+        }
         auto ends = check_ends(*from, *to, overwrite);
         if (!ends)
             return Result<bool>(tl::unexpected(ends.error()));
         if (ends->src.directory || ends->dst.exists)
             return std::nullopt;
-        return journal_move(*from, *to, ends->src.inode);
+        return journal_move(*from, *to, ends->src.inode, Rename::plain);
     }
 
     Result<std::vector<Property>> props(std::string_view raw) override {
@@ -1179,19 +1193,35 @@ private:
         return Ends{*src, *dst};
     }
 
+    // plain: the destination was seen free. unless_taken: it was not looked at, and the
+    // rename must not replace it (renameat2 RENAME_NOREPLACE, which saves a statx).
+    enum class Rename { plain, unless_taken };
+
     // The quick move (under the writer lock, a document to a free name): one rename, recorded
-    // in the journal; its properties follow when it is folded. nullopt: the journal is full.
+    // in the journal; its properties follow when it is folded. nullopt: not done, the full
+    // move must do it (the journal is full, or an unless_taken rename was refused).
     std::optional<Result<bool>> journal_move(const std::string& from, const std::string& to,
-                                             std::uint64_t inode) {
+                                             std::uint64_t inode, Rename how) {
         auto at = journal_.append({.op = JournalOp::move, .inode = inode, .path = from, .to = to});
         if (!at)
             return std::nullopt;
-        const bool renamed = ::rename(full(from).c_str(), full(to).c_str()) == 0;
+        const std::string source = full(from);
+        const std::string target = full(to);
+        const bool renamed =
+            how == Rename::plain
+                ? ::rename(source.c_str(), target.c_str()) == 0
+                : ::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(),
+                              RENAME_NOREPLACE) == 0;
         const int err = errno;
         journal_.finish(*at, renamed);
-        if (!renamed)
+        if (renamed)
+            return Result<bool>(true);
+        if (how == Rename::plain)
             return Result<bool>(tl::unexpected(errno_error(err, "rename onto " + to)));
-        return Result<bool>(true);
+        // A file system without the flag: check first from now on.
+        if (err == EINVAL || err == ENOSYS)
+            noreplace_refused_.store(true, std::memory_order_relaxed);
+        return std::nullopt;
     }
 
     // After a rename from `from` to `to`: both folders' entries are made durable.
@@ -1222,7 +1252,7 @@ private:
         bool recursive = depth == Depth::infinity;
 
         if (quick_ && is_move && !src.directory && !dst.exists)
-            if (auto moved = journal_move(*from, *to, src.inode))
+            if (auto moved = journal_move(*from, *to, src.inode, Rename::plain))
                 return *moved;
 
         std::vector<Change> log;
@@ -1318,6 +1348,7 @@ private:
     Journal journal_;
     bool durable_;
     bool quick_; // not durable: puts and moves of documents to free names use journal_
+    std::atomic<bool> noreplace_refused_{false}; // renameat2 RENAME_NOREPLACE gave EINVAL
     std::mutex write_mutex_;
     // Journal rows of finished operations, dropped by the next write_tx (guarded by the
     // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled

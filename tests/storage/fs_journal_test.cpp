@@ -364,9 +364,18 @@ TEST(FsQuick, MovingNowDeclinesWhatWouldWaitOrTakeTheLongWay) {
     } // the descriptor's close releases its lock
     EXPECT_FALSE((*store)->try_move_now("/folder", "/folder2", false, "t")) << "a collection";
     EXPECT_FALSE((*store)->try_move_now("/a", "/taken", true, "t")) << "an overwrite";
-    auto refused = (*store)->try_move_now("/a", "/taken", false, "t");
-    ASSERT_TRUE(refused && !*refused);
-    EXPECT_EQ(refused->error().code, Errc::precondition_failed);
+    // A taken destination, or one without its folder, is found by the rename itself
+    // (RENAME_NOREPLACE): declined, and the full move answers why.
+    const auto token = (*store)->sync_token("/");
+    ASSERT_TRUE(token);
+    EXPECT_FALSE((*store)->try_move_now("/a", "/taken", false, "t")) << "a taken name";
+    EXPECT_FALSE((*store)->try_move_now("/a", "/none/b", false, "t")) << "no folder";
+    EXPECT_EQ(get(**store, "/taken").value_or("?"), "t");
+    EXPECT_EQ(get(**store, "/a").value_or("?"), "a");
+    EXPECT_EQ(changes(**store, *token), "") << "a refused rename logs nothing";
+    auto refused = (*store)->move("/a", "/taken", false, "t");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::precondition_failed);
     auto missing = (*store)->try_move_now("/nothing", "/b", false, "t");
     ASSERT_TRUE(missing && !*missing);
     EXPECT_EQ(missing->error().code, Errc::not_found);
