@@ -1207,11 +1207,10 @@ private:
             return std::nullopt;
         const std::string source = full(from);
         const std::string target = full(to);
-        const bool renamed =
-            how == Rename::plain
-                ? ::rename(source.c_str(), target.c_str()) == 0
-                : ::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(),
-                              RENAME_NOREPLACE) == 0;
+        const bool renamed = how == Rename::plain
+                                 ? ::rename(source.c_str(), target.c_str()) == 0
+                                 : ::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(),
+                                               RENAME_NOREPLACE) == 0;
         const int err = errno;
         journal_.finish(*at, renamed);
         if (renamed)
