@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 #include <stdio.h> // renameat2
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "../common.hpp"
 #include "../path.hpp"
 #include "files.hpp"
+#include "folder_lock.hpp"
 #include "journal.hpp"
 #include "meta.hpp"
 #include "meta_cache.hpp"
@@ -56,10 +56,10 @@ void remove_tree_quietly(const std::string& path) {
 
 class FsStore final : public Store {
 public:
-    FsStore(std::string root, std::string store_id, UniqueFd lock_fd, Journal journal, bool durable,
-            std::chrono::milliseconds cache_ttl)
+    FsStore(std::string root, std::string store_id, FolderLock folder_lock, Journal journal,
+            bool durable, std::chrono::milliseconds cache_ttl)
         : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
-          lock_fd_(std::move(lock_fd)), cache_(lock_fd_.get(), cache_ttl),
+          folder_lock_(std::move(folder_lock)), cache_(folder_lock_.fd(), cache_ttl),
           journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
@@ -694,25 +694,19 @@ public:
     }
 
 private:
-    // The writer lock: a mutex for this process's threads, flock for other processes.
-    // only_if_free: taken only when neither is held now (held() tells), never waited for.
+    // The writer lock of the folder, for every thread of every process (folder_lock.hpp).
+    // only_if_free: taken only when no one holds it now (held() tells), never waited for.
     class WriteLock {
     public:
         explicit WriteLock(FsStore& store, bool only_if_free = false)
-            : guard_(store.write_mutex_, std::defer_lock), fd_(store.lock_fd_.get()),
-              cache_(store.cache_) {
+            : lock_(store.folder_lock_), cache_(store.cache_) {
             if (only_if_free) {
-                if (!guard_.try_lock())
+                if (!lock_.try_lock())
                     return;
-                if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-                    guard_.unlock();
-                    return;
-                }
             } else {
-                guard_.lock();
-                while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-                }
+                lock_.lock();
             }
+            held_ = true;
             store.settle_journal_tail();
         }
         WriteLock(const WriteLock&) = delete;
@@ -720,17 +714,17 @@ private:
         // Whatever the write did is committed (or rolled back) by now: cached media types of
         // every process on this folder become stale.
         ~WriteLock() {
-            if (!guard_.owns_lock())
+            if (!held_)
                 return;
             cache_.bump();
-            ::flock(fd_, LOCK_UN);
+            lock_.unlock();
         }
-        bool held() const { return guard_.owns_lock(); }
+        bool held() const { return held_; }
 
     private:
-        std::unique_lock<std::mutex> guard_;
-        int fd_;
+        FolderLock& lock_;
         MetaCache& cache_;
+        bool held_ = false;
     };
 
     WriteLock write_lock() { return WriteLock(*this); }
@@ -1342,13 +1336,12 @@ private:
     std::string root_;
     std::string trash_;
     std::string store_id_;
-    UniqueFd lock_fd_;
+    FolderLock folder_lock_;
     MetaCache cache_;
     Journal journal_;
     bool durable_;
     bool quick_; // not durable: puts and moves of documents to free names use journal_
     std::atomic<bool> noreplace_refused_{false}; // renameat2 RENAME_NOREPLACE gave EINVAL
-    std::mutex write_mutex_;
     // Journal rows of finished operations, dropped by the next write_tx (guarded by the
     // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled
     // and dropped meanwhile cannot be mistaken for a newer one.
@@ -1369,9 +1362,9 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     std::string meta_dir = root + "/.quire";
     if (::mkdir(meta_dir.c_str(), 0700) != 0 && errno != EEXIST)
         return tl::unexpected(errno_error(errno, "mkdir " + meta_dir));
-    UniqueFd lock_fd(::open((meta_dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!lock_fd)
-        return tl::unexpected(errno_error(errno, "open lock file"));
+    auto folder_lock = FolderLock::open(meta_dir + "/lock");
+    if (!folder_lock)
+        return tl::unexpected(folder_lock.error());
     auto db = Db::open(meta_dir + "/meta.db");
     if (!db)
         return tl::unexpected(db.error());
@@ -1382,10 +1375,12 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     auto id = meta::store_id(*db);
     if (!id)
         return tl::unexpected(id.error());
-    auto journal = Journal::open(meta_dir + "/journal", lock_fd.get());
+    folder_lock->lock(); // two processes must not both create the journal
+    auto journal = Journal::open(meta_dir + "/journal");
+    folder_lock->unlock();
     if (!journal)
         return tl::unexpected(journal.error());
-    auto store = std::make_unique<FsStore>(root, *id, std::move(lock_fd), std::move(*journal),
+    auto store = std::make_unique<FsStore>(root, *id, std::move(*folder_lock), std::move(*journal),
                                            options.durable, options.cache_ttl);
     if (auto ok = store->recover(); !ok)
         return tl::unexpected(ok.error());

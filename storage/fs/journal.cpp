@@ -5,7 +5,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <random>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,20 +54,6 @@ std::uint64_t position_of(std::uint32_t epoch, std::uint32_t used) {
     return std::uint64_t{epoch} << 32 | used;
 }
 
-class FlockGuard {
-public:
-    explicit FlockGuard(int fd) : fd_(fd) {
-        while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-        }
-    }
-    FlockGuard(const FlockGuard&) = delete;
-    FlockGuard& operator=(const FlockGuard&) = delete;
-    ~FlockGuard() { ::flock(fd_, LOCK_UN); }
-
-private:
-    int fd_;
-};
-
 bool all_zero(const char* bytes, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
         if (bytes[i] != 0)
@@ -104,11 +89,10 @@ Result<bool> initialise(int fd, std::uint32_t capacity, const std::string& file)
 
 } // namespace
 
-Result<Journal> Journal::open(const std::string& file, int lock_fd, std::uint32_t capacity) {
+Result<Journal> Journal::open(const std::string& file, std::uint32_t capacity) {
     UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd)
         return tl::unexpected(errno_error(errno, "open " + file));
-    FlockGuard lock(lock_fd);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0)
         return tl::unexpected(errno_error(errno, "stat " + file));

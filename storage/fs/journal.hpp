@@ -48,13 +48,12 @@ class Journal {
 public:
     static constexpr std::uint32_t default_capacity = 256 * 1024;
 
-    // Opens the journal file, creating and preallocating it when it is new (lock_fd is held
-    // exclusively meanwhile, so that two processes do not both initialise it). When the file
+    // Opens the journal file, creating and preallocating it when it is new (the caller holds
+    // the folder's writer lock, so that two processes do not both initialise it). When the file
     // system cannot preallocate it (full, or no fallocate) the journal is off: enabled() is
     // false and nothing is journalled. A file that is not a journal is an error, not
     // overwritten: it may hold records not folded yet.
-    static Result<Journal> open(const std::string& file, int lock_fd,
-                                std::uint32_t capacity = default_capacity);
+    static Result<Journal> open(const std::string& file, std::uint32_t capacity = default_capacity);
 
     Journal() = default;
     Journal(Journal&& other) noexcept;

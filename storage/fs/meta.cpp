@@ -9,7 +9,7 @@ namespace quire::storage::fs::meta {
 
 namespace {
 
-constexpr int schema_version = 5;
+constexpr int schema_version = 6;
 
 // Migration i takes user_version i to i + 1; append, never edit a released one.
 constexpr const char* migrations[schema_version] = {
@@ -64,6 +64,11 @@ ALTER TABLE intents ADD COLUMN prior_etag TEXT NOT NULL DEFAULT '';
     // read; the version makes such binaries refuse the folder instead.
     R"sql(
 INSERT OR IGNORE INTO store_meta VALUES('journal', '.quire/journal, folded by schema 5 and later');
+)sql",
+    // No new table: the writer lock is a mutex in .quire/lock (folder_lock.hpp), which a
+    // binary that takes a flock for each write would not respect; it refuses the folder now.
+    R"sql(
+INSERT OR IGNORE INTO store_meta VALUES('writer_lock', 'a robust mutex in .quire/lock, schema 6');
 )sql",
 };
 

@@ -1,6 +1,7 @@
 // The WebDAV handler over real sockets and real stores (fs, sqlite, git), for what litmus
 // does not check: finite depth, XML errors, sync-collection, quota, streaming of Depth
 // infinity, locks surviving a restart, and the principal reaching git as the author.
+#include "../storage/testing.hpp"
 #include "handlers/webdav/webdav_config.hpp"
 #include "storage/git/git_store.hpp"
 #include "support/test_client.hpp"
@@ -13,7 +14,6 @@
 #include <fcntl.h>
 #include <mutex>
 #include <regex>
-#include <sys/file.h>
 #include <thread>
 
 namespace quire::test {
@@ -419,10 +419,8 @@ TEST_P(DavTest, AReadWaitingForTheWriterLockLeavesOtherRequestsServed) {
         GTEST_SKIP() << "the fs store's writer lock";
     }
     ASSERT_EQ(call("PUT", "/dav/w.txt", "w", "Content-Type: text/plain\r\n").status, 201);
-    const std::string lock_file = (dir_ / "share" / ".quire" / "lock").string();
-    const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+    storage::testing::WriterLockHolder other_process((dir_ / "share").string());
+    ASSERT_TRUE(other_process.holding());
     std::mutex m;
     std::condition_variable cv;
     bool answered = false;
@@ -432,7 +430,7 @@ TEST_P(DavTest, AReadWaitingForTheWriterLockLeavesOtherRequestsServed) {
         std::unique_lock lock(m);
         if (!cv.wait_for(lock, std::chrono::seconds(20), [&] { return answered; })) {
             watchdog_fired = true;
-            ::flock(fd, LOCK_UN);
+            other_process.release();
         }
     });
     Reply got;
@@ -447,8 +445,7 @@ TEST_P(DavTest, AReadWaitingForTheWriterLockLeavesOtherRequestsServed) {
     watchdog.join();
     EXPECT_EQ(options.status, 200);
     EXPECT_FALSE(watchdog_fired) << "OPTIONS was answered only after the writer lock was freed";
-    ::flock(fd, LOCK_UN);
-    ::close(fd);
+    other_process.release();
     getter.join();
     EXPECT_EQ(got.status, 200);
     EXPECT_EQ(got.body, "w");

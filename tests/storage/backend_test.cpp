@@ -227,7 +227,7 @@ TEST(FsBackend, SchemaOneStoreIsMigratedAndItsMoveFinished) {
 
     auto store = fs::open(root);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(sql(root + "/.quire/meta.db", "PRAGMA user_version"), "5\n");
+    EXPECT_EQ(sql(root + "/.quire/meta.db", "PRAGMA user_version"), "6\n");
     EXPECT_EQ(intent_rows(root), "0\n");
     EXPECT_EQ((*store)->stat("/a").error().code, Errc::not_found);
     EXPECT_EQ(*get(**store, "/b/x"), "x");

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,14 +26,13 @@ using fs::JournalState;
 class JournalTest : public ::testing::Test {
 protected:
     Journal open_journal(std::uint32_t capacity = Journal::default_capacity) {
-        auto j = Journal::open(file(), lock_.get(), capacity);
+        auto j = Journal::open(file(), capacity);
         EXPECT_TRUE(j) << (j ? "" : j.error().message);
         return j ? std::move(*j) : Journal();
     }
     std::string file() const { return dir_.path() + "/journal"; }
 
     TempDir dir_;
-    UniqueFd lock_{::open((dir_.path() + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)};
 };
 
 TEST_F(JournalTest, RecordsComeBackInOrderWithTheirStatesAndSurviveReopening) {
@@ -104,7 +102,7 @@ TEST_F(JournalTest, ARecordThatDoesNotFitIsRefusedAndTheOthersStay) {
 
 TEST_F(JournalTest, AFileThatIsNotAJournalIsRefusedNamingIt) {
     std::ofstream(file()) << "this is not a journal, and it must not be overwritten";
-    auto j = Journal::open(file(), lock_.get());
+    auto j = Journal::open(file());
     ASSERT_FALSE(j);
     EXPECT_NE(j.error().message.find(file()), std::string::npos) << j.error().message;
     std::ifstream in(file());
@@ -334,8 +332,7 @@ TEST(FsQuick, APendingMoveWhoseRenameHappenedIsSettledAsDone) {
     struct stat st {};
     ASSERT_EQ(::stat((root + "/a").c_str(), &st), 0);
     {
-        UniqueFd lock(::open((root + "/.quire/lock").c_str(), O_RDWR | O_CLOEXEC));
-        auto journal = Journal::open(journal_file(dir.path()), lock.get());
+        auto journal = Journal::open(journal_file(dir.path()));
         ASSERT_TRUE(journal) << journal.error().message;
         ASSERT_TRUE(
             journal->append({.op = JournalOp::move, .inode = st.st_ino, .path = "/a", .to = "/b"}));
@@ -347,8 +344,8 @@ TEST(FsQuick, APendingMoveWhoseRenameHappenedIsSettledAsDone) {
     EXPECT_EQ(changes(**store, token), "/a:2 /b:0 ");
 }
 
-// try_move_now() never waits: with the writer lock held elsewhere (here another process's
-// flock, taken by hand) it declines, and it takes only the quick case.
+// try_move_now() never waits: with the writer lock held elsewhere (here by another process)
+// it declines, and it takes only the quick case.
 TEST(FsQuick, MovingNowDeclinesWhatWouldWaitOrTakeTheLongWay) {
     TempDir dir;
     auto store = open_quick(dir.path());
@@ -357,11 +354,11 @@ TEST(FsQuick, MovingNowDeclinesWhatWouldWaitOrTakeTheLongWay) {
     put_typed(**store, "/taken", "t", "text/plain");
     ASSERT_TRUE((*store)->mkcol("/folder", "t"));
     {
-        UniqueFd other(::open((dir.path() + "/fs/.quire/lock").c_str(), O_RDWR | O_CLOEXEC));
-        ASSERT_EQ(::flock(other.get(), LOCK_EX), 0);
+        WriterLockHolder other(dir.path() + "/fs");
+        ASSERT_TRUE(other.holding());
         EXPECT_FALSE((*store)->try_move_now("/a", "/b", false, "t")) << "it waited or moved";
         EXPECT_EQ((*store)->stat("/a")->content_type, "text/plain");
-    } // the descriptor's close releases its lock
+    }
     EXPECT_FALSE((*store)->try_move_now("/folder", "/folder2", false, "t")) << "a collection";
     EXPECT_FALSE((*store)->try_move_now("/a", "/taken", true, "t")) << "an overwrite";
     // A taken destination, or one without its folder, is found by the rename itself

@@ -1,11 +1,15 @@
 #include "testing.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <stdexcept>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "storage/fs/folder_lock.hpp"
 #include "storage/fs/fs_store.hpp"
 #include "storage/git/git_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -124,6 +128,81 @@ std::string dead_prop(Store& store, const std::string& path) {
     for (auto& p : *props)
         out += p.name.name + "=" + p.value + ";";
     return out;
+}
+
+WriterLockHolder::WriterLockHolder(const std::string& root) {
+    int ready[2];
+    int go[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0)
+        return;
+    if (::pipe2(go, O_CLOEXEC) != 0) {
+        ::close(ready[0]);
+        ::close(ready[1]);
+        return;
+    }
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        ::close(ready[0]);
+        ::close(go[1]);
+        auto lock = fs::FolderLock::open(root + "/.quire/lock");
+        if (!lock)
+            ::_exit(2);
+        lock->lock();
+        if (::write(ready[1], "x", 1) != 1)
+            ::_exit(3);
+        char c;
+        (void)::read(go[0], &c, 1); // returns when the parent closes its end
+        lock->unlock();
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(go[0]);
+    if (pid_ < 0) {
+        ::close(ready[0]);
+        ::close(go[1]);
+        return;
+    }
+    go_fd_ = go[1];
+    char c;
+    holding_ = ::read(ready[0], &c, 1) == 1;
+    ::close(ready[0]);
+}
+
+WriterLockHolder::~WriterLockHolder() {
+    release();
+}
+
+void WriterLockHolder::release() {
+    finish(false);
+}
+
+void WriterLockHolder::kill() {
+    finish(true);
+}
+
+void WriterLockHolder::finish(bool killing) {
+    const int fd = go_fd_.exchange(-1);
+    if (fd < 0)
+        return;
+    if (killing)
+        ::kill(pid_, SIGKILL);
+    ::close(fd);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+}
+
+int run_in_child(const std::function<int()>& body, unsigned seconds) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::alarm(seconds);
+        ::_exit(body());
+    }
+    if (pid < 0)
+        return -1;
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 } // namespace quire::storage::testing

@@ -1,6 +1,8 @@
 // Test helpers: temporary folders, one factory per backend for the typed suites.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -66,5 +68,33 @@ Result<std::string> get(Store& store, std::string_view path);
 std::string dead_prop(Store& store, const std::string& path);
 Result<PutResult> put(Store& store, std::string_view path, std::string_view body,
                       Precondition pre = {});
+
+// The writer lock of the fs store at `root` (storage/fs/folder_lock.hpp), held by a child
+// process: what another Quire on the same folder does while it writes.
+class WriterLockHolder {
+public:
+    // Returns once the child holds the lock (holding() is false when it could not).
+    explicit WriterLockHolder(const std::string& root);
+    ~WriterLockHolder();
+    WriterLockHolder(const WriterLockHolder&) = delete;
+    WriterLockHolder& operator=(const WriterLockHolder&) = delete;
+
+    bool holding() const { return holding_; }
+    // Lets the child unlock and exit. Once; another call (from any thread) does nothing.
+    void release();
+    // Kills the child while it holds the lock: a writer that dies mid-write.
+    void kill();
+
+private:
+    void finish(bool killing);
+
+    int pid_ = -1;
+    bool holding_ = false;
+    std::atomic<int> go_fd_{-1}; // closing it lets the child go
+};
+
+// Runs `body` in a forked child that is killed after `seconds` (a hang watchdog, not a time
+// limit): its exit status, or 128 + the signal that ended it.
+int run_in_child(const std::function<int()>& body, unsigned seconds = 20);
 
 } // namespace quire::storage::testing
