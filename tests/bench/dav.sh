@@ -40,6 +40,19 @@
 # peer with errors in a row cannot be that row's best peer; a Quire-fs cell
 # with errors gets no ratio.  A server that answers 4xx fast does not win.
 #
+# A second table, same rows and servers: server CPU per request (µs,
+# user+system, median of the rounds; lower is better).  utime + stime (fields
+# 14 and 15 of /proc/PID/stat) of the server's process and all its descendants
+# (nginx master + worker, Apache's parent + child with its threads, lighttpd,
+# Quire) are read right before and right after each wrk run; the difference
+# divided by the requests wrk completed ("N requests in" line) is that run's
+# figure.  Why: wrk has one core too, and on the cheapest rows (GET 1 KiB) it
+# saturates before the fast servers do, so they tie in requests/s; CPU per
+# request still shows which server does less work per request.  Its ratio
+# column is best peer / Quire-fs (the peer with the least CPU per request):
+# above 1, Quire-fs uses less CPU per request.  The requests/s table stays the
+# primary result.
+#
 # MOVE: a ping-pong per slot (m<i>.a -> m<i>.b, later back), see dav.lua.  Every
 # server can do it, it needs only MOVE_SLOTS files per run whatever the rate
 # (pre-creating one file per request would mean seeding tens of thousands of
@@ -131,6 +144,9 @@ for r in $ROW_IDS; do
   [[ -n ${ROW_TITLE[$r]:-} ]] || die "unknown row '$r' in ONLY_ROWS (want some of: $ALL_ROWS)"
 done
 [[ $(nproc) -ge 2 ]] || die "needs at least 2 cores (servers on core $SERVER_CPU, wrk on core $CLIENT_CPU)"
+# /proc/PID/stat counts CPU time in clock ticks (usually 100 per second).
+CLK_TCK=$(getconf CLK_TCK)
+[[ $CLK_TCK =~ ^[0-9]+$ && $CLK_TCK -gt 0 ]] || die "getconf CLK_TCK gave '$CLK_TCK'"
 
 # --- tools -------------------------------------------------------------------
 need_pkgs=()
@@ -537,7 +553,7 @@ row_args() {
 
 # run_wrk KEY ROW ROUND -> appends one line to $RAW
 run_wrk() {
-  local key=$1 row=$2 round=$3 out rps sockerr total bad codes args
+  local key=$1 row=$2 round=$3 out rps sockerr total bad codes args ticks0 ticks1 reqs cpu_us
   read -r -a args <<<"$(row_args "$row" "$round")"
   if [[ $row == putnew ]]; then
     # a fresh collection per run, so that every name is new
@@ -549,21 +565,29 @@ run_wrk() {
   # client below the servers).
   local status_only=0
   [[ $row == get ]] && status_only=1
+  # The server's CPU time (all its processes) right before and right after wrk: the
+  # difference over the requests wrk completed is the CPU per request.
+  ticks0=$(tree_cpu_ticks "${PID[$key]}")
   out=$(DAV_LUA_STATUS_ONLY=$status_only taskset -c "$CLIENT_CPU" timeout $((DURATION + 60)) \
     wrk -t1 "-c$CONNS" "-d${DURATION}s" \
     --timeout "$WRK_TIMEOUT" -s "$BENCH_DIR/dav.lua" "$(url "$key" /)" -- \
     "${args[0]}" "$(url "$key" '')" "${args[@]:1}" 2>&1) || die "wrk failed against $key: $out"
+  ticks1=$(tree_cpu_ticks "${PID[$key]}")
   printf '### %s %s round %s\n%s\n' "$key" "$row" "$round" "$out" >>"$OUT_BASE.wrk.log"
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   [[ -n $rps ]] || die "could not parse wrk output: $out"
+  reqs=$(awk '/ requests in / {print $1; exit}' <<<"$out")
+  [[ $reqs =~ ^[0-9]+$ ]] || die "could not parse wrk's request count: $out"
+  cpu_us=$(cpu_us_per_req "$ticks0" "$ticks1" "$reqs")
   sockerr=$(awk '/Socket errors:/ {gsub(/,/, ""); e += $4 + $6 + $8 + $10} END {print e + 0}' <<<"$out")
   total=$(sed -n 's/^DAVCHECK total=\([0-9]*\).*/\1/p' <<<"$out")
   bad=$(sed -n 's/^DAVCHECK .* bad=\([0-9]*\).*/\1/p' <<<"$out")
   codes=$(sed -n 's/^DAVCHECK .* codes=\(.*\)$/\1/p' <<<"$out")
   [[ -n $total && -n $bad ]] || die "no DAVCHECK line in wrk output: $out"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$row" "$round" "$rps" "$((bad + sockerr))" "$total" "${codes:--}" >>"$RAW"
-  printf '  %-13s %-10s round %s: %10s req/s  bad status %s (%s), socket errors %s\n' \
-    "$key" "$row" "$round" "$rps" "$bad" "${codes:--}" "$sockerr"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$row" "$round" "$rps" "$((bad + sockerr))" "$total" "${codes:--}" \
+    "$cpu_us" >>"$RAW"
+  printf '  %-13s %-10s round %s: %10s req/s %9s µs/req server CPU  bad status %s (%s), socket errors %s\n' \
+    "$key" "$row" "$round" "$rps" "$cpu_us" "$bad" "${codes:--}" "$sockerr"
 }
 
 # Sum of VmRSS (KiB) of PID and its descendants.
@@ -591,6 +615,37 @@ tree_hwm_kib() {
     for k in $kids; do queue+=("$k"); done
   done
   echo "$max"
+}
+
+# Sum of utime + stime (fields 14 and 15 of /proc/PID/stat, clock ticks) of PID and
+# its descendants: the server's CPU time whichever of its processes spent it (nginx
+# master + worker, Apache's parent + child).  A process's fields include all its
+# threads, also those that ended.  A process that exits between two readings loses its
+# ticks (they go to its parent's cutime/cstime, not read here); that is acceptable: the
+# servers here keep their processes for the whole run.
+tree_cpu_ticks() {
+  local total=0 p stat kids k f queue=("$1")
+  while ((${#queue[@]})); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    stat=
+    { read -r stat <"/proc/$p/stat"; } 2>/dev/null || true
+    if [[ -n $stat ]]; then
+      # Field 2 (comm) is in parentheses and may hold spaces: split after the last ")",
+      # so f[0] is field 3 and fields 14, 15 are f[11], f[12].
+      read -r -a f <<<"${stat##*)}"
+      total=$((total + f[11] + f[12]))
+    fi
+    kids=$(ps -o pid= --ppid "$p" 2>/dev/null || true)
+    for k in $kids; do queue+=("$k"); done
+  done
+  echo "$total"
+}
+# cpu_us_per_req TICKS_BEFORE TICKS_AFTER REQUESTS -> microseconds per request, or "-"
+# when no request completed.
+cpu_us_per_req() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$CLK_TCK" \
+    'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / hz / n; else print "-" }'
 }
 
 STAMP=$(date +%Y%m%d-%H%M)
@@ -658,6 +713,18 @@ echo
 echo "## Throughput (requests/s, median of $ROUNDS interleaved rounds, ${DURATION}s each, $CONNS connections)" >>"$MD"
 echo >>"$MD"
 python3 "$BENCH_DIR/dav_report.py" throughput "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
+
+echo
+echo "Server CPU per request (µs, user+system of the server's processes, median of rounds; lower is better):"
+{
+  echo "## Server CPU per request (µs, user+system, median of rounds; lower is better)"
+  echo
+  echo "utime + stime of the server's process and its descendants (/proc/PID/stat), read right before"
+  echo "and right after each wrk run, divided by the requests wrk completed.  Independent of the client:"
+  echo "where wrk's core saturates first (GET 1 KiB), the fast servers tie in requests/s but not here."
+  echo
+} >>"$MD"
+python3 "$BENCH_DIR/dav_report.py" cpu "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
 
 # --- memory: PROPFIND Depth infinity over 100,000 members ----------------------
 if [[ $MEM == 1 && -n $MEM_SERVERS ]]; then

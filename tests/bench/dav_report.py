@@ -2,12 +2,15 @@
 """Summarise the raw results of tests/bench/dav.sh (Python 3 stdlib only).
 
     dav_report.py throughput RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
+    dav_report.py cpu RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
     dav_report.py memory MEM.tsv MD_OUT
 
 RAW.tsv columns (tab separated, one line per wrk run):
-    server row round req_per_s errors responses codes
+    server row round req_per_s errors responses codes cpu_us
   errors = responses with an unexpected status + wrk socket errors;
-  codes = unexpected statuses as STATUS:COUNT,... or "-".
+  codes = unexpected statuses as STATUS:COUNT,... or "-";
+  cpu_us = server CPU (user+system, the server's process tree) per completed
+  request in microseconds, or "-" (files without this column are read too).
 MEM.tsv columns (one line per server):
     server status responses body_bytes seconds rss_before_kib rss_peak_kib hwm_kib
 
@@ -58,21 +61,36 @@ def emit(md_out, head, table, notes):
             f.write("\n")
 
 
-def throughput(raw, md_out, servers, row_ids):
+def fmt_us(v):
+    if v is None:
+        return "-"
+    return "{:,.1f}".format(v) if v < 100 else "{:,.0f}".format(v)
+
+
+def load(raw):
+    """{row: {server: {"rps": [...], "cpu": [...], "err": N, "codes": {...}}}}"""
     data = {}
     for line in open(raw):
         f = line.rstrip("\n").split("\t")
-        if len(f) != 7:
+        if len(f) == 7:
+            f.append("-")
+        if len(f) != 8:
             continue
-        server, row, _round, rps, errs, _total, codes = f
-        d = data.setdefault(row, {}).setdefault(server, {"rps": [], "err": 0, "codes": {}})
+        server, row, _round, rps, errs, _total, codes, cpu_us = f
+        d = data.setdefault(row, {}).setdefault(server, {"rps": [], "cpu": [], "err": 0, "codes": {}})
         d["rps"].append(float(rps))
+        if cpu_us != "-":
+            d["cpu"].append(float(cpu_us))
         d["err"] += int(errs)
         if codes != "-":
             for c in codes.split(","):
                 k, v = c.split(":")
                 d["codes"][k] = d["codes"].get(k, 0) + int(v)
+    return data
 
+
+def throughput(raw, md_out, servers, row_ids):
+    data = load(raw)
     peers = [s for s in servers if s in PEERS]
     have_qfs = "quire-fs" in servers
     head = ["row"] + servers
@@ -126,6 +144,60 @@ def throughput(raw, md_out, servers, row_ids):
     emit(md_out, head, table, notes)
 
 
+def cpu(raw, md_out, servers, row_ids):
+    """Server CPU per request: the same rows and servers as throughput(); lower is
+    better, so the best peer is the one with the least CPU per request and the
+    ratio is best peer / quire-fs (above 1: Quire-fs uses less CPU per request)."""
+    data = load(raw)
+    peers = [s for s in servers if s in PEERS]
+    have_qfs = "quire-fs" in servers
+    head = ["row"] + servers
+    if have_qfs and peers:
+        head += ["best peer", "best peer / quire-fs"]
+
+    table, flagged = [], False
+    for row in row_ids:
+        r = [TITLES.get(row, row)]
+        med, err = {}, {}
+        for s in servers:
+            d = data.get(row, {}).get(s)
+            if d is None or not d["cpu"]:
+                r.append("-")
+                continue
+            med[s] = statistics.median(d["cpu"])
+            err[s] = d["err"]
+            cell = fmt_us(med[s])
+            if d["err"]:
+                cell += " **! %d err**" % d["err"]
+                flagged = True
+            r.append(cell)
+        if have_qfs and peers:
+            valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
+            if valid:
+                best_v, best = min(valid)
+                r.append("%s %s" % (best, fmt_us(best_v)))
+                if "quire-fs" not in med:
+                    r.append("-")
+                elif err["quire-fs"]:
+                    r.append("n/a (errors)")
+                else:
+                    r.append("%.2f" % (best_v / med["quire-fs"]) if med["quire-fs"] else "-")
+            elif any(p in med for p in peers):
+                r += ["- (every peer had errors)", "-"]
+            else:
+                r += ["-", "-"]     # no CPU figure (older raw file, or no request completed)
+        table.append(r)
+
+    notes = []
+    if have_qfs and peers:
+        notes.append("best peer / quire-fs = the peer with the least CPU per request (without errors) "
+                     "divided by Quire-fs: above 1, Quire-fs uses less CPU per request.")
+    if flagged:
+        notes.append("Cells with errors are flagged as in the throughput table (such a peer cannot be "
+                     "the best peer, Quire-fs with errors gets no ratio).")
+    emit(md_out, head, table, notes)
+
+
 def memory(raw, md_out):
     head = ["server", "status", "responses", "body MiB", "seconds", "RSS before MiB",
             "peak RSS MiB", "VmHWM MiB", "target < %d MiB" % MEM_TARGET_MIB]
@@ -150,6 +222,8 @@ def memory(raw, md_out):
 if __name__ == "__main__":
     if sys.argv[1] == "throughput":
         throughput(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
+    elif sys.argv[1] == "cpu":
+        cpu(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
     elif sys.argv[1] == "memory":
         memory(sys.argv[2], sys.argv[3])
     else:

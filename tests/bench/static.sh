@@ -8,7 +8,18 @@
 # to core 1.  For every row (file size x keep-alive/close x 16/256 connections)
 # the servers are run interleaved (A B C A B C ...) for ROUNDS rounds; the
 # median requests/s and MiB/s per server are printed, with Quire's ratio to each
-# peer.  Then it measures memory per idle keep-alive connection (RSS with
+# peer.  A second table, same rows and servers, gives the server CPU per request
+# (µs, user+system, median of the rounds; lower is better): utime + stime
+# (fields 14 and 15 of /proc/PID/stat) of the server's process and all its
+# descendants (nginx master + worker) read right before and right after each wrk
+# run, divided by the requests wrk completed ("N requests in" line).  Why: wrk
+# has one core too and saturates it first on the cheapest rows (small files,
+# keep-alive), where the servers then tie in requests/s; CPU per request still
+# shows which server does less work per request.  Its ratio columns are
+# peer/quire (above 1: Quire uses less CPU per request).  For 1MiB and 64MiB the
+# request count is coarse (responses in flight at the end are not counted, but
+# their CPU is), as for requests/s there.
+# Then it measures memory per idle keep-alive connection (RSS with
 # IDLE_CONNS idle connections minus idle RSS, divided by the connections).
 # See docs/performance.md.
 #
@@ -75,6 +86,9 @@ for s in $SERVERS; do
   case $s in quire|nginx|lighttpd) ;; *) die "unknown server '$s' in SERVERS" ;; esac
 done
 [[ $(nproc) -ge 2 ]] || die "needs at least 2 cores (server on core $SERVER_CPU, wrk on core $CLIENT_CPU)"
+# /proc/PID/stat counts CPU time in clock ticks (usually 100 per second).
+CLK_TCK=$(getconf CLK_TCK)
+[[ $CLK_TCK =~ ^[0-9]+$ && $CLK_TCK -gt 0 ]] || die "getconf CLK_TCK gave '$CLK_TCK'"
 
 # --- tools -------------------------------------------------------------------
 need_pkgs=()
@@ -277,22 +291,29 @@ to_mib() {
 
 # run_wrk NAME SIZE MODE CONNS ROUND -> appends one line to $RAW
 run_wrk() {
-  local name=$1 size=$2 mode=$3 conns=$4 round=$5 out rps tps errs
+  local name=$1 size=$2 mode=$3 conns=$4 round=$5 out rps tps errs ticks0 ticks1 reqs cpu_us
   local args=(-t1 "-c$conns" "-d${DURATION}s" --timeout "$WRK_TIMEOUT")
   [[ $mode == close ]] && args+=(-H "Connection: close")
+  # The server's CPU time (all its processes) right before and right after wrk: the
+  # difference over the requests wrk completed is the CPU per request.
+  ticks0=$(tree_cpu_ticks "${PID[$name]}")
   out=$(taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:${PORT[$name]}/${SIZE_FILE[$size]}" 2>&1) ||
     die "wrk failed against $name: $out"
+  ticks1=$(tree_cpu_ticks "${PID[$name]}")
   printf '### %s %s %s c=%s round %s\n%s\n' "$name" "$size" "$mode" "$conns" "$round" "$out" >>"$OUT_BASE.wrk.log"
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   tps=$(awk '/^Transfer\/sec:/ {print $2}' <<<"$out")
   [[ -n $rps && -n $tps ]] || die "could not parse wrk output: $out"
+  reqs=$(awk '/ requests in / {print $1; exit}' <<<"$out")
+  [[ $reqs =~ ^[0-9]+$ ]] || die "could not parse wrk's request count: $out"
+  cpu_us=$(cpu_us_per_req "$ticks0" "$ticks1" "$reqs")
   errs=$(awk '/Socket errors:/ {gsub(/,/, ""); e += $4 + $6 + $8 + $10}
               /Non-2xx or 3xx responses:/ {e += $NF}
               END {print e + 0}' <<<"$out")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$mode" "$conns" "$round" \
-    "$rps" "$(to_mib "$tps")" "$errs" >>"$RAW"
-  printf '  %-8s %-5s %-10s c=%-3s round %s: %12s req/s %10s MiB/s  errors %s\n' \
-    "$name" "$size" "$mode" "$conns" "$round" "$rps" "$(to_mib "$tps")" "$errs"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$mode" "$conns" "$round" \
+    "$rps" "$(to_mib "$tps")" "$errs" "$cpu_us" >>"$RAW"
+  printf '  %-8s %-5s %-10s c=%-3s round %s: %12s req/s %10s MiB/s %9s µs/req server CPU  errors %s\n' \
+    "$name" "$size" "$mode" "$conns" "$round" "$rps" "$(to_mib "$tps")" "$cpu_us" "$errs"
 }
 
 # Sum of VmRSS (KiB) of PID and all its descendants (nginx: master + worker).
@@ -308,6 +329,37 @@ tree_rss_kib() {
     for k in $kids; do queue+=("$k"); done
   done
   echo "$total"
+}
+
+# Sum of utime + stime (fields 14 and 15 of /proc/PID/stat, clock ticks) of PID and
+# all its descendants: the server's CPU time whichever of its processes spent it (nginx:
+# master + worker).  A process's fields include all its threads, also those that ended.
+# A process that exits between two readings loses its ticks (they go to its parent's
+# cutime/cstime, not read here); that is acceptable: the servers here keep their
+# processes for the whole run.
+tree_cpu_ticks() {
+  local total=0 p stat kids k f queue=("$1")
+  while ((${#queue[@]})); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    stat=
+    { read -r stat <"/proc/$p/stat"; } 2>/dev/null || true
+    if [[ -n $stat ]]; then
+      # Field 2 (comm) is in parentheses and may hold spaces: split after the last ")",
+      # so f[0] is field 3 and fields 14, 15 are f[11], f[12].
+      read -r -a f <<<"${stat##*)}"
+      total=$((total + f[11] + f[12]))
+    fi
+    kids=$(ps -o pid= --ppid "$p" 2>/dev/null || true)
+    for k in $kids; do queue+=("$k"); done
+  done
+  echo "$total"
+}
+# cpu_us_per_req TICKS_BEFORE TICKS_AFTER REQUESTS -> microseconds per request, or "-"
+# when no request completed (64 MiB rows with many connections).
+cpu_us_per_req() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$CLK_TCK" \
+    'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / hz / n; else print "-" }'
 }
 
 STAMP=$(date +%Y%m%d-%H%M)
@@ -360,6 +412,17 @@ if [[ " $PHASES " == *" throughput "* ]]; then
     echo "quire/peer is the ratio of the medians: requests/s for 100B and 4KiB, MiB/s for 1MiB and 64MiB." >>"$MD"
     echo >>"$MD"
   fi
+  echo
+  echo "Server CPU per request (µs, user+system of the server's processes, median of rounds; lower is better):"
+  {
+    echo "## Server CPU per request (µs, user+system, median of rounds; lower is better)"
+    echo
+    echo "utime + stime of the server's process and its descendants (/proc/PID/stat), read right before"
+    echo "and right after each wrk run, divided by the requests wrk completed.  Independent of the client:"
+    echo "where wrk's core saturates first (small files, keep-alive), the servers tie in requests/s but not here."
+    echo
+  } >>"$MD"
+  python3 "$BENCH_DIR/static_report.py" cpu "$RAW" "$MD" "$SERVERS"
 fi
 
 if [[ " $PHASES " == *" idle "* ]]; then

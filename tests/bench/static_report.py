@@ -2,10 +2,13 @@
 """Summarise the raw results of tests/bench/static.sh (Python 3 stdlib only).
 
     static_report.py throughput RAW.tsv MD_OUT "quire nginx lighttpd"
+    static_report.py cpu RAW.tsv MD_OUT "quire nginx lighttpd"
     static_report.py idle IDLE.tsv MD_OUT "quire nginx lighttpd"
 
 RAW.tsv columns (tab separated, one line per wrk run):
-    server size mode conns round req_per_s mib_per_s errors
+    server size mode conns round req_per_s mib_per_s errors cpu_us
+  cpu_us = server CPU (user+system, the server's process tree) per completed
+  request in microseconds, or "-" (files without this column are read too).
 IDLE.tsv columns (one line per server):
     server idle_rss_kib loaded_rss_kib conns_held conns_alive kib_per_conn
 
@@ -41,21 +44,37 @@ def fmt_num(v, digits=0):
     return ("{:,.%df}" % digits).format(v)
 
 
-def throughput(raw, md_out, servers):
+def fmt_us(v):
+    if v is None:
+        return "-"
+    return fmt_num(v, 1) if v < 100 else fmt_num(v)
+
+
+def load(raw):
+    """({(size, mode, conns): {server: {"rps": [...], "mib": [...], "cpu": [...], "err": N}}},
+    the keys in table order)"""
     rows = {}
     for line in open(raw):
         f = line.rstrip("\n").split("\t")
-        if len(f) != 8:
+        if len(f) == 8:
+            f.append("-")
+        if len(f) != 9:
             continue
-        server, size, mode, conns, _round, rps, mibps, errs = f
+        server, size, mode, conns, _round, rps, mibps, errs, cpu_us = f
         key = (size, mode, int(conns))
-        d = rows.setdefault(key, {}).setdefault(server, {"rps": [], "mib": [], "err": 0})
+        d = rows.setdefault(key, {}).setdefault(server, {"rps": [], "mib": [], "cpu": [], "err": 0})
         d["rps"].append(float(rps))
         d["mib"].append(float(mibps))
+        if cpu_us != "-":
+            d["cpu"].append(float(cpu_us))
         d["err"] += int(errs)
-
     keys = sorted(rows, key=lambda k: (SIZE_ORDER.index(k[0]) if k[0] in SIZE_ORDER else 99,
                                        MODE_ORDER.index(k[1]), k[2]))
+    return rows, keys
+
+
+def throughput(raw, md_out, servers):
+    rows, keys = load(raw)
     peers = [s for s in servers if s != "quire"]
     have_quire = "quire" in servers
 
@@ -119,6 +138,64 @@ def throughput(raw, md_out, servers):
             out.write("`!` = wrk reported socket errors or non-2xx/3xx responses in this row.\n\n")
 
 
+def cpu(raw, md_out, servers):
+    """Server CPU per request: the same rows and servers as throughput(); lower is
+    better, so the ratio columns are peer/quire (above 1: Quire uses less CPU)."""
+    rows, keys = load(raw)
+    peers = [s for s in servers if s != "quire"]
+    have_quire = "quire" in servers
+
+    head = ["size", "mode", "conns"] + [s + " µs/req" for s in servers]
+    if have_quire:
+        head += [p + "/quire" for p in peers]
+
+    table = []
+    flagged = False
+    for key in keys:
+        size, mode, conns = key
+        r = [size, mode, str(conns)]
+        med = {}
+        for s in servers:
+            d = rows[key].get(s)
+            if d is None or not d["cpu"]:
+                r.append("-")
+                continue
+            med[s] = statistics.median(d["cpu"])
+            r.append(fmt_us(med[s]) + (" !" if d["err"] else ""))
+            flagged = flagged or d["err"] > 0
+        if have_quire:
+            for p in peers:
+                if med.get("quire") and p in med:
+                    r.append("%.2f" % (med[p] / med["quire"]))
+                else:
+                    r.append("-")
+        table.append(r)
+
+    widths = [max(len(head[i]), *(len(r[i]) for r in table)) if table else len(head[i])
+              for i in range(len(head))]
+    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    for r in table:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    if flagged:
+        print("! = wrk reported socket errors or non-2xx/3xx responses in this row")
+    if have_quire:
+        print("peer/quire = ratio of the medians of CPU per request (above 1: quire uses less CPU)")
+
+    with open(md_out, "a") as out:
+        out.write("| " + " | ".join(head) + " |\n")
+        out.write("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|\n")
+        for r in table:
+            out.write("| " + " | ".join(r) + " |\n")
+        out.write("\n")
+        if flagged:
+            out.write("`!` = wrk reported socket errors or non-2xx/3xx responses in this row.\n\n")
+        if have_quire:
+            out.write("peer/quire is the ratio of the medians of CPU per request: above 1, Quire uses less "
+                      "CPU per request than that peer.  For 1MiB and 64MiB the request count is coarse "
+                      "(responses still in flight at the end are not counted, their CPU is); "
+                      "\"-\" = no request completed.\n\n")
+
+
 def idle(raw, md_out, servers):
     head = ["server", "idle RSS KiB", "RSS with conns KiB", "conns held",
             "still open after", "KiB/conn", "target"]
@@ -146,11 +223,12 @@ def idle(raw, md_out, servers):
 
 
 def main():
-    if len(sys.argv) != 5 or sys.argv[1] not in ("throughput", "idle"):
+    modes = {"throughput": throughput, "cpu": cpu, "idle": idle}
+    if len(sys.argv) != 5 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     servers = sys.argv[4].split()
-    (throughput if sys.argv[1] == "throughput" else idle)(sys.argv[2], sys.argv[3], servers)
+    modes[sys.argv[1]](sys.argv[2], sys.argv[3], servers)
     return 0
 
 
