@@ -1,18 +1,28 @@
 #include "fields.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace quire::dav {
 
 namespace {
 
+// ASCII only (RFC 3986 scheme and host, RFC 4918 field tokens): no locale, no call per byte.
+constexpr char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        c = lower(c);
+    }
+    return out;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view trim(std::string_view s) {
@@ -103,20 +113,17 @@ tl::expected<Destination, std::string> parse_destination(std::string_view value)
             return tl::unexpected("Destination is neither an absolute URI nor an absolute path: '" +
                                   std::string(value) + "'");
         }
-        d.scheme = std::string(value.substr(0, colon));
-        std::transform(d.scheme.begin(), d.scheme.end(), d.scheme.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        d.scheme = ascii_lower(value.substr(0, colon));
         auto rest = value.substr(colon + 3);
         const auto slash = rest.find('/');
-        d.authority = std::string(rest.substr(0, slash));
-        std::transform(d.authority.begin(), d.authority.end(), d.authority.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        d.authority = ascii_lower(rest.substr(0, slash));
         d.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
     }
     // The fragment never reaches a server; a query has no meaning for a DAV resource.
-    if (const auto q = d.path.find_first_of("?#"); q != std::string::npos) {
-        d.path.resize(q);
-    }
+    // (One pass: find_first_of looks each character up in the set with a call of its own.)
+    const auto q =
+        std::find_if(d.path.begin(), d.path.end(), [](char c) { return c == '?' || c == '#'; });
+    d.path.erase(q, d.path.end());
     return d;
 }
 
