@@ -89,6 +89,26 @@ def load(raw):
     return data
 
 
+def best_peer_cells(med, err, peers, pick, show, ratio):
+    """The "best peer" and ratio cells of a row: pick (max or min) of the medians of the peers
+    without errors, and ratio(best, quire-fs) (None: no ratio). A peer with errors cannot be
+    the best peer; Quire-fs with errors gets no ratio."""
+    valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
+    if not valid:
+        # no figure at all: an older raw file, or no request completed
+        return ["- (every peer had errors)" if any(p in med for p in peers) else "-", "-"]
+    best_v, best = pick(valid)
+    cells = ["%s %s" % (best, show(best_v))]
+    if "quire-fs" not in med:
+        cells.append("-")
+    elif err["quire-fs"]:
+        cells.append("n/a (errors)")
+    else:
+        q = ratio(best_v, med["quire-fs"])
+        cells.append("%.2f" % q if q is not None else "-")
+    return cells
+
+
 def throughput(raw, md_out, servers, row_ids):
     data = load(raw)
     peers = [s for s in servers if s in PEERS]
@@ -117,18 +137,8 @@ def throughput(raw, md_out, servers, row_ids):
                                                          (" (unexpected statuses: %s)" % codes) if codes else ""))
             r.append(cell)
         if have_qfs and peers:
-            valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
-            if valid:
-                best_v, best = max(valid)
-                r.append("%s %s" % (best, fmt(best_v)))
-                if "quire-fs" not in med:
-                    r.append("-")
-                elif err["quire-fs"]:
-                    r.append("n/a (errors)")
-                else:
-                    r.append("%.2f" % (med["quire-fs"] / best_v) if best_v else "-")
-            else:
-                r += ["- (every peer had errors)", "-"]
+            r += best_peer_cells(med, err, peers, max, fmt,
+                                 lambda best, q: q / best if best else None)
         r.append(ISSUE.get(row, ""))
         table.append(r)
 
@@ -172,20 +182,8 @@ def cpu(raw, md_out, servers, row_ids):
                 flagged = True
             r.append(cell)
         if have_qfs and peers:
-            valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
-            if valid:
-                best_v, best = min(valid)
-                r.append("%s %s" % (best, fmt_us(best_v)))
-                if "quire-fs" not in med:
-                    r.append("-")
-                elif err["quire-fs"]:
-                    r.append("n/a (errors)")
-                else:
-                    r.append("%.2f" % (best_v / med["quire-fs"]) if med["quire-fs"] else "-")
-            elif any(p in med for p in peers):
-                r += ["- (every peer had errors)", "-"]
-            else:
-                r += ["-", "-"]     # no CPU figure (older raw file, or no request completed)
+            r += best_peer_cells(med, err, peers, min, fmt_us,
+                                 lambda best, q: best / q if q else None)
         table.append(r)
 
     notes = []

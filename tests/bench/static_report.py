@@ -73,6 +73,31 @@ def load(raw):
     return rows, keys
 
 
+def emit(head, table, md_out, flagged, legend=None, md_legend=None):
+    """Prints the table as plain text and appends it to MD_OUT as Markdown (the first two
+    columns left-aligned), with the error flag's legend and the ratio legend."""
+    widths = [max(len(head[i]), *(len(r[i]) for r in table)) if table else len(head[i])
+              for i in range(len(head))]
+    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
+    for r in table:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    if flagged:
+        print("! = wrk reported socket errors or non-2xx/3xx responses in this row")
+    if legend:
+        print(legend)
+
+    with open(md_out, "a") as out:
+        out.write("| " + " | ".join(head) + " |\n")
+        out.write("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|\n")
+        for r in table:
+            out.write("| " + " | ".join(r) + " |\n")
+        out.write("\n")
+        if flagged:
+            out.write("`!` = wrk reported socket errors or non-2xx/3xx responses in this row.\n\n")
+        if md_legend:
+            out.write(md_legend)
+
+
 def throughput(raw, md_out, servers):
     rows, keys = load(raw)
     peers = [s for s in servers if s != "quire"]
@@ -118,24 +143,9 @@ def throughput(raw, md_out, servers):
             r += [label, met]
         table.append(r)
 
-    widths = [max(len(head[i]), *(len(r[i]) for r in table)) if table else len(head[i])
-              for i in range(len(head))]
-    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-    for r in table:
-        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
-    if flagged:
-        print("! = wrk reported socket errors or non-2xx/3xx responses in this row")
-    if have_quire:
-        print("quire/peer = ratio of medians: requests/s for 100B and 4KiB, MiB/s for 1MiB and 64MiB")
-
-    with open(md_out, "a") as out:
-        out.write("| " + " | ".join(head) + " |\n")
-        out.write("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|\n")
-        for r in table:
-            out.write("| " + " | ".join(r) + " |\n")
-        out.write("\n")
-        if flagged:
-            out.write("`!` = wrk reported socket errors or non-2xx/3xx responses in this row.\n\n")
+    emit(head, table, md_out, flagged,
+         "quire/peer = ratio of medians: requests/s for 100B and 4KiB, MiB/s for 1MiB and 64MiB"
+         if have_quire else None)
 
 
 def cpu(raw, md_out, servers):
@@ -171,29 +181,13 @@ def cpu(raw, md_out, servers):
                     r.append("-")
         table.append(r)
 
-    widths = [max(len(head[i]), *(len(r[i]) for r in table)) if table else len(head[i])
-              for i in range(len(head))]
-    print("  ".join(h.rjust(w) for h, w in zip(head, widths)))
-    for r in table:
-        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
-    if flagged:
-        print("! = wrk reported socket errors or non-2xx/3xx responses in this row")
-    if have_quire:
-        print("peer/quire = ratio of the medians of CPU per request (above 1: quire uses less CPU)")
-
-    with open(md_out, "a") as out:
-        out.write("| " + " | ".join(head) + " |\n")
-        out.write("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|\n")
-        for r in table:
-            out.write("| " + " | ".join(r) + " |\n")
-        out.write("\n")
-        if flagged:
-            out.write("`!` = wrk reported socket errors or non-2xx/3xx responses in this row.\n\n")
-        if have_quire:
-            out.write("peer/quire is the ratio of the medians of CPU per request: above 1, Quire uses less "
-                      "CPU per request than that peer.  For 1MiB and 64MiB the request count is coarse "
-                      "(responses still in flight at the end are not counted, their CPU is); "
-                      "\"-\" = no request completed.\n\n")
+    emit(head, table, md_out, flagged,
+         "peer/quire = ratio of the medians of CPU per request (above 1: quire uses less CPU)"
+         if have_quire else None,
+         ("peer/quire is the ratio of the medians of CPU per request: above 1, Quire uses less "
+          "CPU per request than that peer.  For 1MiB and 64MiB the request count is coarse "
+          "(responses still in flight at the end are not counted, their CPU is); "
+          "\"-\" = no request completed.\n\n") if have_quire else None)
 
 
 def idle(raw, md_out, servers):
