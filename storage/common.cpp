@@ -2,6 +2,7 @@
 
 #include <map>
 #include <random>
+#include <unordered_map>
 
 #include <openssl/evp.h>
 
@@ -55,6 +56,31 @@ std::vector<Change> coalesce(const std::vector<Change>& log) {
                                           : ChangeKind::removed;
         out.push_back({path, kind});
     }
+    return out;
+}
+
+std::vector<Change> first_and_last_per_path(std::vector<Change> batch) {
+    struct Ends {
+        std::size_t first;
+        std::size_t last;
+    };
+    std::unordered_map<std::string_view, Ends> ends;
+    ends.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto [it, inserted] = ends.try_emplace(batch[i].path, Ends{i, i});
+        if (!inserted)
+            it->second.last = i;
+    }
+    if (ends.size() == batch.size())
+        return batch;
+    std::vector<bool> keep(batch.size(), false);
+    for (const auto& [path, at] : ends)
+        keep[at.first] = keep[at.last] = true;
+    std::vector<Change> out;
+    out.reserve(2 * ends.size());
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (keep[i])
+            out.push_back(std::move(batch[i]));
     return out;
 }
 

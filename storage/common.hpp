@@ -21,6 +21,11 @@ Result<void> check_copy_target(std::string_view from, std::string_view to);
 // the two end points would see it: added then removed vanishes, removed then added is modified.
 std::vector<Change> coalesce(const std::vector<Change>& log);
 
+// Of the changes of one batch that is logged at once (no sync token can fall inside it), a
+// path's first and last, in their order: coalesce() looks at nothing else of a path between
+// two tokens, so every window that contains the whole batch folds the same.
+std::vector<Change> first_and_last_per_path(std::vector<Change> batch);
+
 // Sync tokens of the log-based backends: "<store id>-<sequence>". A token of another store
 // or from beyond the current sequence is invalid (RFC 6578 section 3.2).
 std::string make_token(std::string_view store_id, std::int64_t seq);

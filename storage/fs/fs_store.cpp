@@ -788,7 +788,7 @@ private:
             }
             paths.emplace_back(record.path);
         }
-        if (auto ok = meta::log_all(db, log); !ok)
+        if (auto ok = meta::log_all(db, first_and_last_per_path(std::move(log))); !ok)
             return ok;
         // Most records touch paths without properties: which do is asked once, then followed
         // through the records (a superset: a path may keep others when its type goes).

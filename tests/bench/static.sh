@@ -87,6 +87,8 @@ for s in $SERVERS; do
 done
 [[ $(nproc) -ge 2 ]] || die "needs at least 2 cores (server on core $SERVER_CPU, wrk on core $CLIENT_CPU)"
 # /proc/PID/stat counts CPU time in clock ticks (usually 100 per second).
+# tree_rss_kib, tree_hwm_kib, tree_cpu_ticks, cpu_us_per_req
+source "$BENCH_DIR/server_tree.sh"
 CLK_TCK=$(getconf CLK_TCK)
 [[ $CLK_TCK =~ ^[0-9]+$ && $CLK_TCK -gt 0 ]] || die "getconf CLK_TCK gave '$CLK_TCK'"
 
@@ -316,51 +318,7 @@ run_wrk() {
     "$name" "$size" "$mode" "$conns" "$round" "$rps" "$(to_mib "$tps")" "$cpu_us" "$errs"
 }
 
-# Sum of VmRSS (KiB) of PID and all its descendants (nginx: master + worker).
-tree_rss_kib() {
-  local pid=$1 total=0 p kids rss
-  local queue=("$pid")
-  while ((${#queue[@]})); do
-    p=${queue[0]}
-    queue=("${queue[@]:1}")
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
-    total=$((total + ${rss:-0}))
-    kids=$(ps -o pid= --ppid "$p" 2>/dev/null || true)
-    for k in $kids; do queue+=("$k"); done
-  done
-  echo "$total"
-}
 
-# Sum of utime + stime (fields 14 and 15 of /proc/PID/stat, clock ticks) of PID and
-# all its descendants: the server's CPU time whichever of its processes spent it (nginx:
-# master + worker).  A process's fields include all its threads, also those that ended.
-# A process that exits between two readings loses its ticks (they go to its parent's
-# cutime/cstime, not read here); that is acceptable: the servers here keep their
-# processes for the whole run.
-tree_cpu_ticks() {
-  local total=0 p stat kids k f queue=("$1")
-  while ((${#queue[@]})); do
-    p=${queue[0]}
-    queue=("${queue[@]:1}")
-    stat=
-    { read -r stat <"/proc/$p/stat"; } 2>/dev/null || true
-    if [[ -n $stat ]]; then
-      # Field 2 (comm) is in parentheses and may hold spaces: split after the last ")",
-      # so f[0] is field 3 and fields 14, 15 are f[11], f[12].
-      read -r -a f <<<"${stat##*)}"
-      total=$((total + f[11] + f[12]))
-    fi
-    kids=$(ps -o pid= --ppid "$p" 2>/dev/null || true)
-    for k in $kids; do queue+=("$k"); done
-  done
-  echo "$total"
-}
-# cpu_us_per_req TICKS_BEFORE TICKS_AFTER REQUESTS -> microseconds per request, or "-"
-# when no request completed (64 MiB rows with many connections).
-cpu_us_per_req() {
-  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$CLK_TCK" \
-    'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / hz / n; else print "-" }'
-}
 
 STAMP=$(date +%Y%m%d-%H%M)
 OUT_BASE=$OUT_DIR/static-$STAMP

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "storage/common.hpp"
 #include "storage/path.hpp"
 
@@ -64,6 +66,47 @@ TEST(Coalesce, FoldsLogLikeATreeDiff) {
     std::vector<Change> want = {
         {"/a", ChangeKind::added}, {"/c", ChangeKind::modified}, {"/d", ChangeKind::removed}};
     EXPECT_EQ(coalesce(log), want);
+}
+
+// A batch logged with only each path's first and last change folds like the whole batch in
+// every window that contains it (tokens fall only between batches): random logs over a few
+// paths, every prefix and suffix around the batch.
+TEST(Coalesce, FirstAndLastPerPathFoldLikeTheWholeBatch) {
+    std::mt19937 random(7);
+    const std::vector<std::string> paths = {"/a", "/b", "/c"};
+    const ChangeKind kinds[] = {ChangeKind::added, ChangeKind::modified, ChangeKind::removed};
+    auto random_log = [&](std::size_t n) {
+        std::vector<Change> log;
+        for (std::size_t i = 0; i < n; ++i)
+            log.push_back({paths[random() % paths.size()], kinds[random() % 3]});
+        return log;
+    };
+    auto join_logs = [](std::vector<Change> a, const std::vector<Change>& b,
+                        const std::vector<Change>& c) {
+        a.insert(a.end(), b.begin(), b.end());
+        a.insert(a.end(), c.begin(), c.end());
+        return a;
+    };
+    std::size_t shortened = 0;
+    for (int round = 0; round < 2000; ++round) {
+        const auto before = random_log(random() % 4);
+        const auto batch = random_log(random() % 12);
+        const auto after = random_log(random() % 4);
+        const auto kept = first_and_last_per_path(batch);
+        shortened += kept.size() < batch.size();
+        ASSERT_EQ(coalesce(join_logs(before, kept, after)),
+                  coalesce(join_logs(before, batch, after)))
+            << "round " << round;
+    }
+    EXPECT_GT(shortened, 100u) << "the batches were not shortened";
+    const std::vector<Change> batch = {{"/a", ChangeKind::added},   {"/b", ChangeKind::removed},
+                                       {"/a", ChangeKind::removed}, {"/a", ChangeKind::added},
+                                       {"/b", ChangeKind::added},   {"/a", ChangeKind::modified}};
+    const std::vector<Change> want = {{"/a", ChangeKind::added},
+                                      {"/b", ChangeKind::removed},
+                                      {"/b", ChangeKind::added},
+                                      {"/a", ChangeKind::modified}};
+    EXPECT_EQ(first_and_last_per_path(batch), want);
 }
 
 TEST(Precondition, IfMatchAndIfNoneMatch) {
