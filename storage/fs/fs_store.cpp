@@ -776,17 +776,23 @@ private:
         std::erase_if(*records,
                       [](const JournalRecord& r) { return r.state != JournalState::done; });
         std::vector<Change> log;
-        std::vector<std::string> paths;
+        std::vector<std::string_view> paths; // each once: a path is asked about once
+        std::unordered_set<std::string_view> seen;
+        seen.reserve(2 * records->size());
+        auto ask_about = [&](std::string_view path) {
+            if (seen.insert(path).second)
+                paths.push_back(path);
+        };
         for (const auto& record : *records) {
             if (record.op == JournalOp::move) {
                 log.push_back({std::string(record.path), ChangeKind::removed});
                 log.push_back({std::string(record.to), ChangeKind::added});
-                paths.emplace_back(record.to);
+                ask_about(record.to);
             } else {
                 log.push_back({std::string(record.path),
                                record.created ? ChangeKind::added : ChangeKind::modified});
             }
-            paths.emplace_back(record.path);
+            ask_about(record.path);
         }
         if (auto ok = meta::log_all(db, first_and_last_per_path(std::move(log))); !ok)
             return ok;

@@ -315,7 +315,8 @@ void append_json_string(std::string& out, std::string_view text) {
 
 } // namespace
 
-Result<std::unordered_set<std::string>> with_props(Db& db, std::span<const std::string> paths) {
+Result<std::unordered_set<std::string>> with_props(Db& db,
+                                                   std::span<const std::string_view> paths) {
     std::unordered_set<std::string> out;
     if (paths.empty())
         return out;

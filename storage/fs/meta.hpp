@@ -46,7 +46,7 @@ Result<void> set_prop(Db& db, const std::string& path, const PropName& name,
 Result<void> remove_prop(Db& db, const std::string& path, const PropName& name);
 Result<void> drop_props(Db& db, const std::string& path); // the whole subtree
 // Which of `paths` have a property on them or below them: one statement for all.
-Result<std::unordered_set<std::string>> with_props(Db& db, std::span<const std::string> paths);
+Result<std::unordered_set<std::string>> with_props(Db& db, std::span<const std::string_view> paths);
 Result<void> move_props(Db& db, const std::string& from, const std::string& to);
 Result<void> copy_props(Db& db, const std::string& from, const std::string& to, bool subtree);
 
