@@ -160,6 +160,19 @@ public:
     // Writes a document atomically: readers see the old or the new body, never a mix.
     virtual Result<PutResult> put(std::string_view path, Source& body, const PutOptions& options,
                                   std::string_view actor) = 0;
+    // A put of a body held in memory that the store finishes at once, waiting for nothing (as
+    // try_move_now): its result, or nullopt when it cannot, and put() must be called instead
+    // (from the blocking pool).
+    virtual std::optional<Result<PutResult>> try_put_now(std::string_view path,
+                                                         std::string_view body,
+                                                         const PutOptions& options,
+                                                         std::string_view actor) {
+        (void)path;
+        (void)body;
+        (void)options;
+        (void)actor;
+        return std::nullopt;
+    }
     virtual Result<void> mkcol(std::string_view path, std::string_view actor) = 0;
     // Removes a document or a whole collection tree.
     virtual Result<void> remove(std::string_view path, const Precondition& precondition,

@@ -36,6 +36,8 @@ constexpr std::string_view default_content_type = "application/octet-stream";
 class TempFile {
 public:
     explicit TempFile(std::string path) : path_(std::move(path)) {}
+    TempFile(TempFile&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+    TempFile& operator=(TempFile&&) = delete;
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
     ~TempFile() {
@@ -353,124 +355,32 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        if (is_root(*path))
-            return fail(Errc::is_a_collection, "/");
-        // The body goes to a temporary file in the same folder (outside the lock: a slow
-        // client must not stall other writers), then is renamed over the target.
-        std::string parent_dir = full(parent_of(*path));
-        std::string temp_path = parent_dir + "/" + temp_name();
-        // An unnamed O_TMPFILE vanishes by itself if the process dies while the body streams
-        // in; it gets a (hidden) name only under the lock, after the intent is journalled.
-        UniqueFd fd(::open(parent_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
-        bool anonymous = bool(fd);
-        if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-            if (errno == ENOENT || errno == ENOTDIR)
-                return fail(Errc::conflict, "parent collection missing for " + *path);
-            return tl::unexpected(errno_error(errno, "create temporary file"));
-        }
-        if (!fd) {
-            fd = UniqueFd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-            if (!fd)
-                return tl::unexpected(errno_error(errno, "create temporary file"));
-        }
-        TempFile temp(anonymous ? std::string() : temp_path);
-        // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
-        constexpr std::size_t buf_size = 64 * 1024;
-        auto buf = std::make_unique_for_overwrite<std::byte[]>(buf_size);
-        for (;;) {
-            auto n = source.read({buf.get(), buf_size});
-            if (!n)
-                return tl::unexpected(n.error());
-            if (*n == 0)
-                break;
-            if (auto ok = write_all(fd.get(), buf.get(), *n); !ok)
-                return tl::unexpected(ok.error());
-        }
-        // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes
-        // of the same size from sharing an etag.
-        timespec times[2] = {{0, UTIME_OMIT}, {}};
-        ::clock_gettime(CLOCK_REALTIME, &times[1]);
-        if (::futimens(fd.get(), times) != 0)
-            return tl::unexpected(errno_error(errno, "set mtime"));
-        if (durable_ && ::fsync(fd.get()) != 0)
-            return tl::unexpected(errno_error(errno, "fsync " + *path));
-        // The inode goes into the intent; naming the file later changes neither it nor the
-        // etag's other parts (size, mtime).
-        auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
-        if (!written)
-            return tl::unexpected(written.error());
-
+        // The body is written outside the lock: a slow client must not stall other writers.
+        auto staged = stage_body(*path, source);
+        if (!staged)
+            return tl::unexpected(staged.error());
         auto lock = write_lock();
-        auto target = file_info(AT_FDCWD, full(*path));
-        if (!target)
-            return tl::unexpected(target.error());
-        if (target->directory)
-            return fail(Errc::is_a_collection, *path);
-        std::optional<std::string> etag;
-        if (target->exists)
-            etag = etag_of(*target);
-        if (auto ok = check_precondition(options.precondition, etag); !ok)
-            return tl::unexpected(ok.error());
-        const bool is_default_type =
-            options.content_type.empty() || options.content_type == default_content_type;
+        return place_put(*path, *staged, options);
+    }
 
-        // Quick: the record goes to the journal, the media type to meta.db when it is folded,
-        // and only if the body reached its name (settle_journal_tail).
-        if (quick_) {
-            JournalRecord record{.op = JournalOp::put,
-                                 .created = !target->exists,
-                                 .inode = written->inode,
-                                 .path = *path,
-                                 .type = is_default_type ? std::string_view()
-                                                         : std::string_view(options.content_type),
-                                 .staging = temp_path};
-            if (auto at = journal_.append(record)) {
-                auto placed = place_body(fd.get(), anonymous, target->exists, temp_path, *path);
-                journal_.finish(*at, placed.has_value());
-                if (!placed)
-                    return tl::unexpected(placed.error());
-                temp.release();
-                return PutResult{etag_of(*written), !target->exists};
-            }
-        }
-
-        auto db = pool_.acquire();
-        if (!db)
-            return tl::unexpected(db.error());
-        meta::Intent intent{0, "put", *path, "", temp_path, written->inode};
-        if (etag)
-            intent.prior_etag = std::move(*etag);
-        // The media type changes here, before the body reaches its name: the intent keeps the
-        // new body's inode, the old file's etag and the type it replaces, so that settle() can
-        // tell after a crash whether the body got there and put the old type back if not.
-        auto begun = write_tx(**db, [&]() -> Result<void> {
-            if (auto ok = meta::log(**db, *path,
-                                    target->exists ? ChangeKind::modified : ChangeKind::added);
-                !ok)
-                return ok;
-            intent.seq = (*db)->last_insert_rowid(); // changes.seq is the rowid
-            auto id = meta::add_put_intent(**db, intent, content_type_prop);
-            if (!id)
-                return tl::unexpected(id.error());
-            intent.id = *id;
-            // The default media type is not stored: a PUT without a type of its own writes
-            // two pages less (the props table and its index).
-            if (is_default_type)
-                return meta::remove_prop(**db, *path, content_type_prop);
-            return meta::set_prop(**db, *path, content_type_prop, options.content_type);
-        });
-        if (!begun)
-            return tl::unexpected(begun.error());
-        if (auto placed = place_body(fd.get(), anonymous, target->exists, temp_path, *path);
-            !placed) {
-            (void)settle(**db, intent);
-            return tl::unexpected(placed.error());
-        }
-        temp.release();
-        if (auto ok = sync_dir(parent_dir); !ok)
-            return tl::unexpected(ok.error());
-        done_intents_.push_back(intent.id);
-        return PutResult{etag_of(*written), !target->exists};
+    // Only the quick put, and only when the writer lock is free: the body is in memory, and
+    // writing it under the lock costs a copy into the page cache.
+    std::optional<Result<PutResult>> try_put_now(std::string_view raw, std::string_view body,
+                                                 const PutOptions& options,
+                                                 std::string_view) override {
+        if (!quick_)
+            return std::nullopt;
+        auto path = normalise(raw);
+        if (!path)
+            return Result<PutResult>(tl::unexpected(path.error()));
+        WriteLock lock(*this, true);
+        if (!lock.held())
+            return std::nullopt;
+        MemorySource source(body);
+        auto staged = stage_body(*path, source);
+        if (!staged)
+            return Result<PutResult>(tl::unexpected(staged.error()));
+        return place_put(*path, *staged, options);
     }
 
     // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
@@ -694,6 +604,144 @@ public:
     }
 
 private:
+    // A PUT's body in a file of its own beside its target, not named yet.
+    struct StagedBody {
+        UniqueFd fd;
+        bool anonymous = false; // O_TMPFILE: no name at all until place_body()
+        std::string temp_path;  // the hidden name it has, or may get
+        TempFile temp;          // removes that name unless released
+        FileInfo written;
+    };
+
+    Result<StagedBody> stage_body(const std::string& path, Source& source) {
+        if (is_root(path))
+            return fail(Errc::is_a_collection, "/");
+        // The body goes to a temporary file in the same folder, then is renamed over the
+        // target.
+        std::string parent_dir = full(parent_of(path));
+        std::string temp_path = parent_dir + "/" + temp_name();
+        // An unnamed O_TMPFILE vanishes by itself if the process dies while the body streams
+        // in; it gets a (hidden) name only under the lock, after the intent is journalled.
+        UniqueFd fd(::open(parent_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+        bool anonymous = bool(fd);
+        if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return fail(Errc::conflict, "parent collection missing for " + path);
+            return tl::unexpected(errno_error(errno, "create temporary file"));
+        }
+        if (!fd) {
+            fd = UniqueFd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+            if (!fd)
+                return tl::unexpected(errno_error(errno, "create temporary file"));
+        }
+        TempFile temp(anonymous ? std::string() : temp_path);
+        // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
+        constexpr std::size_t buf_size = 64 * 1024;
+        auto buf = std::make_unique_for_overwrite<std::byte[]>(buf_size);
+        for (;;) {
+            auto n = source.read({buf.get(), buf_size});
+            if (!n)
+                return tl::unexpected(n.error());
+            if (*n == 0)
+                break;
+            if (auto ok = write_all(fd.get(), buf.get(), *n); !ok)
+                return tl::unexpected(ok.error());
+        }
+        // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes
+        // of the same size from sharing an etag.
+        timespec times[2] = {{0, UTIME_OMIT}, {}};
+        ::clock_gettime(CLOCK_REALTIME, &times[1]);
+        if (::futimens(fd.get(), times) != 0)
+            return tl::unexpected(errno_error(errno, "set mtime"));
+        if (durable_ && ::fsync(fd.get()) != 0)
+            return tl::unexpected(errno_error(errno, "fsync " + path));
+        // The inode goes into the intent; naming the file later changes neither it nor the
+        // etag's other parts (size, mtime).
+        auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
+        if (!written)
+            return tl::unexpected(written.error());
+        return StagedBody{std::move(fd), anonymous, std::move(temp_path), std::move(temp),
+                          *written};
+    }
+
+    // Under the writer lock: the precondition, then the body to its name, journalled.
+    Result<PutResult> place_put(const std::string& path, StagedBody& staged,
+                                const PutOptions& options) {
+        const FileInfo& written = staged.written;
+        auto target = file_info(AT_FDCWD, full(path));
+        if (!target)
+            return tl::unexpected(target.error());
+        if (target->directory)
+            return fail(Errc::is_a_collection, path);
+        std::optional<std::string> etag;
+        if (target->exists)
+            etag = etag_of(*target);
+        if (auto ok = check_precondition(options.precondition, etag); !ok)
+            return tl::unexpected(ok.error());
+        const bool is_default_type =
+            options.content_type.empty() || options.content_type == default_content_type;
+
+        // Quick: the record goes to the journal, the media type to meta.db when it is folded,
+        // and only if the body reached its name (settle_journal_tail).
+        if (quick_) {
+            JournalRecord record{.op = JournalOp::put,
+                                 .created = !target->exists,
+                                 .inode = written.inode,
+                                 .path = path,
+                                 .type = is_default_type ? std::string_view()
+                                                         : std::string_view(options.content_type),
+                                 .staging = staged.temp_path};
+            if (auto at = journal_.append(record)) {
+                auto placed = place_body(staged.fd.get(), staged.anonymous, target->exists,
+                                         staged.temp_path, path);
+                journal_.finish(*at, placed.has_value());
+                if (!placed)
+                    return tl::unexpected(placed.error());
+                staged.temp.release();
+                return PutResult{etag_of(written), !target->exists};
+            }
+        }
+
+        auto db = pool_.acquire();
+        if (!db)
+            return tl::unexpected(db.error());
+        meta::Intent intent{0, "put", path, "", staged.temp_path, written.inode};
+        if (etag)
+            intent.prior_etag = std::move(*etag);
+        // The media type changes here, before the body reaches its name: the intent keeps the
+        // new body's inode, the old file's etag and the type it replaces, so that settle() can
+        // tell after a crash whether the body got there and put the old type back if not.
+        auto begun = write_tx(**db, [&]() -> Result<void> {
+            if (auto ok = meta::log(**db, path,
+                                    target->exists ? ChangeKind::modified : ChangeKind::added);
+                !ok)
+                return ok;
+            intent.seq = (*db)->last_insert_rowid(); // changes.seq is the rowid
+            auto id = meta::add_put_intent(**db, intent, content_type_prop);
+            if (!id)
+                return tl::unexpected(id.error());
+            intent.id = *id;
+            // The default media type is not stored: a PUT without a type of its own writes
+            // two pages less (the props table and its index).
+            if (is_default_type)
+                return meta::remove_prop(**db, path, content_type_prop);
+            return meta::set_prop(**db, path, content_type_prop, options.content_type);
+        });
+        if (!begun)
+            return tl::unexpected(begun.error());
+        if (auto placed = place_body(staged.fd.get(), staged.anonymous, target->exists,
+                                     staged.temp_path, path);
+            !placed) {
+            (void)settle(**db, intent);
+            return tl::unexpected(placed.error());
+        }
+        staged.temp.release();
+        if (auto ok = sync_dir(full(parent_of(path))); !ok)
+            return tl::unexpected(ok.error());
+        done_intents_.push_back(intent.id);
+        return PutResult{etag_of(written), !target->exists};
+    }
+
     // The writer lock of the folder, for every thread of every process (folder_lock.hpp).
     // only_if_free: taken only when no one holds it now (held() tells), never waited for.
     class WriteLock {

@@ -387,6 +387,39 @@ TEST(FsQuick, MovingNowDeclinesWhatWouldWaitOrTakeTheLongWay) {
     EXPECT_FALSE((*durable)->try_move_now("/a", "/b", false, "t")) << "a durable store";
 }
 
+// try_put_now() as try_move_now(): it declines while another process holds the writer lock,
+// and on a durable store; else it puts at once, through the journal.
+TEST(FsQuick, PuttingNowDeclinesWhatWouldWaitAndPutsTheRest) {
+    TempDir dir;
+    auto store = open_quick(dir.path());
+    ASSERT_TRUE(store);
+    const PutOptions typed{.content_type = "text/plain"};
+    {
+        WriterLockHolder other(dir.path() + "/fs");
+        ASSERT_TRUE(other.holding());
+        EXPECT_FALSE((*store)->try_put_now("/a", "a", typed, "t")) << "it waited or put";
+    }
+    EXPECT_FALSE((*store)->stat("/a")) << "put while it declined";
+    auto created = (*store)->try_put_now("/a", "a", typed, "t");
+    ASSERT_TRUE(created && *created) << (created ? created->error().message : "declined");
+    EXPECT_TRUE((*created)->created);
+    auto replaced = (*store)->try_put_now("/a", "again", {}, "t");
+    ASSERT_TRUE(replaced && *replaced);
+    EXPECT_FALSE((*replaced)->created);
+    EXPECT_NE((*replaced)->etag, (*created)->etag);
+    EXPECT_EQ(get(**store, "/a").value_or("?"), "again");
+    EXPECT_EQ((*store)->stat("/a")->etag, (*replaced)->etag);
+    EXPECT_EQ((*store)->stat("/a")->content_type, "application/octet-stream")
+        << "the default type replaced text/plain";
+    auto orphan = (*store)->try_put_now("/none/a", "x", {}, "t");
+    ASSERT_TRUE(orphan && !*orphan);
+    EXPECT_EQ(orphan->error().code, Errc::conflict);
+
+    auto durable = FsBackend::open(dir.path() + "/durable");
+    ASSERT_TRUE(durable);
+    EXPECT_FALSE((*durable)->try_put_now("/a", "a", {}, "t")) << "a durable store";
+}
+
 // One fold over a batch of records that hand properties along: it asks once which paths have
 // properties and follows them through the records. Names with JSON's special characters
 // (the paths go to SQLite as a JSON array) must be found too.
