@@ -411,6 +411,25 @@ TEST_P(DavTest, MovesBeforeAndAfterALockRespectIt) {
     EXPECT_EQ(call("GET", "/dav/m2.txt").body, "m");
 }
 
+// The same for PUT, which fs_quick also answers on the connection's thread when nothing is
+// locked (try_put_now): a lock anywhere sends it through the lock checks.
+TEST_P(DavTest, PutsBeforeAndAfterALockRespectIt) {
+    ASSERT_EQ(call("PUT", "/dav/p.txt", "one").status, 201);
+    EXPECT_EQ(call("PUT", "/dav/p.txt", "two").status, 204);
+    auto lock = call("LOCK", "/dav/p.txt", lockinfo);
+    ASSERT_EQ(lock.status, 200);
+    const auto token = lock.headers["lock-token"];
+    auto denied = call("PUT", "/dav/p.txt", "three");
+    EXPECT_EQ(denied.status, 423);
+    EXPECT_NE(denied.body.find("lock-token-submitted"), std::string::npos);
+    EXPECT_EQ(call("PUT", "/dav/q.txt", "q").status, 201) << "an unlocked name beside it";
+    EXPECT_EQ(call("PUT", "/dav/p.txt", "four", "If: (" + token + ")\r\n").status, 204);
+    EXPECT_EQ(call("GET", "/dav/p.txt").body, "four");
+    EXPECT_EQ(call("UNLOCK", "/dav/p.txt", {}, "Lock-Token: " + token + "\r\n").status, 204);
+    EXPECT_EQ(call("PUT", "/dav/p.txt", "five").status, 204);
+    EXPECT_EQ(call("GET", "/dav/p.txt").body, "five");
+}
+
 // On fs_quick a read after a write first folds the journal, under the writer lock, which
 // another process may hold for long (held by hand here). It must wait on the blocking pool,
 // not on the event loop that serves the worker's other connections.
