@@ -145,7 +145,7 @@ for r in $ROW_IDS; do
 done
 [[ $(nproc) -ge 2 ]] || die "needs at least 2 cores (servers on core $SERVER_CPU, wrk on core $CLIENT_CPU)"
 # /proc/PID/stat counts CPU time in clock ticks (usually 100 per second).
-# tree_rss_kib, tree_hwm_kib, tree_cpu_ticks, cpu_us_per_req
+# tree_rss_kib, tree_hwm_kib, tree_cpu_ticks, cpu_us_per_req, cpu_table_intro
 source "$BENCH_DIR/server_tree.sh"
 CLK_TCK=$(getconf CLK_TCK)
 [[ $CLK_TCK =~ ^[0-9]+$ && $CLK_TCK -gt 0 ]] || die "getconf CLK_TCK gave '$CLK_TCK'"
@@ -662,14 +662,7 @@ python3 "$BENCH_DIR/dav_report.py" throughput "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
 
 echo
 echo "Server CPU per request (µs, user+system of the server's processes, median of rounds; lower is better):"
-{
-  echo "## Server CPU per request (µs, user+system, median of rounds; lower is better)"
-  echo
-  echo "utime + stime of the server's process and its descendants (/proc/PID/stat), read right before"
-  echo "and right after each wrk run, divided by the requests wrk completed.  Independent of the client:"
-  echo "where wrk's core saturates first (GET 1 KiB), the fast servers tie in requests/s but not here."
-  echo
-} >>"$MD"
+cpu_table_intro "GET 1 KiB" >>"$MD"
 python3 "$BENCH_DIR/dav_report.py" cpu "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
 
 # --- memory: PROPFIND Depth infinity over 100,000 members ----------------------

@@ -89,6 +89,30 @@ def load(raw):
     return data
 
 
+def codes_of(d):
+    """The unexpected statuses of a server's runs on a row, as "CODE xCOUNT ..."."""
+    return " ".join("%s x%d" % kv for kv in sorted(d["codes"].items()))
+
+
+def server_cells(data, row, servers, field, show):
+    """One cell per server: the median over the rounds of `field` ("rps" or "cpu"), shown
+    with `show`, flagged with the errors of its runs. Returns (cells, medians, errors)."""
+    cells, med, err = [], {}, {}
+    for s in servers:
+        d = data.get(row, {}).get(s)
+        if d is None or not d[field]:
+            cells.append("-")
+            continue
+        med[s] = statistics.median(d[field])
+        err[s] = d["err"]
+        cell = show(med[s])
+        if d["err"]:
+            codes = codes_of(d)
+            cell += " **! %d err**" % d["err"] + (" (%s)" % codes if codes else "")
+        cells.append(cell)
+    return cells, med, err
+
+
 def best_peer_cells(med, err, peers, pick, show, ratio):
     """The "best peer" and ratio cells of a row: pick (max or min) of the medians of the peers
     without errors, and ratio(best, quire-fs) (None: no ratio). A peer with errors cannot be
@@ -120,22 +144,13 @@ def throughput(raw, md_out, servers, row_ids):
 
     table, flagged = [], []
     for row in row_ids:
-        r = [TITLES.get(row, row)]
-        med, err = {}, {}
+        cells, med, err = server_cells(data, row, servers, "rps", fmt)
+        r = [TITLES.get(row, row)] + cells
         for s in servers:
-            d = data.get(row, {}).get(s)
-            if d is None:
-                r.append("-")
-                continue
-            med[s] = statistics.median(d["rps"])
-            err[s] = d["err"]
-            cell = fmt(med[s])
-            if d["err"]:
-                codes = " ".join("%s x%d" % kv for kv in sorted(d["codes"].items()))
-                cell += " **! %d err**" % d["err"] + (" (%s)" % codes if codes else "")
-                flagged.append("%s / %s: %d errors%s" % (TITLES.get(row, row), s, d["err"],
+            if err.get(s):
+                codes = codes_of(data[row][s])
+                flagged.append("%s / %s: %d errors%s" % (TITLES.get(row, row), s, err[s],
                                                          (" (unexpected statuses: %s)" % codes) if codes else ""))
-            r.append(cell)
         if have_qfs and peers:
             r += best_peer_cells(med, err, peers, max, fmt,
                                  lambda best, q: q / best if best else None)
@@ -167,20 +182,9 @@ def cpu(raw, md_out, servers, row_ids):
 
     table, flagged = [], False
     for row in row_ids:
-        r = [TITLES.get(row, row)]
-        med, err = {}, {}
-        for s in servers:
-            d = data.get(row, {}).get(s)
-            if d is None or not d["cpu"]:
-                r.append("-")
-                continue
-            med[s] = statistics.median(d["cpu"])
-            err[s] = d["err"]
-            cell = fmt_us(med[s])
-            if d["err"]:
-                cell += " **! %d err**" % d["err"]
-                flagged = True
-            r.append(cell)
+        cells, med, err = server_cells(data, row, servers, "cpu", fmt_us)
+        r = [TITLES.get(row, row)] + cells
+        flagged = flagged or any(err.values())
         if have_qfs and peers:
             r += best_peer_cells(med, err, peers, min, fmt_us,
                                  lambda best, q: best / q if q else None)

@@ -62,3 +62,14 @@ cpu_us_per_req() {
   awk -v a="$1" -v b="$2" -v n="$3" -v hz="$CLK_TCK" \
     'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / hz / n; else print "-" }'
 }
+
+# cpu_table_intro ROWS -> the Markdown heading and method of the CPU table (for the report);
+# ROWS names the rows where wrk's core saturates first.
+cpu_table_intro() {
+  echo "## Server CPU per request (µs, user+system, median of rounds; lower is better)"
+  echo
+  echo "utime + stime of the server's process and its descendants (/proc/PID/stat), read right before"
+  echo "and right after each wrk run, divided by the requests wrk completed.  Independent of the client:"
+  echo "where wrk's core saturates first ($1), the servers tie in requests/s but not here."
+  echo
+}
