@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <stdio.h> // renameat2
 #include <sys/stat.h>
 #include <time.h>
