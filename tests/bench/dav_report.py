@@ -133,13 +133,17 @@ def best_peer_cells(med, err, peers, pick, show, ratio):
     return cells
 
 
-def throughput(raw, md_out, servers, row_ids):
+def table_start(raw, servers, ratio_head):
+    """(data, peers, whether Quire-fs and peers are there to compare, the head row)."""
     data = load(raw)
     peers = [s for s in servers if s in PEERS]
-    have_qfs = "quire-fs" in servers
-    head = ["row"] + servers
-    if have_qfs and peers:
-        head += ["best peer", "quire-fs / best peer"]
+    compare = "quire-fs" in servers and bool(peers)
+    head = ["row"] + servers + (["best peer", ratio_head] if compare else [])
+    return data, peers, compare, head
+
+
+def throughput(raw, md_out, servers, row_ids):
+    data, peers, compare, head = table_start(raw, servers, "quire-fs / best peer")
     head += ["issue author (16 conns)"]
 
     table, flagged = [], []
@@ -151,7 +155,7 @@ def throughput(raw, md_out, servers, row_ids):
                 codes = codes_of(data[row][s])
                 flagged.append("%s / %s: %d errors%s" % (TITLES.get(row, row), s, err[s],
                                                          (" (unexpected statuses: %s)" % codes) if codes else ""))
-        if have_qfs and peers:
+        if compare:
             r += best_peer_cells(med, err, peers, max, fmt,
                                  lambda best, q: q / best if best else None)
         r.append(ISSUE.get(row, ""))
@@ -173,25 +177,20 @@ def cpu(raw, md_out, servers, row_ids):
     """Server CPU per request: the same rows and servers as throughput(); lower is
     better, so the best peer is the one with the least CPU per request and the
     ratio is best peer / quire-fs (above 1: Quire-fs uses less CPU per request)."""
-    data = load(raw)
-    peers = [s for s in servers if s in PEERS]
-    have_qfs = "quire-fs" in servers
-    head = ["row"] + servers
-    if have_qfs and peers:
-        head += ["best peer", "best peer / quire-fs"]
+    data, peers, compare, head = table_start(raw, servers, "best peer / quire-fs")
 
     table, flagged = [], False
     for row in row_ids:
         cells, med, err = server_cells(data, row, servers, "cpu", fmt_us)
         r = [TITLES.get(row, row)] + cells
         flagged = flagged or any(err.values())
-        if have_qfs and peers:
+        if compare:
             r += best_peer_cells(med, err, peers, min, fmt_us,
                                  lambda best, q: best / q if q else None)
         table.append(r)
 
     notes = []
-    if have_qfs and peers:
+    if compare:
         notes.append("best peer / quire-fs = the peer with the least CPU per request (without errors) "
                      "divided by Quire-fs: above 1, Quire-fs uses less CPU per request.")
     if flagged:
