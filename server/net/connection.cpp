@@ -583,6 +583,12 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     if (response->close || ctx_.tracker.shutting_down()) {
         keep_alive = false;
     }
+    // HTTP/1.0 has no chunked coding: a body of unknown length ends with the connection
+    // (RFC 9112 section 6.3), whatever the client asked.
+    if (request.version_minor == 0 && !response->body.known_length() &&
+        !has_no_body(response->status)) {
+        keep_alive = false;
+    }
     std::uint64_t body_bytes = 0;
     bool written = co_await send_response(&request, *response, keep_alive, body_bytes);
     if (ctx_.access_log.enabled()) {
@@ -621,11 +627,9 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
     const bool http10 = request && request->version_minor == 0;
     const bool no_body = has_no_body(r.status);
     const auto length = r.body.known_length();
-    // Unknown length: chunked on HTTP/1.1; on HTTP/1.0 the end is the connection's close.
+    // Unknown length: chunked on HTTP/1.1; on HTTP/1.0 the end is the connection's close
+    // (serve_one has made keep_alive false for it).
     const bool chunked = !length && !no_body && !http10;
-    if (!length && !no_body && http10) {
-        keep_alive = false;
-    }
 
     std::string& head = ctx_.head_scratch; // capacity reused: no allocation per response
     build_response_head(head, r, ctx_.dates.get(),
@@ -645,7 +649,9 @@ asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead*
             parts[1] = asio::buffer(only->view());
         }
         if constexpr (!is_tls) {
-            if (const Sent sent = send_now(parts, false); sent != Sent::partly) {
+            // The last response of a connection goes with MSG_MORE: the kernel holds it
+            // until the close that follows, and sends the FIN in the same packet.
+            if (const Sent sent = send_now(parts, !keep_alive); sent != Sent::partly) {
                 co_return sent == Sent::all;
             }
         }

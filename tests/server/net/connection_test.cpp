@@ -126,6 +126,32 @@ TEST_F(ConnectionTest, Http10ClosesUnlessKeepAliveIsAsked) {
     EXPECT_EQ(r2->body, "GET /b\n");
 }
 
+TEST(ConnectionEndTest, Http10ResponseOfUnknownLengthEndsWithTheConnection) {
+    // HTTP/1.0 has no chunked coding: the end of such a body is the end of the connection
+    // (RFC 9112 section 6.3), even when the client asked to keep it alive.
+    auto producer =
+        std::make_shared<LambdaHandler>([](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            auto step = std::make_shared<int>(0);
+            ex.response().body.append_stream([step]() -> asio::awaitable<core::StreamResult> {
+                if ((*step)++ < 2) {
+                    co_return core::StreamResult{"piece", {}};
+                }
+                co_return core::StreamResult{std::nullopt, {}};
+            });
+            co_return core::Outcome::done;
+        });
+    auto cfg = make_config({mount("/", producer)});
+    cfg->timeouts.keepalive = std::chrono::seconds(300); // not what ends it
+    TestServer server(cfg);
+    TestClient c(server.port());
+    c.send("GET /s HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    const std::string all = c.read_until_close();
+    EXPECT_TRUE(c.closed_by_peer()); // not the client's receive timeout
+    EXPECT_NE(all.find("Connection: close\r\n"), std::string::npos) << all;
+    EXPECT_EQ(all.find("chunked"), std::string::npos) << all;
+    EXPECT_TRUE(all.ends_with("\r\n\r\npiecepiece")) << all;
+}
+
 TEST_F(ConnectionTest, HeadSendsNoBody) {
     TestClient c(port());
     c.send("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\nGET /y HTTP/1.1\r\nHost: a\r\n\r\n");
