@@ -35,6 +35,12 @@ struct Listener {
     bool tls = false;
     std::string cert; // PEM certificate chain (default certificate when SNI matches no vhost)
     std::string key;
+    // TCP_NOTSENT_LOWAT of accepted connections: at most this many bytes wait unsent in a
+    // connection's socket buffer (0: the kernel's setting, which lets a few MiB queue up).
+    std::uint32_t tcp_notsent_lowat = 32 * 1024;
+    // TCP_DEFER_ACCEPT, seconds: a connection is accepted when its first bytes arrive (or after
+    // about this long without any); 0: at the end of the handshake.
+    std::uint32_t tcp_defer_accept = 1;
     std::string where; // "file:line" of its definition, for messages
 };
 

@@ -124,6 +124,17 @@ void read_listener(TableReader& t, Config& c) {
             t.error(f == &l.cert ? "cert" : "key", "no such file: " + *f);
         }
     }
+    if (auto lowat = t.size("tcp_notsent_lowat")) {
+        constexpr std::uint64_t max_lowat = 1u << 30;
+        if (*lowat > max_lowat) {
+            t.error("tcp_notsent_lowat", "must be at most 1G");
+        } else {
+            l.tcp_notsent_lowat = static_cast<std::uint32_t>(*lowat);
+        }
+    }
+    if (auto defer = t.integer("tcp_defer_accept", 0, 3600)) {
+        l.tcp_defer_accept = static_cast<std::uint32_t>(*defer);
+    }
     t.finish();
     c.listeners.push_back(std::move(l));
 }

@@ -95,7 +95,7 @@ Server::create(std::shared_ptr<const config::Config> config) {
             return tl::unexpected(l.where + free.error());
         }
         for (auto& w : s->workers_) {
-            auto bound = w->listen(ep, tls);
+            auto bound = w->listen(ep, l, tls);
             if (!bound) {
                 return tl::unexpected(l.where + bound.error());
             }

@@ -10,6 +10,10 @@
 #include <asio/ssl.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -44,7 +48,8 @@ Worker::Worker(const config::Config& config, core::BlockingPool& pool, const Log
            {},     BufferPool{}, {},       RequestHeadPool{}, {}} {}
 
 tl::expected<asio::ip::tcp::endpoint, std::string>
-Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsContexts> tls) {
+Worker::listen(const asio::ip::tcp::endpoint& endpoint, const config::Listener& options,
+               std::shared_ptr<TlsContexts> tls) {
     asio::ip::tcp::acceptor acceptor(io_);
     std::error_code ec;
     acceptor.open(endpoint.protocol(), ec);
@@ -74,6 +79,31 @@ Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsConte
         std::error_code nodelay_ec;
         acceptor.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
         nodelay = !nodelay_ec;
+    }
+    if (!ec && options.tcp_defer_accept > 0) {
+        // The kernel completes the accept when the request's first bytes arrive, not at the
+        // handshake's last ACK: one wake-up per connection instead of two, and the first read
+        // finds the request. A client that stays silent is handed over after about this many
+        // seconds, and the head timeout applies from there.
+        int seconds = static_cast<int>(options.tcp_defer_accept);
+        if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds,
+                         sizeof seconds) != 0) {
+            spdlog::warn("{}tcp_defer_accept not set (the kernel refused it: {})", options.where,
+                         std::strerror(errno));
+        }
+    }
+    if (!ec && options.tcp_notsent_lowat > 0) {
+        // Inherited by accepted sockets like TCP_NODELAY. A connection's socket then accepts
+        // more only when little is left unsent, instead of queueing up to tcp_wmem's maximum
+        // (4 MiB): less memory per busy connection, and the kernel transmits most bytes in our
+        // sendfile call rather than later, when the peer's ACK arrives, on the peer's CPU
+        // (64 MiB files to 256 clients on loopback: 1.0 -> 2-3 GB/s; docs/performance.md).
+        int lowat = static_cast<int>(options.tcp_notsent_lowat);
+        if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
+                         sizeof lowat) != 0) {
+            spdlog::warn("{}tcp_notsent_lowat not set (the kernel refused it: {})", options.where,
+                         std::strerror(errno));
+        }
     }
     if (ec) {
         return tl::unexpected("cannot listen on " + endpoint.address().to_string() + ":" +

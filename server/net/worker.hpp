@@ -19,9 +19,11 @@ class Worker {
 public:
     Worker(const config::Config& config, core::BlockingPool& pool, const LogFile& access_log);
 
-    // Opens an acceptor on endpoint with SO_REUSEPORT; tls may be null.
+    // Opens an acceptor on endpoint with SO_REUSEPORT and the listener's socket options; tls may
+    // be null.
     tl::expected<asio::ip::tcp::endpoint, std::string>
-    listen(const asio::ip::tcp::endpoint& endpoint, std::shared_ptr<TlsContexts> tls);
+    listen(const asio::ip::tcp::endpoint& endpoint, const config::Listener& options,
+           std::shared_ptr<TlsContexts> tls);
 
     void run();  // on the worker's thread, until stopped
     void stop(); // from any thread: graceful

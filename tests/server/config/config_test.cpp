@@ -112,6 +112,37 @@ TEST(ConfigTest, RequiresCertificatesForTls) {
     EXPECT_TRUE(has(e, "quire.toml:1: [[listen]]: a TLS listener needs cert and key"));
 }
 
+TEST(ConfigTest, ReadsAListenersSocketOptions) {
+    TempDir dir;
+    dir.write("www/a", "a");
+    const std::string mounts = "[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n";
+    const std::string listeners = R"([[listen]]
+address = "127.0.0.1:0"
+[[listen]]
+address = "127.0.0.1:0"
+tcp_notsent_lowat = "16K"
+tcp_defer_accept = 0
+)";
+    auto r = load_config_text(listeners + mounts, "quire.toml", dir.path().string());
+    ASSERT_TRUE(r) << r.error().front();
+    EXPECT_EQ((*r)->listeners.at(0).tcp_notsent_lowat, 32u * 1024); // the defaults
+    EXPECT_EQ((*r)->listeners.at(0).tcp_defer_accept, 1u);
+    EXPECT_EQ((*r)->listeners.at(1).tcp_notsent_lowat, 16u * 1024);
+    EXPECT_EQ((*r)->listeners.at(1).tcp_defer_accept, 0u);
+    const std::string bad = R"([[listen]]
+address = ":80"
+tcp_notsent_lowat = "2G"
+[[listen]]
+address = ":81"
+tcp_notsent_lowat = -1
+tcp_defer_accept = 7200
+)";
+    auto e = errors_of(bad + mounts, dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:3: [[listen]] tcp_notsent_lowat: must be at most 1G"));
+    EXPECT_TRUE(has(e, "quire.toml:6: [[listen]] tcp_notsent_lowat: must not be negative"));
+    EXPECT_TRUE(has(e, "quire.toml:7: [[listen]] tcp_defer_accept: must be between 0 and 3600"));
+}
+
 TEST(ConfigTest, ParsesListenAddresses) {
     EXPECT_EQ(parse_listen_address("127.0.0.1:80")->second, 80);
     EXPECT_EQ(parse_listen_address("[::1]:8443")->first, "::1");

@@ -76,6 +76,7 @@ TEST(LimitsTest, RefusesConnectionsOverTheCapWithoutHarmingServedOnes) {
         ASSERT_TRUE(c->read_response());
     }
     TestClient over(server.port());
+    over.send("GET /over HTTP/1.1\r\nHost: a\r\n\r\n"); // deferred accept: it must speak
     EXPECT_TRUE(over.closed_by_peer());
     for (auto* c : {&a, &b}) {
         c->send("GET /again HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -5,6 +5,11 @@
 
 #include <cstdio>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace quire::test {
 namespace {
@@ -46,6 +51,64 @@ TEST(ListenersTest, RefusesToStartOnAPortInUse) {
     ASSERT_FALSE(second);
     EXPECT_NE(second.error().find("cannot listen on 127.0.0.1:"), std::string::npos)
         << second.error();
+}
+
+// Answers with the TCP_NOTSENT_LOWAT of the connection's own (accepted) socket.
+std::shared_ptr<LambdaHandler> unsent_limit_reporter() {
+    return std::make_shared<LambdaHandler>(
+        [](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            auto taken = ex.take_socket();
+            if (!taken) {
+                ex.response().error(500);
+                co_return core::Outcome::done;
+            }
+            int fd = taken->socket.native_handle();
+            int lowat = -1;
+            socklen_t size = sizeof lowat;
+            std::string body = ::getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, &size) == 0
+                                   ? std::to_string(lowat)
+                                   : std::string("getsockopt failed");
+            std::string reply =
+                "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\nConnection: close\r\n\r\n" + body;
+            EXPECT_EQ(::write(fd, reply.data(), reply.size()), static_cast<ssize_t>(reply.size()));
+            co_return core::Outcome::takeover;
+        });
+}
+
+TEST(ListenersTest, AcceptedConnectionsGetTheListenersUnsentLimit) {
+    auto cfg = make_config({mount("/", unsent_limit_reporter())});
+    config::Listener kernel_default = cfg->listeners[0];
+    kernel_default.tcp_notsent_lowat = 0;
+    config::Listener small = cfg->listeners[0];
+    small.tcp_notsent_lowat = 16 * 1024;
+    cfg->listeners.push_back(kernel_default);
+    cfg->listeners.push_back(small);
+    TestServer server(cfg);
+    auto url = [&](std::size_t i) { return "http://127.0.0.1:" + std::to_string(server.port(i)); };
+    EXPECT_EQ(curl(url(0) + "/"), "32768"); // the default
+    EXPECT_EQ(curl(url(1) + "/"), "0");     // not set: the kernel's sysctl applies
+    EXPECT_EQ(curl(url(2) + "/"), "16384");
+}
+
+TEST(ListenersTest, DeferredAcceptHandsOverAConnectionWithItsFirstBytes) {
+    auto cfg = make_config({mount("/", std::make_shared<ReflectHandler>())});
+    cfg->timeouts.head = std::chrono::seconds(1);
+    cfg->listeners[0].tcp_defer_accept = 60;
+    config::Listener at_handshake = cfg->listeners[0];
+    at_handshake.tcp_defer_accept = 0;
+    cfg->listeners.push_back(at_handshake);
+    TestServer server(cfg);
+    // Accepted at the handshake, a silent client meets the head timeout.
+    TestClient silent(server.port(1));
+    EXPECT_TRUE(silent.closed_by_peer());
+    // Deferred, the server has not seen it yet: its head timeout has not started.
+    TestClient deferred(server.port(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    deferred.send("GET /late HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto r = deferred.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "GET /late\n");
 }
 
 } // namespace
