@@ -40,6 +40,15 @@ void spawn_tls_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::end
     asio::co_spawn(executor, Connection<TlsStream>::serve(std::move(conn)), asio::detached);
 }
 
+// A performance option: a kernel that refuses it is worth a warning, not a refusal to start.
+void set_listener_tcp_option(asio::ip::tcp::acceptor& acceptor, int option, std::uint32_t value,
+                             const char* key, const std::string& where) {
+    const int v = static_cast<int>(value);
+    if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, option, &v, sizeof v) != 0) {
+        spdlog::warn("{}{} not set (the kernel refused it: {})", where, key, std::strerror(errno));
+    }
+}
+
 } // namespace
 
 Worker::Worker(const config::Config& config, core::BlockingPool& pool, const LogFile& access_log)
@@ -85,12 +94,8 @@ Worker::listen(const asio::ip::tcp::endpoint& endpoint, const config::Listener& 
         // handshake's last ACK: one wake-up per connection instead of two, and the first read
         // finds the request. A client that stays silent is handed over after about this many
         // seconds, and the head timeout applies from there.
-        int seconds = static_cast<int>(options.tcp_defer_accept);
-        if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds,
-                         sizeof seconds) != 0) {
-            spdlog::warn("{}tcp_defer_accept not set (the kernel refused it: {})", options.where,
-                         std::strerror(errno));
-        }
+        set_listener_tcp_option(acceptor, TCP_DEFER_ACCEPT, options.tcp_defer_accept,
+                                "tcp_defer_accept", options.where);
     }
     if (!ec && options.tcp_notsent_lowat > 0) {
         // Inherited by accepted sockets like TCP_NODELAY. A connection's socket then accepts
@@ -98,12 +103,8 @@ Worker::listen(const asio::ip::tcp::endpoint& endpoint, const config::Listener& 
         // (4 MiB): less memory per busy connection, and the kernel transmits most bytes in our
         // sendfile call rather than later, when the peer's ACK arrives, on the peer's CPU
         // (64 MiB files to 256 clients on loopback: 1.0 -> 2-3 GB/s; docs/performance.md).
-        int lowat = static_cast<int>(options.tcp_notsent_lowat);
-        if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat,
-                         sizeof lowat) != 0) {
-            spdlog::warn("{}tcp_notsent_lowat not set (the kernel refused it: {})", options.where,
-                         std::strerror(errno));
-        }
+        set_listener_tcp_option(acceptor, TCP_NOTSENT_LOWAT, options.tcp_notsent_lowat,
+                                "tcp_notsent_lowat", options.where);
     }
     if (ec) {
         return tl::unexpected("cannot listen on " + endpoint.address().to_string() + ":" +
