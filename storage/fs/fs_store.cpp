@@ -385,19 +385,23 @@ public:
     // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
     // directory operation); an existing one is replaced atomically by a rename from the hidden
     // temp_path (where a body without O_TMPFILE was written). On failure temp_path is gone.
+    // Gives an O_TMPFILE file the name `target`; false (errno set) when it cannot, EEXIST when
+    // the name is taken.
+    static bool link_anonymous(int fd, const std::string& target) {
+        const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+        return ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0;
+    }
+
     Result<void> place_body(int fd, bool anonymous, bool exists, const std::string& temp_path,
                             const std::string& path) {
         if (anonymous) {
-            std::string proc = "/proc/self/fd/" + std::to_string(fd);
             if (!exists) {
-                if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, full(path).c_str(),
-                             AT_SYMLINK_FOLLOW) == 0)
+                if (link_anonymous(fd, full(path)))
                     return {};
                 if (errno != EEXIST) // EEXIST: created meanwhile by another tool
                     return tl::unexpected(errno_error(errno, "link into " + path));
             }
-            if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp_path.c_str(), AT_SYMLINK_FOLLOW) !=
-                0)
+            if (!link_anonymous(fd, temp_path))
                 return tl::unexpected(errno_error(errno, "name temporary file"));
         }
         if (::rename(temp_path.c_str(), full(path).c_str()) != 0) {
@@ -667,6 +671,26 @@ private:
     Result<PutResult> place_put(const std::string& path, StagedBody& staged,
                                 const PutOptions& options) {
         const FileInfo& written = staged.written;
+        const bool is_default_type =
+            options.content_type.empty() || options.content_type == default_content_type;
+        const std::string_view journal_type =
+            is_default_type ? std::string_view() : std::string_view(options.content_type);
+        // Quick, and the precondition holds for a free name: the body is linked to the name at
+        // once, without a look first (a PUT to a new name is the common case, and the look, a
+        // lookup that misses in the folder, cost as much as the link's own). A taken name,
+        // a collection's too, refuses the link with EEXIST; then the usual way below.
+        if (quick_ && staged.anonymous && check_precondition(options.precondition, std::nullopt))
+            if (auto at = journal_.append({.op = JournalOp::put,
+                                           .created = true,
+                                           .inode = written.inode,
+                                           .path = path,
+                                           .type = journal_type,
+                                           .staging = staged.temp_path})) {
+                const bool linked = link_anonymous(staged.fd.get(), full(path));
+                journal_.finish(*at, linked);
+                if (linked)
+                    return PutResult{etag_of(written), true};
+            }
         auto target = file_info(AT_FDCWD, full(path));
         if (!target)
             return tl::unexpected(target.error());
@@ -677,8 +701,6 @@ private:
             etag = etag_of(*target);
         if (auto ok = check_precondition(options.precondition, etag); !ok)
             return tl::unexpected(ok.error());
-        const bool is_default_type =
-            options.content_type.empty() || options.content_type == default_content_type;
 
         // Quick: the record goes to the journal, the media type to meta.db when it is folded,
         // and only if the body reached its name (settle_journal_tail).
@@ -687,8 +709,7 @@ private:
                                  .created = !target->exists,
                                  .inode = written.inode,
                                  .path = path,
-                                 .type = is_default_type ? std::string_view()
-                                                         : std::string_view(options.content_type),
+                                 .type = journal_type,
                                  .staging = staged.temp_path};
             if (auto at = journal_.append(record)) {
                 auto placed = place_body(staged.fd.get(), staged.anonymous, target->exists,
