@@ -93,6 +93,15 @@
 #                write rows depend on the file system as much as on the servers:
 #                DATA_PARENT=/dev/shm (tmpfs) measures the servers' own costs
 #                without, e.g., ext4's inode allocation
+#   DATA_FS      "fresh" (default): the data go to a new ext4 file system (a sparse
+#                image under DATA_PARENT, loop-mounted for this run and removed after
+#                it), so that every run starts from the same empty file system;
+#                "dir": straight into DATA_PARENT.  Why: on a file system without a
+#                journal (Debian's root here) ext4 skips inodes deleted in the last
+#                minutes when it allocates one; after a previous run's data were
+#                removed, PUT new measured 1,600-12,000 req/s for the same binary
+#                (perf: recently_deleted, find_inode_bit).  Falls back to "dir" with a
+#                warning when the image cannot be mounted.
 #   WRK_TIMEOUT  wrk's per-request timeout (default 30s)
 #
 # Needs root (apt-get install of missing packages; Apache and nginx workers run
@@ -156,6 +165,7 @@ command -v wrk >/dev/null || need_pkgs+=(wrk)
 command -v curl >/dev/null || need_pkgs+=(curl)
 command -v taskset >/dev/null || need_pkgs+=(util-linux)
 command -v python3 >/dev/null || need_pkgs+=(python3)
+command -v mkfs.ext4 >/dev/null || need_pkgs+=(e2fsprogs)
 if has_server apache || [[ " ${MEM_SERVERS:-} " == *" apache "* ]]; then
   [[ -x /usr/sbin/apache2 && -e /usr/lib/apache2/modules/mod_dav_fs.so ]] || need_pkgs+=(apache2)
 fi
@@ -214,8 +224,24 @@ done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # --- work dir ----------------------------------------------------------------
-WORK=$(mktemp -d "${DATA_PARENT:-/tmp}/quire-davbench.XXXXXX")
-chmod 755 "$WORK"            # Apache's and nginx's workers run as www-data
+OUTER=$(mktemp -d "${DATA_PARENT:-/tmp}/quire-davbench.XXXXXX")
+WORK=$OUTER
+DATA_FS_NOTE=
+if [[ ${DATA_FS:-fresh} == fresh ]]; then
+  # Sparse: only what the run writes takes space.  2M inodes: a full run creates about
+  # one million files.  noinit_itable: no background zeroing of inode tables (I/O that
+  # would land in the measurements); the file system is thrown away after the run.
+  if truncate -s 16G "$OUTER/data.img" &&
+    mkfs.ext4 -q -F -N 2000000 -m 0 "$OUTER/data.img" &&
+    mkdir -p "$OUTER/fs" && mount -o loop,noinit_itable "$OUTER/data.img" "$OUTER/fs"; then
+    WORK=$OUTER/fs
+    DATA_FS_NOTE=", a new ext4 image mounted for this run"
+  else
+    log "warning: could not mount a fresh ext4 image; the data go to $OUTER (DATA_FS=dir)"
+    rm -f "$OUTER/data.img"
+  fi
+fi
+chmod 755 "$OUTER" "$WORK"   # Apache's and nginx's workers run as www-data
 mkdir -p "$OUT_DIR"
 
 declare -A PID PORT
@@ -228,7 +254,10 @@ cleanup() {
     timeout 10 tail --pid="${PID[$s]}" -f /dev/null 2>/dev/null || kill -9 "${PID[$s]}" 2>/dev/null || true
   done
   [[ -n ${MEMCURL:-} ]] && kill "$MEMCURL" 2>/dev/null
-  rm -rf "$WORK"
+  if [[ $WORK != "$OUTER" ]]; then
+    umount "$WORK" 2>/dev/null || umount -l "$WORK" 2>/dev/null || true
+  fi
+  rm -rf "$OUTER"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -567,6 +596,10 @@ run_wrk() {
   # client below the servers).
   local status_only=0
   [[ $row == get ]] && status_only=1
+  # Writes leave dirty pages (tens of thousands of new files per PUT run); without a flush the
+  # kernel throttles whichever server runs next while it writes them back (measured: PUT new
+  # of one binary from 1,600 to 12,000 req/s between rounds, I/O pressure 11%).
+  case $row in putnew | putover | move) sync ;; esac
   # The server's CPU time (all its processes) right before and right after wrk: the
   # difference over the requests wrk completed is the CPU per request.
   ticks0=$(tree_cpu_ticks "${PID[$key]}")
@@ -621,7 +654,7 @@ versions() {
   echo "- servers: $SERVERS; $(versions)"
   quire_commit=$(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null | cut -c1-80 || true)
   ((QUIRE_OK)) && echo "- Quire: $QUIRE (checkout: ${quire_commit:-?}), webdav mounts with durable = $QUIRE_DURABLE"
-  echo "- Data and configuration under $WORK ($(stat -f -c %T "$WORK") file system)"
+  echo "- Data and configuration under $WORK ($(stat -f -c %T "$WORK") file system$DATA_FS_NOTE)"
   echo "- servers on core $SERVER_CPU, \`wrk -t1 -c$CONNS\` on core $CLIENT_CPU; one worker per server (Apache: one mpm_event child with $((4 * CONNS)) threads)"
   echo "- DURATION=${DURATION}s per run, ROUNDS=$ROUNDS (interleaved), median per server and row"
   echo "- PROPFIND body: prop getetag, getcontentlength, getlastmodified, resourcetype (nginx dav-ext leaves getetag out), or \`<allprop/>\` where the row says so"
