@@ -16,6 +16,16 @@ struct CopyOutcome {
     bool xml = false;
 };
 
+// 201 or 204. RFC 9110 section 15.3.2: a 201 names what it created with Location when that is
+// not the request's target, and what a COPY or MOVE creates is the Destination (mod_dav does
+// the same).
+void answer_transfer(Request& r, bool created, std::string_view dest, bool collection) {
+    r.ex.response().status = created ? 201 : 204;
+    if (created) {
+        r.ex.response().headers.add("Location", r.href(dest, collection));
+    }
+}
+
 } // namespace
 
 asio::awaitable<void> do_copy_move(Request& r, bool move) {
@@ -54,6 +64,7 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         fail(r.ex, 403, "a collection cannot be copied or moved into itself");
         co_return;
     }
+    const bool dest_is_collection = destination->ends_with('/');
     // A MOVE with nothing to check (no If header, nothing locked) that the store finishes at
     // once (fs: a document renamed to a free name) is answered on this thread: measured, the
     // hand-off to the pool and back cost more than the rename.
@@ -63,11 +74,11 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
                 fail(r.ex, status_of(moved->error().code), moved->error().message);
                 co_return;
             }
-            r.ex.response().status = **moved ? 201 : 204;
+            answer_transfer(r, **moved, *to, dest_is_collection);
             co_return;
         }
     }
-    auto work = [&r, move, d, dest = std::move(*to), overwrite = *overwrite]() -> CopyOutcome {
+    auto work = [&r, move, d, dest = *to, overwrite = *overwrite]() -> CopyOutcome {
         std::vector<LockScopeToCheck> scopes;
         if (move) {
             scopes.push_back({r.path, true});
@@ -104,7 +115,7 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         answer_denial(r, Denial{outcome.status, std::move(outcome.body), outcome.xml});
         co_return;
     }
-    r.ex.response().status = outcome.status;
+    answer_transfer(r, outcome.status == 201, *to, dest_is_collection);
 }
 
 } // namespace quire::dav

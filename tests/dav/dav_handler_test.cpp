@@ -165,6 +165,37 @@ TEST_P(DavTest, MoveOfAMissingSourceIs404EvenWhenAnIfHeaderFails) {
     EXPECT_EQ(call("MOVE", "/dav/b.txt", {}, away).status, 409);
 }
 
+// RFC 9110 section 15.3.2: what a COPY or MOVE creates is the Destination, so its 201 names it
+// in Location (percent-encoded, like the hrefs of a multistatus); a 204 created nothing new.
+// MOVE is tried both unlocked (answered at once on fs_quick) and with a lock elsewhere in the
+// share (the blocking pool's way).
+TEST_P(DavTest, CopyAndMoveNameWhatTheyCreatedInLocation) {
+    ASSERT_EQ(call("PUT", "/dav/src.txt", "body").status, 201);
+    auto copied = call("COPY", "/dav/src.txt", {}, "Destination: /dav/b%20c.txt\r\n");
+    ASSERT_EQ(copied.status, 201);
+    EXPECT_EQ(copied.headers["location"], "/dav/b%20c.txt");
+    auto again = call("COPY", "/dav/src.txt", {}, "Destination: /dav/b%20c.txt\r\n");
+    ASSERT_EQ(again.status, 204);
+    EXPECT_EQ(again.headers.count("location"), 0u);
+
+    auto moved = call("MOVE", "/dav/src.txt", {}, "Destination: http://127.0.0.1/dav/m.txt\r\n");
+    ASSERT_EQ(moved.status, 201);
+    EXPECT_EQ(moved.headers["location"], "/dav/m.txt");
+
+    ASSERT_EQ(call("MKCOL", "/dav/col/").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/locked.txt", "l").status, 201);
+    const std::string lock_body = "<?xml version=\"1.0\"?><D:lockinfo xmlns:D=\"DAV:\">"
+                                  "<D:lockscope><D:exclusive/></D:lockscope>"
+                                  "<D:locktype><D:write/></D:locktype></D:lockinfo>";
+    ASSERT_EQ(call("LOCK", "/dav/locked.txt", lock_body).status, 200);
+    auto into = call("MOVE", "/dav/m.txt", {}, "Destination: /dav/col/m.txt\r\n");
+    ASSERT_EQ(into.status, 201);
+    EXPECT_EQ(into.headers["location"], "/dav/col/m.txt");
+    auto folder = call("MOVE", "/dav/col/", {}, "Destination: /dav/col2/\r\n");
+    ASSERT_EQ(folder.status, 201);
+    EXPECT_EQ(folder.headers["location"], "/dav/col2/");
+}
+
 // A document answered again from the worker's GetAnswers (fs) must change with every write
 // and keep answering preconditions and ranges; on sqlite and git the same requests take the
 // whole way and must give the same answers.
