@@ -59,9 +59,10 @@ class FsStore final : public Store {
 public:
     FsStore(std::string root, std::string store_id, FolderLock folder_lock, Journal journal,
             bool durable, std::chrono::milliseconds cache_ttl)
-        : root_(std::move(root)), trash_(root_ + "/.quire/trash"), store_id_(std::move(store_id)),
-          folder_lock_(std::move(folder_lock)), cache_(folder_lock_.fd(), cache_ttl),
-          journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
+        : root_(std::move(root)), trash_(root_ + "/.quire/trash"), side_tmp_(root_ + "/.quire/tmp"),
+          store_id_(std::move(store_id)), folder_lock_(std::move(folder_lock)),
+          cache_(folder_lock_.fd(), cache_ttl), journal_(std::move(journal)), durable_(durable),
+          quick_(!durable && journal_.enabled()),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
 
@@ -96,9 +97,11 @@ public:
         for (auto& intent : *pending)
             if (auto ok = settle(**db, intent, *upto); !ok)
                 return ok;
-        remove_tree_quietly(trash_);
-        if (::mkdir(trash_.c_str(), 0700) != 0 && errno != EEXIST)
-            return tl::unexpected(errno_error(errno, "mkdir " + trash_));
+        for (const auto& dir : {trash_, side_tmp_}) {
+            remove_tree_quietly(dir);
+            if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+                return tl::unexpected(errno_error(errno, "mkdir " + dir));
+        }
         return {};
     }
 
@@ -375,6 +378,9 @@ public:
         WriteLock lock(*this, true);
         if (!lock.held())
             return std::nullopt;
+        if (!is_root(*path))
+            if (auto put = put_from_side_folder(*path, body, options))
+                return put;
         MemorySource source(body);
         auto staged = stage_body(*path, source);
         if (!staged)
@@ -650,12 +656,8 @@ private:
             if (auto ok = write_all(fd.get(), buf.get(), *n); !ok)
                 return tl::unexpected(ok.error());
         }
-        // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes
-        // of the same size from sharing an etag.
-        timespec times[2] = {{0, UTIME_OMIT}, {}};
-        ::clock_gettime(CLOCK_REALTIME, &times[1]);
-        if (::futimens(fd.get(), times) != 0)
-            return tl::unexpected(errno_error(errno, "set mtime"));
+        if (auto ok = set_precise_mtime(fd.get()); !ok)
+            return tl::unexpected(ok.error());
         if (durable_ && ::fsync(fd.get()) != 0)
             return tl::unexpected(errno_error(errno, "fsync " + path));
         // The inode goes into the intent; naming the file later changes neither it nor the
@@ -665,6 +667,89 @@ private:
             return tl::unexpected(written.error());
         return StagedBody{std::move(fd), anonymous, std::move(temp_path), std::move(temp),
                           *written};
+    }
+
+    // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes of
+    // the same size from sharing an etag.
+    static Result<void> set_precise_mtime(int fd) {
+        timespec times[2] = {{0, UTIME_OMIT}, {}};
+        ::clock_gettime(CLOCK_REALTIME, &times[1]);
+        if (::futimens(fd, times) != 0)
+            return tl::unexpected(errno_error(errno, "set mtime"));
+        return {};
+    }
+
+    // A quick PUT of a body in memory, under the writer lock, the way nginx does it: the body
+    // goes to a named file in .quire/tmp, which one rename gives its name: with
+    // RENAME_NOREPLACE first when the precondition holds for a free name (a taken one refuses
+    // it), else over the document there. Measured on a journalled ext4 against the unnamed
+    // O_TMPFILE beside the target: no orphan-list updates and no link() through /proc, and a
+    // replacement needs no hidden second name in the target's folder. nullopt: not done, the
+    // caller takes the usual way (a folder on another file system, EXDEV; a missing parent,
+    // whose error that way reports; a full journal).
+    std::optional<Result<PutResult>> put_from_side_folder(const std::string& path,
+                                                          std::string_view body,
+                                                          const PutOptions& options) {
+        std::string temp = side_tmp_ + "/" + temp_name();
+        UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        if (!fd)
+            return std::nullopt;
+        TempFile remove_unless_placed(temp);
+        if (auto ok = write_all(fd.get(), body.data(), body.size()); !ok)
+            return Result<PutResult>(tl::unexpected(ok.error()));
+        if (auto ok = set_precise_mtime(fd.get()); !ok)
+            return Result<PutResult>(tl::unexpected(ok.error()));
+        auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
+        if (!written)
+            return Result<PutResult>(tl::unexpected(written.error()));
+        const bool is_default_type =
+            options.content_type.empty() || options.content_type == default_content_type;
+        const std::string_view type =
+            is_default_type ? std::string_view() : std::string_view(options.content_type);
+        const std::string target = full(path);
+        // The record comes before the rename: killed in between, settle_journal_tail() finds
+        // the body at its name (done) or not (cancelled), and removes the temporary name.
+        auto rename_journalled = [&](bool created, bool replace) -> std::optional<int> {
+            auto at = journal_.append({.op = JournalOp::put,
+                                       .created = created,
+                                       .inode = written->inode,
+                                       .path = path,
+                                       .type = type,
+                                       .staging = temp});
+            if (!at)
+                return std::nullopt;
+            const bool renamed = replace ? ::rename(temp.c_str(), target.c_str()) == 0
+                                         : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD,
+                                                       target.c_str(), RENAME_NOREPLACE) == 0;
+            const int err = renamed ? 0 : errno;
+            journal_.finish(*at, renamed);
+            if (renamed)
+                remove_unless_placed.release();
+            return err;
+        };
+        if (check_precondition(options.precondition, std::nullopt)) {
+            auto err = rename_journalled(true, false);
+            if (!err || (*err != 0 && *err != EEXIST))
+                return std::nullopt;
+            if (*err == 0)
+                return Result<PutResult>(PutResult{etag_of(*written), true});
+        }
+        auto existing = file_info(AT_FDCWD, target);
+        if (!existing)
+            return Result<PutResult>(tl::unexpected(existing.error()));
+        if (existing->directory)
+            return Result<PutResult>(fail(Errc::is_a_collection, path));
+        std::optional<std::string> etag;
+        if (existing->exists)
+            etag = etag_of(*existing);
+        if (auto ok = check_precondition(options.precondition, etag); !ok)
+            return Result<PutResult>(tl::unexpected(ok.error()));
+        auto err = rename_journalled(!existing->exists, true);
+        if (!err || *err == EXDEV)
+            return std::nullopt;
+        if (*err != 0)
+            return Result<PutResult>(tl::unexpected(errno_error(*err, "rename into " + path)));
+        return Result<PutResult>(PutResult{etag_of(*written), !existing->exists});
     }
 
     // Under the writer lock: the precondition, then the body to its name, journalled.
@@ -1409,6 +1494,9 @@ private:
 
     std::string root_;
     std::string trash_;
+    // Quick PUTs' bodies before their rename (put_from_side_folder); used only under the writer
+    // lock, so whatever recover() finds there was left by a process that died.
+    std::string side_tmp_;
     std::string store_id_;
     FolderLock folder_lock_;
     MetaCache cache_;

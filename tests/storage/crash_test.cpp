@@ -229,8 +229,10 @@ struct PutCrash {
     const char* old_type;
     const char* new_type;
     KillAt kill_at;
-    bool new_body_expected; // else the old body (or, for a new name, nothing)
-    bool quick = false;     // a non-durable store: the PUT goes through the quick journal
+    bool new_body_expected;    // else the old body (or, for a new name, nothing)
+    bool quick = false;        // a non-durable store: the PUT goes through the quick journal
+    bool now = false;          // through try_put_now (quick: the body renamed from .quire/tmp)
+    bool if_match_old = false; // with If-Match: the old etag (the replacing rename comes first)
 };
 
 void PrintTo(const PutCrash& c, std::ostream* os) {
@@ -249,6 +251,7 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
         GTEST_SKIP() << "no seccomp architecture constant for this machine";
     TempDir dir;
     const std::string path = "/doc";
+    std::string old_etag;
     const std::string old_body = "old body, which must survive whole";
     const std::string new_body(200'000, 'n');
     {
@@ -256,7 +259,9 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
         ASSERT_TRUE(store) << store.error().message;
         if (c.existing) {
             MemorySource source(old_body);
-            ASSERT_TRUE((*store)->put(path, source, {.content_type = c.old_type}, "t"));
+            auto put = (*store)->put(path, source, {.content_type = c.old_type}, "t");
+            ASSERT_TRUE(put);
+            old_etag = put->etag;
         }
     }
     pid_t pid = ::fork();
@@ -266,8 +271,15 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
         if (!store)
             ::_exit(2);
         die_at(c.kill_at); // after the open: recovery may rename
+        PutOptions options{.content_type = c.new_type};
+        if (c.if_match_old)
+            options.precondition.if_match = old_etag;
+        if (c.now) {
+            auto put = (*store)->try_put_now(path, new_body, options, "t");
+            ::_exit(!put ? 4 : *put ? 0 : 3);
+        }
         MemorySource source(new_body);
-        auto put = (*store)->put(path, source, {.content_type = c.new_type}, "t");
+        auto put = (*store)->put(path, source, options, "t");
         // No destructor: a finished PUT leaves its journal row for the next open to settle.
         ::_exit(put ? 0 : 3);
     }
@@ -328,12 +340,29 @@ std::vector<PutCrash> quick(std::vector<PutCrash> crashes) {
     return crashes;
 }
 
+// The quick PUT of a body in memory (try_put_now), renamed into place from .quire/tmp: killed
+// at its rename without a name (RENAME_NOREPLACE), or at the rename over the old document when
+// If-Match makes that the first one; or not killed, its record left to the next open.
+const std::vector<PutCrash> put_now_crashes = {
+    PutCrash{"NowCreateKilledAtRename", false, "", "application/json", KillAt::rename, false, true,
+             true},
+    PutCrash{"NowReplaceKilledAtFirstRename", true, "text/plain", "application/json",
+             KillAt::rename, false, true, true},
+    PutCrash{"NowReplaceKilledAtReplacingRename", true, "text/plain", "application/json",
+             KillAt::rename, false, true, true, true},
+    PutCrash{"NowCreateFinishedRowLeft", false, "", "application/json", KillAt::nothing, true, true,
+             true},
+    PutCrash{"NowReplaceFinishedRowLeft", true, "text/plain", "application/json", KillAt::nothing,
+             true, true, true, true}};
+
 std::string crash_name(const ::testing::TestParamInfo<PutCrash>& info) {
     return std::string(info.param.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kills, FsPutCrashTest, ::testing::ValuesIn(put_crashes), crash_name);
 INSTANTIATE_TEST_SUITE_P(QuickKills, FsPutCrashTest, ::testing::ValuesIn(quick(put_crashes)),
+                         crash_name);
+INSTANTIATE_TEST_SUITE_P(QuickNowKills, FsPutCrashTest, ::testing::ValuesIn(put_now_crashes),
                          crash_name);
 
 // A quick MOVE (non-durable store, a document to a free name) journals its record, then

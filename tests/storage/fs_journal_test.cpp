@@ -420,6 +420,48 @@ TEST(FsQuick, PuttingNowDeclinesWhatWouldWaitAndPutsTheRest) {
     EXPECT_FALSE((*durable)->try_put_now("/a", "a", {}, "t")) << "a durable store";
 }
 
+// try_put_now() renames its body into place from .quire/tmp: without replacing anything when
+// the precondition allows a free name, else over the document after looking at it. Every
+// refusal leaves the document and the change log as they were, and nothing in .quire/tmp.
+TEST(FsQuick, PuttingNowKeepsPreconditionsCollectionsAndTheChangeLog) {
+    TempDir dir;
+    auto store = open_quick(dir.path());
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->mkcol("/folder", "t"));
+    auto first = (*store)->try_put_now("/doc", "v1", {}, "t");
+    ASSERT_TRUE(first && *first);
+    const auto token = (*store)->sync_token("/");
+    ASSERT_TRUE(token);
+    auto refuse = [&](std::string_view path, const Precondition& pre) {
+        auto put = (*store)->try_put_now(path, "refused", {.precondition = pre}, "t");
+        if (!put)
+            return std::string("declined");
+        return *put ? std::string("put") : std::string(to_string((*put).error().code));
+    };
+    EXPECT_EQ(refuse("/doc", {.if_none_match = "*"}), "precondition failed");
+    EXPECT_EQ(refuse("/doc", {.if_match = "\"wrong\""}), "precondition failed");
+    EXPECT_EQ(refuse("/new", {.if_match = "*"}), "precondition failed");
+    EXPECT_EQ(refuse("/folder", {}), "is a collection");
+    EXPECT_EQ(get(**store, "/doc").value_or("?"), "v1");
+    EXPECT_FALSE((*store)->stat("/new"));
+    EXPECT_EQ(changes(**store, *token), "") << "a refused PUT logs nothing";
+
+    auto matched =
+        (*store)->try_put_now("/doc", "v2", {.precondition = {.if_match = (*first)->etag}}, "t");
+    ASSERT_TRUE(matched && *matched) << (matched ? matched->error().message : "declined");
+    EXPECT_FALSE((*matched)->created);
+    auto fresh =
+        (*store)->try_put_now("/folder/n", "n", {.precondition = {.if_none_match = "*"}}, "t");
+    ASSERT_TRUE(fresh && *fresh);
+    EXPECT_TRUE((*fresh)->created);
+    EXPECT_EQ(get(**store, "/doc").value_or("?"), "v2");
+    EXPECT_EQ(changes(**store, *token), "/doc:1 /folder/n:0 ");
+    std::size_t leftovers = 0;
+    for (auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+        leftovers += entry.path().filename().string().starts_with(".quire-tmp");
+    EXPECT_EQ(leftovers, 0u);
+}
+
 // One fold over a batch of records that hand properties along: it asks once which paths have
 // properties and follows them through the records. Names with JSON's special characters
 // (the paths go to SQLite as a JSON array) must be found too.
