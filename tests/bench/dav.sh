@@ -91,8 +91,8 @@
 #   OUT_DIR      default build/bench; results go to OUT_DIR/dav-YYYYmmdd-HHMM.*
 #   DATA_PARENT  where the servers' data and configuration go (default /tmp). The
 #                write rows depend on the file system as much as on the servers:
-#                DATA_PARENT=/dev/shm (tmpfs) measures the servers' own costs
-#                without, e.g., ext4's inode allocation
+#                DATA_FS=dir DATA_PARENT=/dev/shm (tmpfs) measures the servers' own
+#                costs without, e.g., ext4's inode allocation
 #   DATA_FS      "fresh" (default): the data go to a new ext4 file system (a sparse
 #                image under DATA_PARENT, loop-mounted for this run and removed after
 #                it), so that every run starts from the same empty file system;
