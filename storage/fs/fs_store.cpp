@@ -388,9 +388,6 @@ public:
         return place_put(*path, *staged, options);
     }
 
-    // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
-    // directory operation); an existing one is replaced atomically by a rename from the hidden
-    // temp_path (where a body without O_TMPFILE was written). On failure temp_path is gone.
     // Gives an O_TMPFILE file the name `target`; false (errno set) when it cannot, EEXIST when
     // the name is taken.
     static bool link_anonymous(int fd, const std::string& target) {
@@ -398,6 +395,9 @@ public:
         return ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0;
     }
 
+    // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
+    // directory operation); an existing one is replaced atomically by a rename from the hidden
+    // temp_path (where a body without O_TMPFILE was written). On failure temp_path is gone.
     Result<void> place_body(int fd, bool anonymous, bool exists, const std::string& temp_path,
                             const std::string& path) {
         if (anonymous) {
@@ -669,6 +669,14 @@ private:
                           *written};
     }
 
+    // The media type a PUT records: none for the default (application/octet-stream), which
+    // is not stored.
+    static std::string_view recorded_type(const PutOptions& options) {
+        if (options.content_type == default_content_type)
+            return {};
+        return options.content_type;
+    }
+
     // A precise mtime (file times are otherwise clock-tick coarse) keeps two quick writes of
     // the same size from sharing an etag.
     static Result<void> set_precise_mtime(int fd) {
@@ -702,10 +710,7 @@ private:
         auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
         if (!written)
             return Result<PutResult>(tl::unexpected(written.error()));
-        const bool is_default_type =
-            options.content_type.empty() || options.content_type == default_content_type;
-        const std::string_view type =
-            is_default_type ? std::string_view() : std::string_view(options.content_type);
+        const std::string_view type = recorded_type(options);
         const std::string target = full(path);
         // The record comes before the rename: killed in between, settle_journal_tail() finds
         // the body at its name (done) or not (cancelled), and removes the temporary name.
@@ -756,10 +761,7 @@ private:
     Result<PutResult> place_put(const std::string& path, StagedBody& staged,
                                 const PutOptions& options) {
         const FileInfo& written = staged.written;
-        const bool is_default_type =
-            options.content_type.empty() || options.content_type == default_content_type;
-        const std::string_view journal_type =
-            is_default_type ? std::string_view() : std::string_view(options.content_type);
+        const std::string_view recorded = recorded_type(options);
         // Quick, and the precondition holds for a free name: the body is linked to the name at
         // once, without a look first (a PUT to a new name is the common case, and the look, a
         // lookup that misses in the folder, cost as much as the link's own). A taken name,
@@ -769,7 +771,7 @@ private:
                                            .created = true,
                                            .inode = written.inode,
                                            .path = path,
-                                           .type = journal_type,
+                                           .type = recorded,
                                            .staging = staged.temp_path})) {
                 const bool linked = link_anonymous(staged.fd.get(), full(path));
                 journal_.finish(*at, linked);
@@ -794,7 +796,7 @@ private:
                                  .created = !target->exists,
                                  .inode = written.inode,
                                  .path = path,
-                                 .type = journal_type,
+                                 .type = recorded,
                                  .staging = staged.temp_path};
             if (auto at = journal_.append(record)) {
                 auto placed = place_body(staged.fd.get(), staged.anonymous, target->exists,
@@ -828,7 +830,7 @@ private:
             intent.id = *id;
             // The default media type is not stored: a PUT without a type of its own writes
             // two pages less (the props table and its index).
-            if (is_default_type)
+            if (recorded.empty())
                 return meta::remove_prop(**db, path, content_type_prop);
             return meta::set_prop(**db, path, content_type_prop, options.content_type);
         });
