@@ -226,6 +226,27 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # --- work dir ----------------------------------------------------------------
 OUTER=$(mktemp -d "${DATA_PARENT:-/tmp}/quire-davbench.XXXXXX")
 WORK=$OUTER
+
+declare -A PID PORT
+cleanup() {
+  local rc=$? s
+  trap - EXIT INT TERM
+  for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done
+  for s in "${!PID[@]}"; do
+    # nginx and Apache stop their workers on SIGTERM; give them 10 s.
+    timeout 10 tail --pid="${PID[$s]}" -f /dev/null 2>/dev/null || kill -9 "${PID[$s]}" 2>/dev/null || true
+  done
+  [[ -n ${MEMCURL:-} ]] && kill "$MEMCURL" 2>/dev/null
+  if mountpoint -q "$OUTER/fs" 2>/dev/null; then
+    umount "$OUTER/fs" 2>/dev/null || umount -l "$OUTER/fs" 2>/dev/null || true
+  fi
+  rm -rf "$OUTER"
+  exit "$rc"
+}
+# Set before the image is mounted: an error or Ctrl-C from here on unmounts and removes it.
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 DATA_FS_NOTE=
 if [[ ${DATA_FS:-fresh} == fresh ]]; then
   # Sparse: only what the run writes takes space.  2M inodes: a full run creates about
@@ -243,25 +264,6 @@ if [[ ${DATA_FS:-fresh} == fresh ]]; then
 fi
 chmod 755 "$OUTER" "$WORK"   # Apache's and nginx's workers run as www-data
 mkdir -p "$OUT_DIR"
-
-declare -A PID PORT
-cleanup() {
-  local rc=$? s
-  trap - EXIT INT TERM
-  for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done
-  for s in "${!PID[@]}"; do
-    # nginx and Apache stop their workers on SIGTERM; give them 10 s.
-    timeout 10 tail --pid="${PID[$s]}" -f /dev/null 2>/dev/null || kill -9 "${PID[$s]}" 2>/dev/null || true
-  done
-  [[ -n ${MEMCURL:-} ]] && kill "$MEMCURL" 2>/dev/null
-  if [[ $WORK != "$OUTER" ]]; then
-    umount "$WORK" 2>/dev/null || umount -l "$WORK" 2>/dev/null || true
-  fi
-  rm -rf "$OUTER"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -596,9 +598,8 @@ run_wrk() {
   # client below the servers).
   local status_only=0
   [[ $row == get ]] && status_only=1
-  # Writes leave dirty pages (tens of thousands of new files per PUT run); without a flush the
-  # kernel throttles whichever server runs next while it writes them back (measured: PUT new
-  # of one binary from 1,600 to 12,000 req/s between rounds, I/O pressure 11%).
+  # Writes leave dirty pages (tens of thousands of new files per PUT run): flushed here, so
+  # that one server's writeback does not run during the next server's measurement.
   case $row in putnew | putover | move) sync ;; esac
   # The server's CPU time (all its processes) right before and right after wrk: the
   # difference over the requests wrk completed is the CPU per request.
