@@ -40,16 +40,17 @@ constexpr bool reg_name_char(char c) {
     return reg_name_table[static_cast<unsigned char>(c)];
 }
 
-// Validates uri-host [ ":" port ] (RFC 9110 section 7.2) and returns the host lower-cased
-// without the port, or nullopt when invalid. An empty value is valid (RFC 9112 section 3.2).
-std::optional<std::string> parse_authority(std::string_view v) {
+// Validates uri-host [ ":" port ] (RFC 9110 section 7.2) and stores the host lower-cased
+// without the port in `out`; false when invalid (out untouched). An empty value is valid
+// (RFC 9112 section 3.2).
+bool parse_authority(std::string_view v, std::string& out) {
     std::string_view host;
     std::string_view rest;
     if (!v.empty() && v.front() == '[') {
         // IP-literal = "[" ( IPv6address / IPvFuture ) "]"; validated loosely by alphabet.
         std::size_t close = v.find(']');
         if (close == std::string_view::npos || close < 3)
-            return std::nullopt;
+            return false;
         std::string_view inner = v.substr(1, close - 1);
         bool future = inner.front() == 'v' || inner.front() == 'V';
         bool has_colon = false;
@@ -58,10 +59,10 @@ std::optional<std::string> parse_authority(std::string_view v) {
                 has_colon = true;
             else if (detail::hex_value(c) < 0 && c != '.' &&
                      !(future && (reg_name_char(c) || c == 'v' || c == 'V')))
-                return std::nullopt;
+                return false;
         }
         if (!has_colon && !future)
-            return std::nullopt;
+            return false;
         host = v.substr(0, close + 1);
         rest = v.substr(close + 1);
     } else {
@@ -70,29 +71,29 @@ std::optional<std::string> parse_authority(std::string_view v) {
         rest = colon == std::string_view::npos ? std::string_view() : v.substr(colon);
         for (std::size_t i = 0; i < host.size(); ++i) {
             if (!reg_name_char(host[i]))
-                return std::nullopt;
+                return false;
             if (host[i] == '%' && (i + 2 >= host.size() || detail::hex_value(host[i + 1]) < 0 ||
                                    detail::hex_value(host[i + 2]) < 0))
-                return std::nullopt;
+                return false;
         }
     }
     if (!rest.empty()) {
         // port = *DIGIT (RFC 3986 section 3.2.3); we also require it to fit in 16 bits.
         if (rest.front() != ':' || rest.size() > 6)
-            return std::nullopt;
+            return false;
         unsigned port = 0;
         for (char c : rest.substr(1)) {
             if (!detail::is_digit(c))
-                return std::nullopt;
+                return false;
             port = port * 10 + static_cast<unsigned>(c - '0');
         }
         if (port > 65535)
-            return std::nullopt;
+            return false;
     }
-    std::string out(host);
+    out.assign(host);
     for (char& c : out)
         c = to_lower(c);
-    return out;
+    return true;
 }
 
 // Splits "path[?query]" into the head's path and query.
@@ -164,11 +165,9 @@ tl::expected<void, ParseError> parse_request_line(std::string_view line, const P
         // RFC 9110 section 4.2.4: userinfo is deprecated and must be treated as an error.
         if (authority.find('@') != std::string_view::npos)
             return fail(400, "userinfo in request target");
-        auto host = parse_authority(authority);
         // RFC 9110 section 4.2.1: an http(s) URI with an empty host is invalid.
-        if (!host || host->empty())
+        if (!parse_authority(authority, h.host) || h.host.empty())
             return fail(400, "invalid authority in request target");
-        h.host = std::move(*host);
         std::string_view pq = end == std::string_view::npos ? std::string_view() : rest.substr(end);
         if (pq.empty() || pq.front() == '?') {
             h.path = "/";
@@ -372,10 +371,6 @@ tl::expected<void, ParseError> parse_head_into(std::string_view head, const Pars
     unsigned filter_fields = 0; // RequestHead::may_have
     std::size_t host_count = 0;
     std::string_view host_value;
-    std::size_t lines = 0;
-    for (std::size_t p = pos; (p = head.find('\n', p)) != std::string_view::npos; ++p)
-        ++lines;
-    h.headers.reserve(std::min(lines, limits.max_fields));
     while (pos < head.size()) {
         line = next_line(head, pos);
         if (line.empty())
@@ -427,11 +422,11 @@ tl::expected<void, ParseError> parse_head_into(std::string_view head, const Pars
     if (host_count > 1 || (host_count == 0 && h.version_minor == 1))
         return fail(400, host_count ? "repeated Host" : "missing Host");
     if (host_count == 1) {
-        auto host = parse_authority(host_value);
-        if (!host)
+        // For absolute-form h.host holds the target's authority already: the field is only
+        // checked (into a scratch string, allocation-free for a short host).
+        std::string scratch;
+        if (!parse_authority(host_value, h.form == TargetForm::absolute ? scratch : h.host))
             return fail(400, "invalid Host");
-        if (h.form != TargetForm::absolute)
-            h.host = std::move(*host);
     }
 
     // RFC 9112 section 6: message body framing.

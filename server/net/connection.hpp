@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,11 @@ private:
 
     asio::awaitable<bool> handshake();
     asio::awaitable<bool> serve_one();
+    // Finds the mount for a parsed request and starts its exchange; otherwise returns the
+    // response that goes out without a handler (OPTIONS *, a bad path, no mount: 404).
+    std::unique_ptr<core::Response> route(const http::RequestHead& request,
+                                          const core::VirtualHost& host,
+                                          std::optional<core::Exchange>& exchange);
     asio::awaitable<bool> read_more(std::chrono::seconds timeout);
     asio::awaitable<bool> write_all(std::string_view data);
     asio::awaitable<bool> write_pair(std::string_view first, std::string_view second, bool more);

@@ -28,7 +28,7 @@ Meta meta_of(const std::string& path, const FileInfo& info);
 
 Result<void> fsync_dir(const std::string& dir);
 
-// A random hidden name for temporary files and trash entries (".quire-tmp-<hex>").
+// A random hidden name for temporary files and trash entries (".quire-tmp-<pid>-<16 hex>").
 std::string temp_name();
 
 // Names of the members of a directory, Quire's reserved names left out.
