@@ -17,9 +17,25 @@ bool is_macos_metadata(std::string_view path) {
     return name.starts_with("._") || name == ".DS_Store";
 }
 
-bool is_write_method(std::string_view m) {
-    return m == "PUT" || m == "DELETE" || m == "MKCOL" || m == "COPY" || m == "MOVE" ||
-           m == "PROPPATCH" || m == "LOCK";
+// Methods that can make a resource at the request's target (LOCK on an unmapped URL does,
+// RFC 4918 section 9.10.4) or give it properties.
+bool makes_target(std::string_view m) {
+    return m == "PUT" || m == "MKCOL" || m == "PROPPATCH" || m == "LOCK";
+}
+
+// Whether a request would bring a macOS metadata file onto the share: made at its target, or
+// copied or moved to its Destination. Reading and deleting one already there stay allowed,
+// so that a share switched to refusing them can be cleaned.
+bool brings_macos_metadata(const Request& r, std::string_view m) {
+    if (makes_target(m))
+        return is_macos_metadata(r.path);
+    if (m != "COPY" && m != "MOVE")
+        return false;
+    const auto destination = r.ex.request().headers.get("Destination");
+    if (!destination)
+        return false;
+    const auto to = r.store_path_of(*destination);
+    return to && is_macos_metadata(*to);
 }
 
 class DavHandler final : public core::Handler {
@@ -52,7 +68,7 @@ public:
             }
             r.if_header = std::move(*parsed);
         }
-        if (options_.refuse_macos_metadata && is_write_method(m) && is_macos_metadata(r.path)) {
+        if (options_.refuse_macos_metadata && brings_macos_metadata(r, m)) {
             fail(ex, 403, "macOS metadata files are not stored on this share");
             co_return core::Outcome::done;
         }

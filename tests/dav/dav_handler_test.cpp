@@ -49,6 +49,7 @@ protected:
         s.depth_infinity = depth_infinity;
         s.durable = GetParam() != "fs_quick"; // fs_quick: puts and moves through the journal
         s.max_xml_body = 4096;
+        s.refuse_macos_metadata = refuse_macos_metadata_;
         auto dav = handlers::make_webdav_handler(s, dir_.path());
         ASSERT_TRUE(dav) << dav.error();
         core::Mount m{"/dav", {}, {}};
@@ -95,6 +96,7 @@ protected:
 
     TempDir dir_;
     std::unique_ptr<TestServer> server_;
+    bool refuse_macos_metadata_ = false;
 };
 
 constexpr const char* lockinfo =
@@ -194,6 +196,32 @@ TEST_P(DavTest, CopyAndMoveNameWhatTheyCreatedInLocation) {
     auto folder = call("MOVE", "/dav/col/", {}, "Destination: /dav/col2/\r\n");
     ASSERT_EQ(folder.status, 201);
     EXPECT_EQ(folder.headers["location"], "/dav/col2/");
+}
+
+// refuse_macos_metadata: Finder's AppleDouble files (._name) and .DS_Store are refused (403)
+// whichever way they would arrive: made at the target, or copied or moved onto such a name.
+// Reading and deleting those already there stay allowed (a share can be cleaned).
+TEST_P(DavTest, RefusedMacOsMetadataComesInByNoMethod) {
+    ASSERT_EQ(call("PUT", "/dav/._old.txt", "x").status, 201); // before the option: a file
+    refuse_macos_metadata_ = true;
+    start();
+    EXPECT_EQ(call("PUT", "/dav/._a.txt", "x").status, 403);
+    EXPECT_EQ(call("PUT", "/dav/.DS_Store", "x").status, 403);
+    EXPECT_EQ(call("MKCOL", "/dav/._dir/").status, 403);
+    EXPECT_EQ(call("LOCK", "/dav/._b.txt", lockinfo).status, 403);
+    ASSERT_EQ(call("PUT", "/dav/a.txt", "x").status, 201);
+    EXPECT_EQ(call("COPY", "/dav/a.txt", {}, "Destination: /dav/._a.txt\r\n").status, 403);
+    EXPECT_EQ(
+        call("MOVE", "/dav/a.txt", {}, "Destination: http://127.0.0.1/dav/.DS_Store\r\n").status,
+        403);
+    EXPECT_EQ(call("GET", "/dav/a.txt").status, 200); // the MOVE left it
+    for (const char* made : {"/dav/._a.txt", "/dav/.DS_Store", "/dav/._dir/", "/dav/._b.txt"})
+        EXPECT_EQ(call("GET", made).status, 404) << made;
+    // What was there before: readable, movable to an ordinary name, deletable.
+    EXPECT_EQ(call("GET", "/dav/._old.txt").body, "x");
+    EXPECT_EQ(call("COPY", "/dav/._old.txt", {}, "Destination: /dav/kept.txt\r\n").status, 201);
+    EXPECT_EQ(call("DELETE", "/dav/._old.txt").status, 204);
+    EXPECT_EQ(call("PUT", "/dav/ordinary._name", "y").status, 201); // only a leading "._"
 }
 
 // A document answered again from the worker's GetAnswers (fs) must change with every write
