@@ -99,56 +99,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_up URL LOG: until the server answers OPTIONS (20 s at most).
-wait_up() {
-  local deadline=$((SECONDS + 20))
-  until curl -s -o /dev/null --max-time 1 -X OPTIONS "$1"; do
-    if ! kill -0 "$SPID" 2>/dev/null; then
-      echo "server exited during startup:" >&2
-      cat "$2" >&2 || true
-      return 1
-    fi
-    ((SECONDS < deadline)) || { echo "server did not answer within 20 s" >&2; return 1; }
-    sleep 0.1
-  done
-}
-
-start_quire() { # BACKEND -> sets SPID, BASE, REPO
-  local backend=$1 port store dir=$W/$1
-  mkdir -p "$dir"
-  port=$(free_port)
-  REPO=""
-  case $backend in
-    fs) mkdir -p "$dir/root"; store="fs:$dir/root" ;;
-    sqlite) store="sqlite:$dir/store.db" ;;
-    git) REPO=$dir/repo.git; store="git:$REPO" ;;
-  esac
-  cat >"$dir/quire.toml" <<EOF
-[server]
-workers = 1
-
-[log]
-access = "off"
-error = "-"
-level = "warn"
-
-[[listen]]
-address = "127.0.0.1:$port"
-
-[[mount]]
-path = "/"
-handler = "webdav"
-store = "$store"
-EOF
-  "$QUIRE" run --config "$dir/quire.toml" >"$dir/server.log" 2>&1 &
-  SPID=$!
-  BASE="http://127.0.0.1:$port/"
-  wait_up "$BASE" "$dir/server.log"
-}
+# free_port, wait_up, start_quire BACKEND, stop_server
+source "$(dirname "${BASH_SOURCE[0]}")/lib/quire_share.sh"
 
 # Development only: Apache httpd with mod_dav + mod_dav_fs on its own minimal configuration.
 start_apache() {
@@ -185,13 +137,6 @@ EOF
   wait_up "$BASE" "$dir/error.log"
 }
 
-stop_server() {
-  [[ -n $SPID ]] || return 0
-  kill "$SPID" 2>/dev/null || true
-  timeout 10 tail --pid="$SPID" -f /dev/null 2>/dev/null || kill -9 "$SPID" 2>/dev/null || true
-  wait "$SPID" 2>/dev/null || true
-  SPID=""
-}
 
 # --- one cadaver session, fed one command at a time ---------------------------
 OUT=""

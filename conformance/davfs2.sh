@@ -74,55 +74,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start_quire() { # BACKEND -> sets SPID, BASE, REPO
-  local backend=$1 port store dir=$W/$1
-  mkdir -p "$dir"
-  port=$(free_port)
-  REPO=""
-  case $backend in
-    fs) mkdir -p "$dir/root"; store="fs:$dir/root" ;;
-    sqlite) store="sqlite:$dir/store.db" ;;
-    git) REPO=$dir/repo.git; store="git:$REPO" ;;
-  esac
-  cat >"$dir/quire.toml" <<EOF
-[server]
-workers = 1
-
-[log]
-access = "off"
-error = "-"
-level = "warn"
-
-[[listen]]
-address = "127.0.0.1:$port"
-
-[[mount]]
-path = "/"
-handler = "webdav"
-store = "$store"
-EOF
-  "$QUIRE" run --config "$dir/quire.toml" >"$dir/server.log" 2>&1 &
-  SPID=$!
-  BASE="http://127.0.0.1:$port/"
-  local deadline=$((SECONDS + 20))
-  until curl -s -o /dev/null --max-time 1 -X OPTIONS "$BASE"; do
-    kill -0 "$SPID" 2>/dev/null || { cat "$dir/server.log" >&2; return 1; }
-    ((SECONDS < deadline)) || { echo "server did not answer within 20 s" >&2; return 1; }
-    sleep 0.1
-  done
-}
-
-stop_server() {
-  [[ -n $SPID ]] || return 0
-  kill "$SPID" 2>/dev/null || true
-  timeout 10 tail --pid="$SPID" -f /dev/null 2>/dev/null || kill -9 "$SPID" 2>/dev/null || true
-  wait "$SPID" 2>/dev/null || true
-  SPID=""
-}
+# free_port, wait_up, start_quire BACKEND, stop_server
+source "$(dirname "${BASH_SOURCE[0]}")/lib/quire_share.sh"
 
 # mount_share CACHE_DIR: mounts $BASE on $MNT with its own configuration and cache (an empty
 # user name and password answer davfs2's questions: the share has no authentication).
