@@ -84,23 +84,20 @@ W=$(mktemp -d /tmp/quire-cadaver.XXXXXX)
 chmod 755 "$W"
 SPID=""        # server
 CPID=""        # cadaver
+# free_port, wait_up, start_quire BACKEND, stop_server, ok, bad
+source "$(dirname "${BASH_SOURCE[0]}")/lib/quire_share.sh"
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   exec 3>&- 2>/dev/null || true
   [[ -n $CPID ]] && kill "$CPID" 2>/dev/null
-  if [[ -n $SPID ]]; then
-    kill "$SPID" 2>/dev/null || true
-    timeout 10 tail --pid="$SPID" -f /dev/null 2>/dev/null || kill -9 "$SPID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$W"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# free_port, wait_up, start_quire BACKEND, stop_server
-source "$(dirname "${BASH_SOURCE[0]}")/lib/quire_share.sh"
 
 # Development only: Apache httpd with mod_dav + mod_dav_fs on its own minimal configuration.
 start_apache() {
@@ -202,10 +199,6 @@ session_end() {
 }
 
 # --- checks ------------------------------------------------------------------
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); printf 'ok   %s\n' "$1"; }
-bad() { FAIL=$((FAIL + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
 # check STEP WHY CONDITION...: ok when the command succeeds
 check() {
   local step=$1 why=$2

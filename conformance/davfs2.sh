@@ -60,22 +60,19 @@ chmod 755 "$W" # mount.davfs works as the user davfs2 (its cache directory, belo
 SPID=""
 MNT=$W/mnt
 mkdir -p "$MNT"
+# free_port, wait_up, start_quire BACKEND, stop_server, ok, bad
+source "$(dirname "${BASH_SOURCE[0]}")/lib/quire_share.sh"
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   mountpoint -q "$MNT" 2>/dev/null && { timeout 30 umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true; }
-  if [[ -n $SPID ]]; then
-    kill "$SPID" 2>/dev/null || true
-    timeout 10 tail --pid="$SPID" -f /dev/null 2>/dev/null || kill -9 "$SPID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$W"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# free_port, wait_up, start_quire BACKEND, stop_server
-source "$(dirname "${BASH_SOURCE[0]}")/lib/quire_share.sh"
 
 # mount_share CACHE_DIR: mounts $BASE on $MNT with its own configuration and cache (an empty
 # user name and password answer davfs2's questions: the share has no authentication).
@@ -94,10 +91,6 @@ EOF
     >"$W/mount.log" 2>&1
 }
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); printf 'ok   %s\n' "$1"; }
-bad() { FAIL=$((FAIL + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
 
 # http METHOD PATH [curl args...]: prints the status; the body goes to $W/body.
 http() {

@@ -2,6 +2,7 @@
 # davfs2.sh): a free port, a Quire with one WebDAV mount on "/" per store backend, stopping
 # it. Sourced, not run (the test command runs conformance/*.sh, not this folder).
 # Expects W (a work folder) and QUIRE (the binary); uses and sets SPID, BASE and REPO.
+# Steps report with `ok STEP` and `bad STEP WHY`, counted in PASS and FAIL.
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -61,3 +62,8 @@ stop_server() {
   wait "$SPID" 2>/dev/null || true
   SPID=""
 }
+
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); printf 'ok   %s\n' "$1"; }
+bad() { FAIL=$((FAIL + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
