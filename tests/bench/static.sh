@@ -18,7 +18,9 @@
 # shows which server does less work per request.  Its ratio columns are
 # peer/quire (above 1: Quire uses less CPU per request).  For 1MiB and 64MiB the
 # request count is coarse (responses in flight at the end are not counted, but
-# their CPU is), as for requests/s there.
+# their CPU is), as for requests/s there.  A third table gives how busy wrk's
+# core was during each run (% of the run from /proc/stat, median of the rounds):
+# near 100%, the client sets the pace and the requests/s cannot separate servers.
 # Then it measures memory per idle keep-alive connection (RSS with
 # IDLE_CONNS idle connections minus idle RSS, divided by the connections).
 # See docs/performance.md.
@@ -291,17 +293,30 @@ to_mib() {
     printf "%.2f", n * f }'
 }
 
+# core_ticks CPU -> "busy total": jiffies of one core from /proc/stat (busy = all but idle and
+# iowait).
+core_ticks() {
+  awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
 # run_wrk NAME SIZE MODE CONNS ROUND -> appends one line to $RAW
 run_wrk() {
   local name=$1 size=$2 mode=$3 conns=$4 round=$5 out rps tps errs ticks0 ticks1 reqs cpu_us
+  local client0 client1 client_busy
   local args=(-t1 "-c$conns" "-d${DURATION}s" --timeout "$WRK_TIMEOUT")
   [[ $mode == close ]] && args+=(-H "Connection: close")
   # The server's CPU time (all its processes) right before and right after wrk: the
   # difference over the requests wrk completed is the CPU per request.
+  # And how busy wrk's core was: near 100%, the client sets the pace and the servers' rates
+  # can only tie (their CPU per request still compares them).
   ticks0=$(tree_cpu_ticks "${PID[$name]}")
+  client0=$(core_ticks "$CLIENT_CPU")
   out=$(taskset -c "$CLIENT_CPU" wrk "${args[@]}" "http://127.0.0.1:${PORT[$name]}/${SIZE_FILE[$size]}" 2>&1) ||
     die "wrk failed against $name: $out"
+  client1=$(core_ticks "$CLIENT_CPU")
   ticks1=$(tree_cpu_ticks "${PID[$name]}")
+  client_busy=$(awk -v a="$client0" -v b="$client1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    t = y[2] - x[2]; if (t > 0) printf "%.0f", 100 * (y[1] - x[1]) / t; else print "-" }')
   printf '### %s %s %s c=%s round %s\n%s\n' "$name" "$size" "$mode" "$conns" "$round" "$out" >>"$OUT_BASE.wrk.log"
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   tps=$(awk '/^Transfer\/sec:/ {print $2}' <<<"$out")
@@ -312,10 +327,10 @@ run_wrk() {
   errs=$(awk '/Socket errors:/ {gsub(/,/, ""); e += $4 + $6 + $8 + $10}
               /Non-2xx or 3xx responses:/ {e += $NF}
               END {print e + 0}' <<<"$out")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$mode" "$conns" "$round" \
-    "$rps" "$(to_mib "$tps")" "$errs" "$cpu_us" >>"$RAW"
-  printf '  %-8s %-5s %-10s c=%-3s round %s: %12s req/s %10s MiB/s %9s µs/req server CPU  errors %s\n' \
-    "$name" "$size" "$mode" "$conns" "$round" "$rps" "$(to_mib "$tps")" "$cpu_us" "$errs"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$mode" "$conns" "$round" \
+    "$rps" "$(to_mib "$tps")" "$errs" "$cpu_us" "$client_busy" >>"$RAW"
+  printf '  %-8s %-5s %-10s c=%-3s round %s: %12s req/s %10s MiB/s %9s µs/req server CPU  wrk core %s%%  errors %s\n' \
+    "$name" "$size" "$mode" "$conns" "$round" "$rps" "$(to_mib "$tps")" "$cpu_us" "$client_busy" "$errs"
 }
 
 
@@ -374,6 +389,17 @@ if [[ " $PHASES " == *" throughput "* ]]; then
   echo "Server CPU per request (µs, user+system of the server's processes, median of rounds; lower is better):"
   cpu_table_intro "small files, keep-alive" >>"$MD"
   python3 "$BENCH_DIR/static_report.py" cpu "$RAW" "$MD" "$SERVERS"
+  echo
+  echo "wrk's core, % busy during the runs (median of rounds): near 100, the client sets the pace:"
+  {
+    echo "## Client core use (% busy, median of rounds)"
+    echo
+    echo "How busy wrk's core (core $CLIENT_CPU, /proc/stat) was during each run.  Near 100%, wrk"
+    echo "cannot send faster: servers that all keep up tie in requests/s whatever their own cost,"
+    echo "and the CPU table above compares them."
+    echo
+  } >>"$MD"
+  python3 "$BENCH_DIR/static_report.py" client "$RAW" "$MD" "$SERVERS"
 fi
 
 if [[ " $PHASES " == *" idle "* ]]; then

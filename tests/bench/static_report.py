@@ -3,12 +3,14 @@
 
     static_report.py throughput RAW.tsv MD_OUT "quire nginx lighttpd"
     static_report.py cpu RAW.tsv MD_OUT "quire nginx lighttpd"
+    static_report.py client RAW.tsv MD_OUT "quire nginx lighttpd"
     static_report.py idle IDLE.tsv MD_OUT "quire nginx lighttpd"
 
 RAW.tsv columns (tab separated, one line per wrk run):
-    server size mode conns round req_per_s mib_per_s errors cpu_us
+    server size mode conns round req_per_s mib_per_s errors cpu_us client_busy
   cpu_us = server CPU (user+system, the server's process tree) per completed
-  request in microseconds, or "-" (files without this column are read too).
+  request in microseconds, or "-"; client_busy = % of the run wrk's core was busy,
+  or "-" (files without these columns are read too).
 IDLE.tsv columns (one line per server):
     server idle_rss_kib loaded_rss_kib conns_held conns_alive kib_per_conn
 
@@ -56,17 +58,20 @@ def load(raw):
     rows = {}
     for line in open(raw):
         f = line.rstrip("\n").split("\t")
-        if len(f) == 8:
+        while 8 <= len(f) < 10:
             f.append("-")
-        if len(f) != 9:
+        if len(f) != 10:
             continue
-        server, size, mode, conns, _round, rps, mibps, errs, cpu_us = f
+        server, size, mode, conns, _round, rps, mibps, errs, cpu_us, client_busy = f
         key = (size, mode, int(conns))
-        d = rows.setdefault(key, {}).setdefault(server, {"rps": [], "mib": [], "cpu": [], "err": 0})
+        d = rows.setdefault(key, {}).setdefault(
+            server, {"rps": [], "mib": [], "cpu": [], "client": [], "err": 0})
         d["rps"].append(float(rps))
         d["mib"].append(float(mibps))
         if cpu_us != "-":
             d["cpu"].append(float(cpu_us))
+        if client_busy != "-":
+            d["client"].append(float(client_busy))
         d["err"] += int(errs)
     keys = sorted(rows, key=lambda k: (SIZE_ORDER.index(k[0]) if k[0] in SIZE_ORDER else 99,
                                        MODE_ORDER.index(k[1]), k[2]))
@@ -216,8 +221,23 @@ def idle(raw, md_out, servers):
         out.write("\n")
 
 
+def client(raw, md_out, servers):
+    """How busy wrk's core was (% of each run, median of the rounds), per row and server."""
+    rows, keys = load(raw)
+    head = ["size", "mode", "conns"] + [s + " wrk core %" for s in servers]
+    table = []
+    for key in keys:
+        size, mode, conns = key
+        r = [size, mode, str(conns)]
+        for s in servers:
+            d = rows[key].get(s)
+            r.append("%.0f" % statistics.median(d["client"]) if d and d["client"] else "-")
+        table.append(r)
+    emit(head, table, md_out, False)
+
+
 def main():
-    modes = {"throughput": throughput, "cpu": cpu, "idle": idle}
+    modes = {"throughput": throughput, "cpu": cpu, "client": client, "idle": idle}
     if len(sys.argv) != 5 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
