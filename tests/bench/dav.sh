@@ -52,6 +52,8 @@
 # column is best peer / Quire-fs (the peer with the least CPU per request):
 # above 1, Quire-fs uses less CPU per request.  The requests/s table stays the
 # primary result.
+# A third table: how busy wrk's core was during each run (% from /proc/stat,
+# median of the rounds); near 100%, the client sets the pace.
 #
 # MOVE: a ping-pong per slot (m<i>.a -> m<i>.b, later back), see dav.lua.  Every
 # server can do it, it needs only MOVE_SLOTS files per run whatever the rate
@@ -587,6 +589,7 @@ row_args() {
 # run_wrk KEY ROW ROUND -> appends one line to $RAW
 run_wrk() {
   local key=$1 row=$2 round=$3 out rps sockerr total bad codes args ticks0 ticks1 reqs cpu_us
+  local client0 client1 client_busy
   read -r -a args <<<"$(row_args "$row" "$round")"
   if [[ $row == putnew ]]; then
     # a fresh collection per run, so that every name is new
@@ -603,12 +606,16 @@ run_wrk() {
   case $row in putnew | putover | move) sync ;; esac
   # The server's CPU time (all its processes) right before and right after wrk: the
   # difference over the requests wrk completed is the CPU per request.
+  # And how busy wrk's core was (near 100%: the client sets the pace).
   ticks0=$(tree_cpu_ticks "${PID[$key]}")
+  client0=$(core_ticks "$CLIENT_CPU")
   out=$(DAV_LUA_STATUS_ONLY=$status_only taskset -c "$CLIENT_CPU" timeout $((DURATION + 60)) \
     wrk -t1 "-c$CONNS" "-d${DURATION}s" \
     --timeout "$WRK_TIMEOUT" -s "$BENCH_DIR/dav.lua" "$(url "$key" /)" -- \
     "${args[0]}" "$(url "$key" '')" "${args[@]:1}" 2>&1) || die "wrk failed against $key: $out"
+  client1=$(core_ticks "$CLIENT_CPU")
   ticks1=$(tree_cpu_ticks "${PID[$key]}")
+  client_busy=$(busy_percent "$client0" "$client1")
   printf '### %s %s round %s\n%s\n' "$key" "$row" "$round" "$out" >>"$OUT_BASE.wrk.log"
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   [[ -n $rps ]] || die "could not parse wrk output: $out"
@@ -620,10 +627,10 @@ run_wrk() {
   bad=$(sed -n 's/^DAVCHECK .* bad=\([0-9]*\).*/\1/p' <<<"$out")
   codes=$(sed -n 's/^DAVCHECK .* codes=\(.*\)$/\1/p' <<<"$out")
   [[ -n $total && -n $bad ]] || die "no DAVCHECK line in wrk output: $out"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$row" "$round" "$rps" "$((bad + sockerr))" "$total" "${codes:--}" \
-    "$cpu_us" >>"$RAW"
-  printf '  %-13s %-10s round %s: %10s req/s %9s µs/req server CPU  bad status %s (%s), socket errors %s\n' \
-    "$key" "$row" "$round" "$rps" "$cpu_us" "$bad" "${codes:--}" "$sockerr"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$row" "$round" "$rps" "$((bad + sockerr))" "$total" "${codes:--}" \
+    "$cpu_us" "$client_busy" >>"$RAW"
+  printf '  %-13s %-10s round %s: %10s req/s %9s µs/req server CPU  wrk core %s%%  bad status %s (%s), socket errors %s\n' \
+    "$key" "$row" "$round" "$rps" "$cpu_us" "$client_busy" "$bad" "${codes:--}" "$sockerr"
 }
 
 
@@ -698,6 +705,10 @@ echo
 echo "Server CPU per request (µs, user+system of the server's processes, median of rounds; lower is better):"
 cpu_table_intro "GET 1 KiB" >>"$MD"
 python3 "$BENCH_DIR/dav_report.py" cpu "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
+echo
+echo "wrk's core, % busy during the runs (median of rounds): near 100, the client sets the pace:"
+client_table_intro >>"$MD"
+python3 "$BENCH_DIR/dav_report.py" client "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
 
 # --- memory: PROPFIND Depth infinity over 100,000 members ----------------------
 if [[ $MEM == 1 && -n $MEM_SERVERS ]]; then

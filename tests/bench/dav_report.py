@@ -3,14 +3,16 @@
 
     dav_report.py throughput RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
     dav_report.py cpu RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
+    dav_report.py client RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
     dav_report.py memory MEM.tsv MD_OUT
 
 RAW.tsv columns (tab separated, one line per wrk run):
-    server row round req_per_s errors responses codes cpu_us
+    server row round req_per_s errors responses codes cpu_us client_busy
   errors = responses with an unexpected status + wrk socket errors;
   codes = unexpected statuses as STATUS:COUNT,... or "-";
   cpu_us = server CPU (user+system, the server's process tree) per completed
-  request in microseconds, or "-" (files without this column are read too).
+  request in microseconds, or "-"; client_busy = % of the run wrk's core was busy,
+  or "-" (files without these columns are read too).
 MEM.tsv columns (one line per server):
     server status responses body_bytes seconds rss_before_kib rss_peak_kib hwm_kib
 
@@ -72,15 +74,18 @@ def load(raw):
     data = {}
     for line in open(raw):
         f = line.rstrip("\n").split("\t")
-        if len(f) == 7:
+        while 7 <= len(f) < 9:
             f.append("-")
-        if len(f) != 8:
+        if len(f) != 9:
             continue
-        server, row, _round, rps, errs, _total, codes, cpu_us = f
-        d = data.setdefault(row, {}).setdefault(server, {"rps": [], "cpu": [], "err": 0, "codes": {}})
+        server, row, _round, rps, errs, _total, codes, cpu_us, client_busy = f
+        d = data.setdefault(row, {}).setdefault(
+            server, {"rps": [], "cpu": [], "client": [], "err": 0, "codes": {}})
         d["rps"].append(float(rps))
         if cpu_us != "-":
             d["cpu"].append(float(cpu_us))
+        if client_busy != "-":
+            d["client"].append(float(client_busy))
         d["err"] += int(errs)
         if codes != "-":
             for c in codes.split(","):
@@ -199,6 +204,20 @@ def cpu(raw, md_out, servers, row_ids):
     emit(md_out, head, table, notes)
 
 
+def client(raw, md_out, servers, row_ids):
+    """How busy wrk's core was (% of each run, median of the rounds), per row and server."""
+    data = load(raw)
+    head = ["row"] + [s + " wrk core %" for s in servers]
+    table = []
+    for row in row_ids:
+        r = [TITLES.get(row, row)]
+        for s in servers:
+            d = data.get(row, {}).get(s)
+            r.append("%.0f" % statistics.median(d["client"]) if d and d["client"] else "-")
+        table.append(r)
+    emit(md_out, head, table, [])
+
+
 def memory(raw, md_out):
     head = ["server", "status", "responses", "body MiB", "seconds", "RSS before MiB",
             "peak RSS MiB", "VmHWM MiB", "target < %d MiB" % MEM_TARGET_MIB]
@@ -225,6 +244,8 @@ if __name__ == "__main__":
         throughput(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
     elif sys.argv[1] == "cpu":
         cpu(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
+    elif sys.argv[1] == "client":
+        client(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
     elif sys.argv[1] == "memory":
         memory(sys.argv[2], sys.argv[3])
     else:

@@ -63,6 +63,29 @@ cpu_us_per_req() {
     'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / hz / n; else print "-" }'
 }
 
+# core_ticks CPU -> "busy total": jiffies of one core from /proc/stat (busy = all but idle and
+# iowait).
+core_ticks() {
+  awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+# busy_percent BEFORE AFTER -> % of the time between two core_ticks readings the core was
+# busy, or "-".
+busy_percent() {
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]
+    if (t > 0) printf "%.0f", 100 * (y[1] - x[1]) / t; else print "-" }'
+}
+
+# client_table_intro -> the Markdown heading and method of the client-core table.
+client_table_intro() {
+  echo "## Client core use (% busy, median of rounds)"
+  echo
+  echo "How busy wrk's core was during each run (/proc/stat).  Near 100%, wrk cannot send faster:"
+  echo "servers that all keep up tie in requests/s whatever their own cost, and the CPU table above"
+  echo "compares them."
+  echo
+}
+
 # cpu_table_intro ROWS -> the Markdown heading and method of the CPU table (for the report);
 # ROWS names the rows where wrk's core saturates first.
 cpu_table_intro() {

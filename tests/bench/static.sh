@@ -89,7 +89,8 @@ for s in $SERVERS; do
 done
 [[ $(nproc) -ge 2 ]] || die "needs at least 2 cores (server on core $SERVER_CPU, wrk on core $CLIENT_CPU)"
 # /proc/PID/stat counts CPU time in clock ticks (usually 100 per second).
-# tree_rss_kib, tree_hwm_kib, tree_cpu_ticks, cpu_us_per_req, cpu_table_intro
+# tree_rss_kib, tree_hwm_kib, tree_cpu_ticks, cpu_us_per_req, cpu_table_intro, core_ticks,
+# busy_percent
 source "$BENCH_DIR/server_tree.sh"
 CLK_TCK=$(getconf CLK_TCK)
 [[ $CLK_TCK =~ ^[0-9]+$ && $CLK_TCK -gt 0 ]] || die "getconf CLK_TCK gave '$CLK_TCK'"
@@ -293,12 +294,6 @@ to_mib() {
     printf "%.2f", n * f }'
 }
 
-# core_ticks CPU -> "busy total": jiffies of one core from /proc/stat (busy = all but idle and
-# iowait).
-core_ticks() {
-  awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
-}
-
 # run_wrk NAME SIZE MODE CONNS ROUND -> appends one line to $RAW
 run_wrk() {
   local name=$1 size=$2 mode=$3 conns=$4 round=$5 out rps tps errs ticks0 ticks1 reqs cpu_us
@@ -315,8 +310,7 @@ run_wrk() {
     die "wrk failed against $name: $out"
   client1=$(core_ticks "$CLIENT_CPU")
   ticks1=$(tree_cpu_ticks "${PID[$name]}")
-  client_busy=$(awk -v a="$client0" -v b="$client1" 'BEGIN { split(a, x, " "); split(b, y, " ");
-    t = y[2] - x[2]; if (t > 0) printf "%.0f", 100 * (y[1] - x[1]) / t; else print "-" }')
+  client_busy=$(busy_percent "$client0" "$client1")
   printf '### %s %s %s c=%s round %s\n%s\n' "$name" "$size" "$mode" "$conns" "$round" "$out" >>"$OUT_BASE.wrk.log"
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   tps=$(awk '/^Transfer\/sec:/ {print $2}' <<<"$out")
@@ -391,14 +385,7 @@ if [[ " $PHASES " == *" throughput "* ]]; then
   python3 "$BENCH_DIR/static_report.py" cpu "$RAW" "$MD" "$SERVERS"
   echo
   echo "wrk's core, % busy during the runs (median of rounds): near 100, the client sets the pace:"
-  {
-    echo "## Client core use (% busy, median of rounds)"
-    echo
-    echo "How busy wrk's core (core $CLIENT_CPU, /proc/stat) was during each run.  Near 100%, wrk"
-    echo "cannot send faster: servers that all keep up tie in requests/s whatever their own cost,"
-    echo "and the CPU table above compares them."
-    echo
-  } >>"$MD"
+  client_table_intro >>"$MD"
   python3 "$BENCH_DIR/static_report.py" client "$RAW" "$MD" "$SERVERS"
 fi
 
