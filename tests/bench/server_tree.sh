@@ -63,10 +63,10 @@ cpu_us_per_req() {
     'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1e6 / hz / n; else print "-" }'
 }
 
-# core_ticks CPU -> "busy total": jiffies of one core from /proc/stat (busy = all but idle and
-# iowait).
+# core_ticks CPU -> "busy total": jiffies of one core from /proc/stat, user to steal (guest
+# time is counted in user already); busy = all but idle and iowait.
 core_ticks() {
-  awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+  awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= 9 && i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
 }
 
 # busy_percent BEFORE AFTER -> % of the time between two core_ticks readings the core was

@@ -11,23 +11,7 @@
 namespace quire::test {
 namespace {
 
-class ClientSessionTest : public DavTest {
-protected:
-    // A request as the client writes it, head and body, on a connection of its own.
-    Reply raw(const std::string& request, bool head = false) {
-        TestClient c(server_->port());
-        c.send(request);
-        auto r = c.read_response(head);
-        Reply out;
-        if (r) {
-            out.status = r->status;
-            out.body = r->body;
-            for (const auto& [k, v] : r->headers)
-                out.headers[k] = v;
-        }
-        return out;
-    }
-};
+class ClientSessionTest : public DavTest {};
 
 constexpr const char* win_agent = "User-Agent: Microsoft-WebDAV-MiniRedir/10.0.19045\r\n";
 

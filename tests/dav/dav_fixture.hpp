@@ -64,14 +64,19 @@ protected:
 
     Reply call(const std::string& method, const std::string& path, const std::string& body = {},
                const std::string& headers = {}) {
-        TestClient c(server_->port());
         std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
         if (!body.empty() || method == "PUT") {
             req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
         }
         req += "Connection: close\r\n\r\n" + body;
-        c.send(req);
-        auto r = c.read_response(method == "HEAD");
+        return raw(req, method == "HEAD");
+    }
+
+    // A request written out whole (head and body), on a connection of its own.
+    Reply raw(const std::string& request, bool head = false) {
+        TestClient c(server_->port());
+        c.send(request);
+        auto r = c.read_response(head);
         Reply out;
         if (r) {
             out.status = r->status;
