@@ -6,6 +6,7 @@
 #include "dav/proto/fields.hpp"
 #include "dav/proto/multistatus.hpp"
 #include "http/path.hpp"
+#include "preconditions.hpp"
 #include "storage/path.hpp"
 
 namespace quire::dav {
@@ -36,6 +37,23 @@ bool brings_macos_metadata(const Request& r, std::string_view m) {
         return false;
     const auto to = r.store_path_of(*destination);
     return to && is_macos_metadata(*to);
+}
+
+bool takes_generic_preconditions(std::string_view m) {
+    return m == "PROPFIND" || m == "PROPPATCH" || m == "MKCOL" || m == "LOCK" || m == "UNLOCK" ||
+           m == "REPORT";
+}
+
+// What the target takes, by what is there (the methods that make something need a free name;
+// REPORT, sync-collection, is for collections).
+asio::awaitable<const char*> methods_allowed_on(Request& r) {
+    auto meta = co_await r.ex.run_blocking([&r] { return r.options.store->stat_basic(r.path); });
+    if (!meta)
+        co_return "OPTIONS, PUT, MKCOL, LOCK";
+    if (meta->collection)
+        co_return "OPTIONS, GET, HEAD, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, "
+                  "REPORT";
+    co_return "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK";
 }
 
 class DavHandler final : public core::Handler {
@@ -72,6 +90,13 @@ public:
             fail(ex, 403, "macOS metadata files are not stored on this share");
             co_return core::Outcome::done;
         }
+        // GET, HEAD, PUT and DELETE weigh the precondition fields themselves (304, the store's
+        // atomic If-Match), COPY and MOVE after checking their own fields.
+        if (takes_generic_preconditions(m)) {
+            const bool hold = co_await preconditions_hold(r);
+            if (!hold)
+                co_return core::Outcome::done;
+        }
         if (m == "GET" || m == "HEAD") {
             co_await do_get(r, m == "HEAD");
         } else if (m == "PROPFIND") {
@@ -94,18 +119,18 @@ public:
             co_await do_unlock(r);
         } else if (m == "REPORT") {
             co_await do_report(r);
-        } else if (core::is_known_method(m)) {
-            ex.response().error(405);
-            ex.response().headers.add("Allow", allowed_methods);
-        } else {
+        } else if (!core::is_known_method(m)) {
             ex.response().error(501, "method " + m + " is not implemented");
+        } else {
+            ex.response().error(405);
+        }
+        // RFC 9110 section 15.5.6: a 405 names the methods the target does take.
+        if (ex.response().status == 405 && !ex.response().headers.has("Allow")) {
+            const char* allow = co_await methods_allowed_on(r);
+            ex.response().headers.add("Allow", allow);
         }
         co_return core::Outcome::done;
     }
-
-    static constexpr const char* allowed_methods =
-        "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
-        "UNLOCK, REPORT";
 
 private:
     DavOptions options_;

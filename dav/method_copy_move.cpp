@@ -3,6 +3,7 @@
 // request rather than a multistatus of members.
 #include "context.hpp"
 #include "dav/lock_check.hpp"
+#include "dav/preconditions.hpp"
 #include "dav/proto/fields.hpp"
 #include "storage/path.hpp"
 
@@ -35,6 +36,10 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         fail(r.ex, 400, "COPY and MOVE need a Destination header");
         co_return;
     }
+    if (auto parsed = parse_destination(*destination); !parsed) {
+        fail(r.ex, 400, "Destination: " + parsed.error());
+        co_return;
+    }
     auto to = r.store_path_of(*destination);
     if (!to) {
         fail(r.ex, 502, "the Destination is not on this share");
@@ -62,6 +67,10 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
     }
     if (storage::is_within(*to, r.path) || (move && storage::is_root(r.path))) {
         fail(r.ex, 403, "a collection cannot be copied or moved into itself");
+        co_return;
+    }
+    const bool hold = co_await preconditions_hold(r);
+    if (!hold) {
         co_return;
     }
     const bool dest_is_collection = destination->ends_with('/');

@@ -56,9 +56,14 @@ ExpensiveProperty expensive_for(const Request& r, const PropfindRequest& request
     }
     return [&r, path](std::string_view name) -> std::optional<std::string> {
         auto& store = *r.options.store;
+        if (name == "supported-report-set") {
+            // RFC 6578 section 3.1: a collection that answers sync-collection says so here.
+            return std::string("<D:supported-report><D:report><D:sync-collection/></D:report>"
+                               "</D:supported-report>");
+        }
         if (name == "sync-token") {
             auto token = store.sync_token(path);
-            return token ? std::optional(*token) : std::nullopt;
+            return token ? std::optional(sync_token_uri(*token)) : std::nullopt;
         }
         const auto used = used_bytes(store, path);
         if (name == "quota-used-bytes") {

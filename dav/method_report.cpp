@@ -39,7 +39,7 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
             return ReportOutcome{Denial{status_of(now.error().code), now.error().message, false},
                                  {}};
         }
-        token = std::move(*now);
+        token = sync_token_uri(*now);
         std::vector<std::string> todo{r.path};
         while (!todo.empty()) {
             auto list = store.list(todo.back(), storage::ListOptions{dead});
@@ -55,7 +55,7 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
             }
         }
     } else {
-        auto changes = store.changes_since(r.path, s.sync_token);
+        auto changes = store.changes_since(r.path, store_token_of(s.sync_token));
         if (!changes) {
             if (changes.error().code == storage::Errc::invalid_sync_token) {
                 return ReportOutcome{Denial{403, error_body("valid-sync-token"), true}, {}};
@@ -63,7 +63,7 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
             return ReportOutcome{
                 Denial{status_of(changes.error().code), changes.error().message, false}, {}};
         }
-        token = std::move(changes->token);
+        token = sync_token_uri(changes->token);
         for (const auto& c : changes->changes) {
             if (!s.infinite && storage::parent_of(c.path) != r.path) {
                 continue;

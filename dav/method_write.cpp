@@ -1,6 +1,8 @@
 // PUT, DELETE and MKCOL (RFC 4918 sections 9.3, 9.6, 9.7).
 #include "context.hpp"
 #include "dav/lock_check.hpp"
+#include "dav/preconditions.hpp"
+#include "dav/proto/fields.hpp"
 #include "http/conditional.hpp"
 #include "storage/path.hpp"
 
@@ -82,14 +84,6 @@ storage::Precondition store_precondition(const http::Headers& h) {
     return storage::Precondition{one(h.get("If-Match")), one(h.get("If-None-Match"))};
 }
 
-http::Validators validators_of(const storage::Result<storage::Meta>& meta) {
-    if (!meta) {
-        return http::Validators{false, {}, std::nullopt};
-    }
-    return http::Validators{true, "\"" + meta->etag + "\"",
-                            storage::Clock::to_time_t(meta->modified)};
-}
-
 struct WriteOutcome {
     int status = 0;
     std::string body; // error detail or XML
@@ -121,6 +115,18 @@ void answer(Request& r, WriteOutcome o) {
 asio::awaitable<void> do_put(Request& r) {
     if (storage::is_root(r.path)) {
         fail(r.ex, 405, "the root of the share is a collection");
+        co_return;
+    }
+    if (r.ex.path_in_mount().ends_with('/')) {
+        // RFC 4918 section 5.2: a URL ending in '/' names a collection, and PUT makes
+        // documents: 405 onto a collection there, else 409 (as nginx answers).
+        auto meta =
+            co_await r.ex.run_blocking([&r] { return r.options.store->stat_basic(r.path); });
+        if (meta && meta->collection) {
+            fail(r.ex, 405, "a collection cannot be replaced by PUT");
+        } else {
+            fail(r.ex, 409, "PUT makes a document; a URL ending in '/' names a collection");
+        }
         co_return;
     }
     if (r.ex.request().headers.has("Content-Range")) {
@@ -171,10 +177,9 @@ asio::awaitable<void> do_put(Request& r) {
             if (auto d = check_write(r, meta ? std::span(both, 1) : std::span(both, 2))) {
                 return from_denial(std::move(*d));
             }
-            if (http::evaluate_preconditions("PUT", r.ex.request().headers, validators_of(meta)) !=
-                http::Precondition::proceed) {
-                return WriteOutcome{
-                    412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
+            if (auto reason =
+                    failed_precondition("PUT", r.ex.request().headers, validators_of(meta))) {
+                return WriteOutcome{412, std::move(*reason), false, {}};
             }
         }
         storage::Result<storage::PutResult> put;
@@ -195,17 +200,21 @@ asio::awaitable<void> do_put(Request& r) {
 }
 
 asio::awaitable<void> do_delete(Request& r) {
-    const auto depth = r.ex.request().headers.get("Depth");
-    if (depth && *depth != "infinity" && *depth != "Infinity") {
-        // RFC 4918 section 9.6.1: a collection is deleted with Depth: infinity only; a
-        // document ignores the header but 0 and 1 are refused for both here, like mod_dav.
-        fail(r.ex, 400, "DELETE takes Depth: infinity only");
+    const auto depth = parse_depth(r.ex.request().headers.get("Depth"));
+    if (!depth) {
+        fail(r.ex, 400, depth.error());
         co_return;
     }
-    auto work = [&r]() -> WriteOutcome {
+    auto work = [&r, depth = *depth]() -> WriteOutcome {
         const auto meta = r.options.store->stat_basic(r.path);
         if (!meta) {
             return from_error(meta.error());
+        }
+        if (meta->collection && depth && *depth != Depth::infinity) {
+            // RFC 4918 section 9.6.1: a collection is deleted with Depth: infinity only; a
+            // document ignores the header.
+            return WriteOutcome{
+                400, "DELETE of a collection takes Depth: infinity only", false, {}};
         }
         if (storage::is_root(r.path)) {
             return WriteOutcome{403, "the root of the share cannot be deleted", false, {}};
@@ -214,10 +223,9 @@ asio::awaitable<void> do_delete(Request& r) {
         if (auto d = check_write(r, scopes)) {
             return from_denial(std::move(*d));
         }
-        if (http::evaluate_preconditions("DELETE", r.ex.request().headers, validators_of(meta)) !=
-            http::Precondition::proceed) {
-            return WriteOutcome{
-                412, "the If-Match or If-Unmodified-Since condition failed", false, {}};
+        if (auto reason =
+                failed_precondition("DELETE", r.ex.request().headers, validators_of(meta))) {
+            return WriteOutcome{412, std::move(*reason), false, {}};
         }
         auto removed =
             r.options.store->remove(r.path, store_precondition(r.ex.request().headers), r.actor);

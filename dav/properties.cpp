@@ -5,10 +5,13 @@
 #include "dav/proto/multistatus.hpp"
 #include "dav/proto/xml.hpp"
 #include "http/date.hpp"
+#include "http/utf8.hpp"
 #include "storage/path.hpp"
 
 #include <array>
 #include <ctime>
+
+#include <spdlog/spdlog.h>
 
 namespace quire::dav {
 
@@ -19,9 +22,10 @@ namespace {
 constexpr std::array<std::string_view, 9> cheap_live = {
     "resourcetype",   "getetag",       "getlastmodified", "creationdate", "getcontentlength",
     "getcontenttype", "supportedlock", "lockdiscovery",   "displayname"};
-// Only when asked by name (RFC 4331 section 3, RFC 6578 section 4).
-constexpr std::array<std::string_view, 3> expensive_live = {"quota-available-bytes",
-                                                            "quota-used-bytes", "sync-token"};
+// Only when asked by name (RFC 4331 section 3, RFC 6578 section 4, RFC 3253 section 3.1.5),
+// and only on collections.
+constexpr std::array<std::string_view, 4> expensive_live = {
+    "quota-available-bytes", "quota-used-bytes", "sync-token", "supported-report-set"};
 
 std::string rfc3339(storage::Clock::time_point t) {
     const auto u = http::utc_time(storage::Clock::to_time_t(t));
@@ -179,9 +183,10 @@ std::string activelock_xml(const Request& r, const Lock& lock) {
     out += lock.infinite ? "infinity" : "0";
     out += "</D:depth>";
     out += lock.owner_xml;
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(
-                          lock.expires - std::chrono::system_clock::now())
-                          .count();
+    // Rounded up: a lock granted for Second-100 reads Second-100 in the LOCK answer.
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(lock.expires - std::chrono::system_clock::now())
+            .count();
     out += "<D:timeout>Second-";
     out += std::to_string(left > 0 ? left : 0);
     out += "</D:timeout><D:locktoken><D:href>";
@@ -200,9 +205,30 @@ std::string lockdiscovery_xml(const Request& r, std::span<const Lock> locks) {
     return out;
 }
 
+bool reachable_path(std::string_view path) {
+    if (!http::valid_utf8(path)) {
+        return false;
+    }
+    for (char c : path) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f || c == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 void append_propfind_response(std::string& out, const Request& r, const storage::Meta& meta,
                               std::span<const storage::Property> dead, std::span<const Lock> locks,
                               const PropfindRequest& request, const ExpensiveProperty& expensive) {
+    if (!reachable_path(meta.path)) {
+        // A name another program gave a file (fs store) that no request URI can name: left
+        // out, so that the listing stays well-formed XML (XML 1.0 forbids such characters).
+        spdlog::warn("not listed: {:?} has a name no URL can reach (invalid UTF-8, a control "
+                     "character or a backslash)",
+                     meta.path);
+        return;
+    }
     out += "<D:response><D:href>";
     append_escaped(out, r.href(meta.path, meta.collection));
     out += "</D:href>";

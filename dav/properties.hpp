@@ -26,10 +26,16 @@ std::string lockdiscovery_xml(const Request& r, std::span<const Lock> locks);
 std::string activelock_xml(const Request& r, const Lock& lock);
 
 // Appends one <D:response> for meta. dead: its dead properties (when the request needs them);
-// locks: the locks covering it.
+// locks: the locks covering it. Nothing, with a warning in the log, for a path no request URI
+// can name (reachable_path).
 void append_propfind_response(std::string& out, const Request& r, const storage::Meta& meta,
                               std::span<const storage::Property> dead, std::span<const Lock> locks,
                               const PropfindRequest& request, const ExpensiveProperty& expensive);
+
+// Whether a store path could come from a request URI: valid UTF-8, without control
+// characters or backslashes (http::normalize_path refuses those). Another program can give a
+// file in an fs store any other name.
+bool reachable_path(std::string_view path);
 
 // True when answering the request needs dead properties.
 bool needs_dead_properties(const PropfindRequest& request);

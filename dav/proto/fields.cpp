@@ -128,3 +128,19 @@ tl::expected<Destination, std::string> parse_destination(std::string_view value)
 }
 
 } // namespace quire::dav
+
+namespace quire::dav {
+
+std::string sync_token_uri(std::string_view store_token) {
+    std::string out(sync_token_prefix);
+    out += store_token;
+    return out;
+}
+
+std::string_view store_token_of(std::string_view uri) {
+    if (uri.starts_with(sync_token_prefix))
+        uri.remove_prefix(sync_token_prefix.size());
+    return uri;
+}
+
+} // namespace quire::dav

@@ -35,3 +35,15 @@ struct Destination {
 tl::expected<Destination, std::string> parse_destination(std::string_view value);
 
 } // namespace quire::dav
+
+namespace quire::dav {
+
+// RFC 6578 section 6.2: a DAV:sync-token is a URI. A store's token (opaque text) goes out
+// under a fixed prefix in the reserved .invalid domain (RFC 6761), which names nothing.
+inline constexpr std::string_view sync_token_prefix = "http://quire.invalid/ns/sync/";
+std::string sync_token_uri(std::string_view store_token);
+// The store's token inside a client's sync-token: the URI's tail, or the whole text for a
+// token without the prefix (one issued before tokens were URIs; the store judges it).
+std::string_view store_token_of(std::string_view uri);
+
+} // namespace quire::dav

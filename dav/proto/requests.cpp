@@ -10,8 +10,21 @@ namespace {
 
 std::string unexpected_root(pugi::xml_node root, std::string_view want) {
     const auto q = qname(root);
-    return "expected <DAV:" + std::string(want) + "> as the root element, got <" +
-           std::string(q.ns) + std::string(q.ns.empty() ? "" : " ") + std::string(q.local) + ">";
+    // The element found in Clark notation ({namespace}name), or the bare name when it has none.
+    // (appended piece by piece: g++ 12 -O3 warns wrongly, -Wrestrict, on chained + here)
+    std::string out = "expected <DAV:";
+    out += want;
+    out += "> as the root element, got ";
+    if (q.ns.empty()) {
+        out += q.local;
+        out += " (in no namespace)";
+    } else {
+        out += '{';
+        out += q.ns;
+        out += '}';
+        out += q.local;
+    }
+    return out;
 }
 
 std::vector<PropertyName> names_in(pugi::xml_node prop) {

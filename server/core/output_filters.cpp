@@ -18,13 +18,16 @@ bool is_get_or_head(const std::string& m) {
 }
 
 // RFC 9110 section 15.4.5: a 304 carries the fields a 200 would have had that describe the
-// selected representation, and no body.
+// selected representation, and no body; Last-Modified only when there is no ETag (a SHOULD
+// NOT otherwise).
 void make_not_modified(Response& r) {
     http::Headers kept;
+    const bool has_etag = r.headers.has("ETag");
     for (const auto& f : r.headers.fields()) {
         for (const char* name : {"ETag", "Last-Modified", "Cache-Control", "Expires", "Vary",
                                  "Content-Location", "Date"}) {
-            if (http::iequals(f.name, name)) {
+            if (http::iequals(f.name, name) &&
+                !(has_etag && http::iequals(name, "Last-Modified"))) {
                 kept.add(f.name, f.value);
             }
         }
@@ -80,8 +83,12 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
         return;
     }
     if (std::holds_alternative<http::Unsatisfiable>(result)) {
+        // The validators are still apart from the fields here (apply_conditional_and_range
+        // adds them after the ranges).
         auto etag = r.headers.get("ETag");
-        std::string etag_value = etag ? std::string(*etag) : std::string();
+        std::string etag_value = etag           ? std::string(*etag)
+                                 : r.validators ? r.validators->etag
+                                                : std::string();
         r.error(416);
         r.headers.set("Content-Range", "bytes */" + std::to_string(*size));
         if (!etag_value.empty()) {

@@ -29,6 +29,11 @@ Router::Router(std::vector<VirtualHost> hosts) : hosts_(std::move(hosts)) {
 }
 
 const VirtualHost& Router::find_host(std::string_view host) const {
+    // "example.org." is the same name as "example.org" (a fully qualified name, RFC 1034
+    // section 3.1), which is how virtual hosts are configured.
+    if (host.size() > 1 && host.back() == '.') {
+        host.remove_suffix(1);
+    }
     if (auto it = exact_.find(host); it != exact_.end()) {
         return hosts_[it->second];
     }

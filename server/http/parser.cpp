@@ -134,9 +134,10 @@ tl::expected<void, ParseError> parse_request_line(std::string_view line, const P
         return fail(400, "malformed HTTP version");
     if (target.size() > limits.max_target)
         return fail(414, "request target too long");
-    if (version[5] != '1' || (version[7] != '0' && version[7] != '1'))
+    if (version[5] != '1')
         return fail(505, "HTTP version not supported");
-    h.version_minor = version[7] - '0';
+    // RFC 9110 section 2.5: a higher minor version of HTTP/1 is handled as HTTP/1.1.
+    h.version_minor = version[7] == '0' ? 0 : 1;
     h.method.assign(method);
     // RFC 9110 section 9.3.6: we do not act as a tunnel.
     if (method == "CONNECT")

@@ -207,7 +207,7 @@ void Connection<Stream>::release_buffer_if_empty() {
 }
 
 template <class Stream>
-asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout) {
+asio::awaitable<bool> Connection<Stream>::read_more_until(Clock::time_point until) {
     if (start_ == end_) {
         start_ = end_ = 0;
     }
@@ -237,7 +237,7 @@ asio::awaitable<bool> Connection<Stream>::read_more(std::chrono::seconds timeout
             }
         }
     }
-    ctx_.tracker.set_deadline(*this, timeout);
+    deadline = until;
     auto [ec, n] = co_await stream_.async_read_some(space, use_nothrow);
     deadline = Clock::time_point::max();
     if (ec || n == 0) {
@@ -470,7 +470,13 @@ tl::expected<core::TakenSocket, std::string> Connection<Stream>::take_socket() {
 }
 
 template <class Stream>
-asio::awaitable<bool> Connection<Stream>::send_error(int status, std::string detail) {
+asio::awaitable<bool> Connection<Stream>::send_error(int status, std::string detail,
+                                                     std::string_view request_line) {
+    // Copied now: the buffer it points into may be handed back while the answer goes out.
+    std::string logged;
+    if (ctx_.access_log.enabled()) {
+        logged = first_line_of(request_line);
+    }
     core::Response r;
     r.error(status, std::move(detail));
     r.close = true;
@@ -478,6 +484,9 @@ asio::awaitable<bool> Connection<Stream>::send_error(int status, std::string det
     std::uint64_t bytes = 0;
     linger_ = true;
     co_await send_response(nullptr, r, false, bytes);
+    if (ctx_.access_log.enabled()) {
+        ctx_.access_log.write(refused_request_log_line(peer_, logged, r.status, bytes));
+    }
     co_return false;
 }
 
@@ -521,25 +530,36 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
         }
         auto found = http::find_head_end(pending(), ctx_.parse_limits);
         if (!found) {
-            co_return co_await send_error(found.error().status, found.error().reason);
+            co_return co_await send_error(found.error().status, found.error().reason, pending());
         }
         if (*found) {
             head_end = **found;
             break;
         }
-        // RFC 9112 section 9.5 leaves a timed-out or closed head unanswered: just close.
-        if (!co_await read_more(requests_ == 0 || !pending().empty() ? cfg.timeouts.head
-                                                                     : cfg.timeouts.keepalive)) {
+        // RFC 9112 section 9.5 leaves a timed-out or closed head unanswered: just close. A head
+        // begun has timeouts.head in all from its first incomplete read, however its bytes
+        // trickle in (slowloris); one not begun waits as long as the connection may idle.
+        bool more = false;
+        if (pending().empty()) {
+            more = co_await read_more(requests_ == 0 ? cfg.timeouts.head : cfg.timeouts.keepalive);
+        } else {
+            if (head_deadline_ == Clock::time_point{}) {
+                head_deadline_ = Clock::now() + cfg.timeouts.head;
+            }
+            more = co_await read_more_until(head_deadline_);
+        }
+        if (!more) {
             co_return false;
         }
     }
+    head_deadline_ = {};
     const auto head = ctx_.heads.take();
     auto parsed = http::parse_head_into(pending().substr(0, *head_end), ctx_.parse_limits, *head);
+    if (!parsed) {
+        co_return co_await send_error(parsed.error().status, parsed.error().reason, pending());
+    }
     consume(*head_end);
     ++requests_;
-    if (!parsed) {
-        co_return co_await send_error(parsed.error().status, parsed.error().reason);
-    }
     const http::RequestHead& request = *head;
     body_.reset(request, cfg.limits.max_body);
     bool keep_alive = request.keep_alive && !ctx_.tracker.shutting_down();

@@ -88,7 +88,11 @@ private:
     std::unique_ptr<core::Response> route(const http::RequestHead& request,
                                           const core::VirtualHost& host,
                                           std::optional<core::Exchange>& exchange);
-    asio::awaitable<bool> read_more(std::chrono::seconds timeout);
+    // Reads what comes next into the buffer; false on EOF, error, or nothing by the deadline.
+    asio::awaitable<bool> read_more_until(Clock::time_point deadline);
+    asio::awaitable<bool> read_more(std::chrono::seconds timeout) {
+        return read_more_until(Clock::now() + timeout);
+    }
     asio::awaitable<bool> write_all(std::string_view data);
     asio::awaitable<bool> write_pair(std::string_view first, std::string_view second, bool more);
     // Plain TCP: sends what the socket takes now (one writev, no coroutine frame) and leaves
@@ -101,7 +105,9 @@ private:
                                         bool keep_alive, std::uint64_t& body_bytes);
     asio::awaitable<bool> send_buckets(std::string out, core::Response& r, bool chunked,
                                        std::uint64_t& body_bytes);
-    asio::awaitable<bool> send_error(int status, std::string detail);
+    // Answers a request refused before it could be parsed (request_line: its first line, as
+    // far as it came, for the access log) and closes.
+    asio::awaitable<bool> send_error(int status, std::string detail, std::string_view request_line);
     asio::awaitable<bool> send_file(const core::FileBucket& f, bool chunked);
     asio::awaitable<bool> drain_body();
     asio::awaitable<void> close_lingering();
@@ -133,6 +139,9 @@ private:
     bool park_requested_ = false; // the tracker asked an idle coroutine to park
     bool linger_ = false;         // unread input may remain: close gently (shutdown, drain briefly)
     unsigned requests_ = 0;
+    // When the request head being read must be complete: set at its first incomplete read, so
+    // that a client trickling bytes (slowloris) cannot stretch it read by read.
+    Clock::time_point head_deadline_{};
 };
 
 // Starts serving an accepted plain TCP socket (the connection owns itself); peer as accept(2)

@@ -69,6 +69,16 @@ Result<git_oid> apply(git_repository* repo, const git_tree* base, std::vector<Pe
                                         state->mode);
         else if (git_treebuilder_get(builder.get(), name.c_str())) // removing nothing is fine
             rc = git_treebuilder_remove(builder.get(), name.c_str());
+        if (rc < 0 && state) {
+            // libgit2 refuses names git cannot hold in a tree (".git" in any case, and the
+            // NTFS and HFS+ spellings of it): the client's choice of name, not a fault here.
+            const ::git_error* e = git_error_last();
+            if (e && e->klass == GIT_ERROR_TREE)
+                return tl::unexpected(Error{Errc::forbidden, "the name '" + name +
+                                                                 "' cannot be stored in a git "
+                                                                 "repository: " +
+                                                                 e->message});
+        }
         if (rc < 0)
             return tl::unexpected(git_error(rc, "edit tree entry " + name));
     }

@@ -75,8 +75,21 @@ double accepted_quality(const http::Headers& headers, std::string_view coding) {
             name.remove_suffix(1);
         }
         double q = 1;
-        if (auto at = item.find("q="); at != std::string_view::npos) {
-            q = std::strtod(std::string(item.substr(at + 2)).c_str(), nullptr);
+        // weight = OWS ";" OWS "q=" qvalue (RFC 9110 section 12.4.2); "q" in any case, and
+        // only as a parameter of its own ("xq=1" is not one).
+        const std::size_t semi = item.find(';');
+        std::string_view params =
+            semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+        while (!params.empty()) {
+            const std::size_t next = params.find(';');
+            std::string_view param = params.substr(0, next);
+            params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+            while (!param.empty() && (param.front() == ' ' || param.front() == '\t')) {
+                param.remove_prefix(1);
+            }
+            if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+                q = std::strtod(std::string(param.substr(2)).c_str(), nullptr);
+            }
         }
         if (http::iequals(name, coding)) {
             found = q;

@@ -25,6 +25,14 @@ TEST(RouterTest, PicksHostsByExactNameThenWildcardThenDefault) {
     EXPECT_EQ(&r.find_host(""), &r.hosts()[0]);
 }
 
+// "example.org." (fully qualified, with the root's dot) is the same host as "example.org".
+TEST(RouterTest, AHostWithItsTrailingDotIsTheSameHost) {
+    Router r(hosts());
+    EXPECT_EQ(&r.find_host("example.org."), &r.hosts()[1]);
+    EXPECT_EQ(&r.find_host("a.example.org."), &r.hosts()[2]);
+    EXPECT_EQ(&r.find_host("."), &r.hosts()[0]);
+}
+
 TEST(RouterTest, PicksTheLongestMountOnASegmentBoundary) {
     Router r(hosts());
     const auto& h = r.hosts()[0];

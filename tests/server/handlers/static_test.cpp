@@ -130,8 +130,10 @@ TEST_F(StaticTest, CachedFileAnswersCarryEachFieldOnceAndConditionalsStillApply)
     ASSERT_TRUE(not_modified);
     EXPECT_EQ(not_modified->status, 304);
     EXPECT_EQ(not_modified->header("etag"), etag);
-    EXPECT_EQ(not_modified->header("last-modified"), first->header("last-modified"));
-    EXPECT_FALSE(not_modified->header("content-type")); // RFC 9110 section 15.4.5
+    // RFC 9110 section 15.4.5: no other representation metadata, and Last-Modified only
+    // where there is no ETag.
+    EXPECT_FALSE(not_modified->header("last-modified"));
+    EXPECT_FALSE(not_modified->header("content-type"));
     EXPECT_FALSE(not_modified->header("accept-ranges"));
     auto failed = get("/hello.txt", "If-Match: \"other\"\r\n");
     ASSERT_TRUE(failed);
@@ -163,6 +165,8 @@ TEST_F(StaticTest, ServesRanges) {
     auto none = get("/hello.txt", "Range: bytes=50-60\r\n");
     EXPECT_EQ(none->status, 416);
     EXPECT_EQ(none->header("content-range"), "bytes */12");
+    // The 416 names the representation its range missed.
+    EXPECT_EQ(none->header("etag"), get("/hello.txt")->header("etag"));
     auto multi = get("/hello.txt", "Range: bytes=0-1,6-7\r\n");
     EXPECT_EQ(multi->status, 206);
     auto type = multi->header("content-type").value_or("");
@@ -269,6 +273,14 @@ TEST_F(StaticTest, ServesPrecompressedSiblingsAndCacheHeaders) {
     EXPECT_EQ(plain->body, "console.log('plain');");
     EXPECT_FALSE(plain->header("content-encoding"));
     EXPECT_NE(plain->header("etag"), gz->header("etag"));
+    // RFC 9110 section 12.4.2: "q" in any case, after optional whitespace, and only as a
+    // parameter of its own.
+    for (const char* refused : {"gzip;Q=0", "gzip ; q=0", "gzip;level=1;q=0", "br;q=0, gzip;Q=0"}) {
+        auto r = get("/app.js", std::string("Accept-Encoding: ") + refused + "\r\n");
+        EXPECT_EQ(r->body, "console.log('plain');") << refused;
+    }
+    auto not_a_weight = get("/app.js", "Accept-Encoding: br;q=0, gzip;xq=0\r\n");
+    EXPECT_EQ(not_a_weight->body, "GZIPPED");
 }
 
 } // namespace

@@ -79,7 +79,11 @@ const StatusRow status_rows[] = {
     {"version_malformed", "GET / HTTP/1.x\r\nHost: a\r\n\r\n", 400},
     {"version_two_digits", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400},
     {"version_2_0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
-    {"version_1_2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505},
+    // RFC 9110 section 2.5: a higher minor version of HTTP/1 is handled as HTTP/1.1 (so it
+    // needs a Host too).
+    {"version_1_2_as_1_1", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 200},
+    {"version_1_9_as_1_1", "GET / HTTP/1.9\r\nHost: a\r\n\r\n", 200},
+    {"version_1_2_needs_host", "GET / HTTP/1.2\r\n\r\n", 400},
     {"version_0_9", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", 505},
     {"space_in_target", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"ctl_in_target", "GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400},

@@ -84,5 +84,30 @@ TEST(LifecycleTest, WritesCombinedLogFormatAndReopensTheFile) {
     EXPECT_NE(slurp(dir / "access.log").find("\"GET /second HTTP/1.1\" 200"), std::string::npos);
 }
 
+// A request refused before its head could be parsed is logged too, with its first line as
+// it came (escaped) and "-" for the referer and agent it never got to give.
+TEST(LifecycleTest, LogsRequestsRefusedWhileParsing) {
+    TempDir dir;
+    auto cfg = make_config({mount("/", std::make_shared<ReflectHandler>())});
+    cfg->logging.access = (dir / "access.log").string();
+    {
+        TestServer server(cfg);
+        for (const char* request : {"GET /folded HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n",
+                                    "GET /v HTTP/2.0\r\nHost: a\r\n\r\n",
+                                    "GET /\"quote\" HTTP/1.1\r\nHost: a\r\nBad : x\r\n\r\n"}) {
+            TestClient c(server.port());
+            c.send(request);
+            ASSERT_TRUE(c.read_response()) << request;
+        }
+    }
+    const std::string log = slurp(dir / "access.log");
+    EXPECT_NE(log.find("\"GET /folded HTTP/1.1\" 400 "), std::string::npos) << log;
+    EXPECT_NE(log.find("\"GET /v HTTP/2.0\" 505 "), std::string::npos) << log;
+    EXPECT_NE(log.find("\"GET /\\\"quote\\\" HTTP/1.1\" 400 "), std::string::npos) << log;
+    std::regex refused(R"(^127\.0\.0\.1 - - \[[^\]]+\] "GET /folded HTTP/1\.1" 400 \d+ "-" "-"$)",
+                       std::regex::multiline);
+    EXPECT_TRUE(std::regex_search(log, refused)) << log;
+}
+
 } // namespace
 } // namespace quire::test

@@ -5,6 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
 namespace quire::test {
 namespace {
 
@@ -42,6 +48,28 @@ TEST(LimitsTest, ClosesAClientThatNeverFinishesItsHead) {
     TestClient slow(server.port());
     slow.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: "); // and nothing more (slowloris)
     EXPECT_TRUE(slow.closed_by_peer());
+    auto r = http_get(server.port(), "/still-serving");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+}
+
+// Slowloris trickles its head a byte at a time, each well within the head timeout of the one
+// before: the head timeout (1 s here) counts for the head as a whole, not per read.
+TEST(LimitsTest, ClosesAClientTricklingItsHeadByteByByte) {
+    TestServer server(small_limits_config());
+    TestClient slow(server.port());
+    const std::string head = "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: " + std::string(40, 'a');
+    std::size_t sent = 0;
+    bool closed = false;
+    while (sent < head.size() && !closed) {
+        ASSERT_GE(::send(slow.fd(), head.data() + sent, 1, MSG_NOSIGNAL), 0);
+        ++sent;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        char c;
+        const auto n = ::recv(slow.fd(), &c, 1, MSG_DONTWAIT);
+        closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    }
+    EXPECT_TRUE(closed) << "still open after " << sent << " bytes, one per 250 ms";
     auto r = http_get(server.port(), "/still-serving");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
