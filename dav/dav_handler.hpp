@@ -5,6 +5,7 @@
 
 #include "core/handler.hpp"
 #include "dav/locks/lock_store.hpp"
+#include "dav/quota_meter.hpp"
 #include "storage/store.hpp"
 
 #include <chrono>
@@ -26,7 +27,8 @@ struct DavOptions {
     std::size_t max_memory_put = 1 << 20;
     // Folder whose file system answers DAV:quota-available-bytes (statvfs); empty: unknown.
     std::string quota_path;
-    std::optional<std::uint64_t> quota_bytes; // a fixed quota instead
+    // A fixed quota instead (the mount's `quota`), enforced; null: none.
+    std::shared_ptr<QuotaMeter> quota;
     std::chrono::seconds default_lock_timeout{600};
     std::chrono::seconds max_lock_timeout{7 * 24 * 3600};
     // Reads run on the connection's thread instead of the blocking pool (set for a store

@@ -5,6 +5,7 @@
 #include "dav/lock_check.hpp"
 #include "dav/preconditions.hpp"
 #include "dav/proto/fields.hpp"
+#include "dav/proto/multistatus.hpp"
 #include "storage/path.hpp"
 
 namespace quire::dav {
@@ -77,7 +78,7 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
     // A MOVE with nothing to check (no If header, nothing locked) that the store finishes at
     // once (fs: a document renamed to a free name) is answered on this thread: measured, the
     // hand-off to the pool and back cost more than the rename.
-    if (move && !r.if_header && r.options.locks->known_unlocked()) {
+    if (move && !r.if_header && !r.options.quota && r.options.locks->known_unlocked()) {
         if (auto moved = r.options.store->try_move_now(r.path, *to, *overwrite, r.actor)) {
             if (!*moved) {
                 fail(r.ex, status_of(moved->error().code), moved->error().message);
@@ -104,6 +105,18 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
             return CopyOutcome{denial->status, std::move(denial->body), denial->xml};
         }
         auto& store = *r.options.store;
+        // A COPY adds what it copies and frees what it replaces (RFC 4331 section 6).
+        std::uint64_t adding = 0;
+        std::uint64_t freeing = 0;
+        if (r.options.quota && !move) {
+            if (const auto source = store.stat_basic(r.path); source) {
+                adding = source->collection && d == Depth::zero ? 0 : bytes_within(store, r.path);
+            }
+            freeing = overwrite ? bytes_within(store, dest) : 0;
+            if (!r.options.quota->admits(store, adding, freeing)) {
+                return CopyOutcome{507, error_body("quota-not-exceeded"), true};
+            }
+        }
         auto created =
             move ? store.move(r.path, dest, overwrite, r.actor)
                  : store.copy(r.path, dest,
@@ -116,6 +129,15 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         }
         if (move) {
             remove_locks_within(r, r.path);
+        }
+        if (r.options.quota) {
+            if (move) {
+                if (!*created) {
+                    r.options.quota->invalidate(); // it replaced something of unknown size
+                }
+            } else {
+                r.options.quota->changed(adding, freeing);
+            }
         }
         return CopyOutcome{*created ? 201 : 204, {}, false};
     };

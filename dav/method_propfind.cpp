@@ -27,26 +27,6 @@ std::vector<Lock> locks_on(std::span<const Lock> all, std::string_view path) {
     return out;
 }
 
-std::uint64_t used_bytes(storage::Store& store, const std::string& path) {
-    std::uint64_t total = 0;
-    std::vector<std::string> todo{path};
-    while (!todo.empty()) {
-        auto list = store.list(todo.back());
-        todo.pop_back();
-        if (!list) {
-            continue;
-        }
-        for (const auto& m : *list) {
-            if (m.collection) {
-                todo.push_back(m.path);
-            } else {
-                total += m.size;
-            }
-        }
-    }
-    return total;
-}
-
 // The computation of quota and sync-token for path; empty when the request names none of them
 // (no closure is built per member of a listing then).
 ExpensiveProperty expensive_for(const Request& r, const PropfindRequest& request,
@@ -65,13 +45,15 @@ ExpensiveProperty expensive_for(const Request& r, const PropfindRequest& request
             auto token = store.sync_token(path);
             return token ? std::optional(sync_token_uri(*token)) : std::nullopt;
         }
-        const auto used = used_bytes(store, path);
         if (name == "quota-used-bytes") {
-            return std::to_string(used);
+            // The collection's own documents, at any depth (RFC 4331 section 4).
+            return std::to_string(storage::is_root(path) && r.options.quota
+                                      ? r.options.quota->used(store)
+                                      : bytes_within(store, path));
         }
-        if (r.options.quota_bytes) {
-            return std::to_string(*r.options.quota_bytes > used ? *r.options.quota_bytes - used
-                                                                : 0);
+        if (r.options.quota) {
+            // What the share can still take, the same on every collection (section 3).
+            return std::to_string(r.options.quota->available(store));
         }
         struct statvfs fs {};
         if (r.options.quota_path.empty() || ::statvfs(r.options.quota_path.c_str(), &fs) != 0) {

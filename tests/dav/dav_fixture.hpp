@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace quire::test {
@@ -47,6 +48,7 @@ protected:
         s.durable = GetParam() != "fs_quick"; // fs_quick: puts and moves through the journal
         s.max_xml_body = 4096;
         s.refuse_macos_metadata = refuse_macos_metadata_;
+        s.quota = quota_;
         auto dav = handlers::make_webdav_handler(s, dir_.path());
         ASSERT_TRUE(dav) << dav.error();
         core::Mount m{"/dav", {}, {}};
@@ -99,6 +101,8 @@ protected:
     TempDir dir_;
     std::unique_ptr<TestServer> server_;
     bool refuse_macos_metadata_ = false;
+    std::optional<std::uint64_t> quota_; // the mount's `quota`, in bytes
+
 };
 
 inline constexpr const char* lockinfo =

@@ -80,7 +80,9 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     o.allow_depth_infinity = settings.depth_infinity;
     o.max_xml_body = settings.max_xml_body;
     o.quota_path = opened->space_path;
-    o.quota_bytes = settings.quota;
+    if (settings.quota) {
+        o.quota = std::make_shared<dav::QuotaMeter>(*settings.quota);
+    }
     o.default_lock_timeout = settings.lock_timeout;
     o.max_lock_timeout = settings.max_lock_timeout;
     o.refuse_macos_metadata = settings.refuse_macos_metadata;
