@@ -179,8 +179,7 @@ asio::awaitable<void> do_put(Request& r) {
     // per PUT became 10; in requests/s the gain is within the benchmark's noise).
     constexpr std::size_t inline_put_max = 64 * 1024;
     if (!received->file && received->memory.size() <= inline_put_max && !r.if_header &&
-        !r.options.quota &&
-        !(r.ex.request().may_have & http::RequestHead::conditional_fields) &&
+        !r.options.quota && !(r.ex.request().may_have & http::RequestHead::conditional_fields) &&
         r.options.locks->known_unlocked()) {
         if (auto put = r.options.store->try_put_now(r.path, received->memory, options, r.actor)) {
             answer(r, *put ? WriteOutcome{(*put)->created ? 201 : 204, {}, false, (*put)->etag}
@@ -192,8 +191,7 @@ asio::awaitable<void> do_put(Request& r) {
         // With no If header, no precondition field and nothing locked, the store's own look
         // at the target (under its writer lock) is the only one needed: one stat less.
         const auto nothing_locked = r.options.locks->any();
-        const bool plain = !r.if_header && nothing_locked && !*nothing_locked &&
-                           !r.options.quota &&
+        const bool plain = !r.if_header && nothing_locked && !*nothing_locked && !r.options.quota &&
                            !(r.ex.request().may_have & http::RequestHead::conditional_fields);
         std::uint64_t replaced = 0;
         if (!plain) {

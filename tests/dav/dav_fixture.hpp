@@ -102,7 +102,6 @@ protected:
     std::unique_ptr<TestServer> server_;
     bool refuse_macos_metadata_ = false;
     std::optional<std::uint64_t> quota_; // the mount's `quota`, in bytes
-
 };
 
 inline constexpr const char* lockinfo =

@@ -67,9 +67,9 @@ TEST_P(DavQuotaTest, EveryCollectionReportsWhatTheShareCanStillTake) {
     ASSERT_EQ(call("PUT", "/dav/sub/b.bin", std::string(200, 'b')).status, 201);
     EXPECT_EQ(quota_of("/dav/"), std::make_pair(std::string("500"), std::string("500")));
     EXPECT_EQ(quota_of("/dav/sub/"), std::make_pair(std::string("500"), std::string("200")));
-    ASSERT_EQ(call("MOVE", "/dav/a.bin", {}, "Destination: http://127.0.0.1/dav/sub/b.bin\r\n")
-                  .status,
-              204);
+    ASSERT_EQ(
+        call("MOVE", "/dav/a.bin", {}, "Destination: http://127.0.0.1/dav/sub/b.bin\r\n").status,
+        204);
     EXPECT_EQ(quota_of("/dav/"), std::make_pair(std::string("700"), std::string("300")));
 }
 
