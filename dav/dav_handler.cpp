@@ -48,12 +48,16 @@ bool takes_generic_preconditions(std::string_view m) {
 // REPORT, sync-collection, is for collections).
 asio::awaitable<const char*> methods_allowed_on(Request& r) {
     auto meta = co_await r.ex.run_blocking([&r] { return r.options.store->stat_basic(r.path); });
+    const bool writes = r.ex.may_write; // false: the client may only read here
     if (!meta)
-        co_return "OPTIONS, PUT, MKCOL, LOCK";
+        co_return writes ? "OPTIONS, PUT, MKCOL, LOCK" : "OPTIONS";
     if (meta->collection)
-        co_return "OPTIONS, GET, HEAD, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK, "
-                  "REPORT";
-    co_return "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK";
+        co_return writes ? "OPTIONS, GET, HEAD, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
+                           "UNLOCK, REPORT"
+                         : "OPTIONS, GET, HEAD, PROPFIND, REPORT";
+    co_return writes ? "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
+                       "UNLOCK"
+                     : "OPTIONS, GET, HEAD, PROPFIND";
 }
 
 class DavHandler final : public core::Handler {

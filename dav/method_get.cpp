@@ -136,9 +136,11 @@ asio::awaitable<void> do_options(Request& r) {
     // supported-report-set and by being in Allow's REPORT.
     res.headers.add("DAV", "1, 2, 3");
     res.headers.add("MS-Author-Via", "DAV");
-    res.headers.add("Allow",
-                    "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, "
-                    "LOCK, UNLOCK, REPORT");
+    // A client the authentication phase lets only read is offered only the reads.
+    res.headers.add("Allow", r.ex.may_write
+                                 ? "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, "
+                                   "PROPPATCH, LOCK, UNLOCK, REPORT"
+                                 : "OPTIONS, GET, HEAD, PROPFIND, REPORT");
     res.headers.add("Accept-Ranges", "bytes");
     co_return;
 }

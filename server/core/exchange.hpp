@@ -78,6 +78,9 @@ public:
 
     // The authenticated user, set by the authentication phase (empty when anonymous).
     std::string principal;
+    // False when that phase lets this client only read here (a read_only mount, a user
+    // among the readers): handlers then leave write methods out of what they offer (Allow).
+    bool may_write = true;
 
 private:
     const http::RequestHead& request_;

@@ -60,6 +60,14 @@ protected:
                     co_return core::Outcome::next;
                 }));
         }
+        if (read_only_client_) {
+            // Stands in for an authentication phase that lets the client only read.
+            m.handlers.push_back(std::make_shared<LambdaHandler>(
+                [](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+                    ex.may_write = false;
+                    co_return core::Outcome::next;
+                }));
+        }
         m.handlers.push_back(*dav);
         server_ = std::make_unique<TestServer>(make_config({std::move(m)}));
     }
@@ -102,6 +110,7 @@ protected:
     std::unique_ptr<TestServer> server_;
     bool refuse_macos_metadata_ = false;
     std::optional<std::uint64_t> quota_; // the mount's `quota`, in bytes
+    bool read_only_client_ = false;      // as if authentication let the client only read
 };
 
 inline constexpr const char* lockinfo =

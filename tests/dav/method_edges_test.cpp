@@ -39,6 +39,19 @@ protected:
     }
 };
 
+// A client the authentication phase lets only read (a read_only mount, a user among the
+// readers) is offered only the reading methods.
+TEST_P(DavEdgeTest, AClientThatMayOnlyReadIsOfferedOnlyReads) {
+    ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
+    read_only_client_ = true;
+    start();
+    EXPECT_EQ(call("OPTIONS", "/dav/c/").headers["allow"], "OPTIONS, GET, HEAD, PROPFIND, REPORT");
+    auto post = call("POST", "/dav/c/", "x");
+    EXPECT_EQ(post.status, 405);
+    EXPECT_EQ(post.headers["allow"], "OPTIONS, GET, HEAD, PROPFIND, REPORT");
+    EXPECT_EQ(call("POST", "/dav/none", "x").headers["allow"], "OPTIONS");
+}
+
 // RFC 9110 section 15.5.6: every 405 names what the target takes.
 TEST_P(DavEdgeTest, Every405SaysWhatTheTargetAllows) {
     ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);

@@ -170,6 +170,7 @@ asio::awaitable<core::Outcome> BasicAuthHandler::handle(core::Exchange& ex) {
             ex.response().error(403, "this location is read-only");
             co_return core::Outcome::done;
         }
+        ex.may_write = !options_.read_only;
         co_return core::Outcome::next;
     }
     co_return co_await authenticate(ex);
@@ -233,6 +234,7 @@ asio::awaitable<core::Outcome> BasicAuthHandler::authenticate(core::Exchange& ex
                                        : "user '" + user + "' may not access this location");
         co_return core::Outcome::done;
     }
+    ex.may_write = allowed(user, true);
     ex.principal = std::move(user);
     co_return core::Outcome::next;
 }

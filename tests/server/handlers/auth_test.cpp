@@ -189,6 +189,9 @@ TEST_F(AuthTest, ReadersMayOnlyReadWritersMayWriteOthersGet403) {
     EXPECT_EQ(status("PUT", basic("writer", "w")), 200);
     EXPECT_EQ(status("GET", basic("writer", "w")), 200);
     EXPECT_EQ(status("GET", basic("outsider", "o")), 403);
+    // What the handler learns: the reader may only read, the writer may write.
+    EXPECT_EQ(request("GET", basic("reader", "r"))->body, "reader GET read-only");
+    EXPECT_EQ(request("GET", basic("writer", "w"))->body, "writer GET");
 }
 
 TEST_F(AuthTest, ReadOnlyMountRefusesWritesToEveryone) {
@@ -196,6 +199,7 @@ TEST_F(AuthTest, ReadOnlyMountRefusesWritesToEveryone) {
     o.read_only = true;
     start(o);
     EXPECT_EQ(status("GET", basic("writer", "w")), 200);
+    EXPECT_EQ(request("OPTIONS", basic("writer", "w"))->body, "writer OPTIONS read-only");
     EXPECT_EQ(status("PUT", basic("writer", "w")), 403);
     EXPECT_EQ(status("PUT", ""), 401); // authentication comes first
 }
@@ -207,7 +211,7 @@ TEST_F(AuthTest, AnonymousReadOnlyMount) {
     auto r = request("GET", "");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
-    EXPECT_EQ(r->body, "- GET");
+    EXPECT_EQ(r->body, "- GET read-only"); // handlers offer such a client only reads
     EXPECT_EQ(status("PUT", ""), 403);
     EXPECT_EQ(status("DELETE", ""), 403);
 }

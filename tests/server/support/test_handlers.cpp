@@ -19,7 +19,8 @@ asio::awaitable<core::Outcome> WhoAmIHandler::handle(core::Exchange& ex) {
     auto& r = ex.response();
     r.status = 200;
     r.headers.set("Content-Type", "text/plain");
-    r.body.append((ex.principal.empty() ? std::string("-") : ex.principal) + " " + ex.method());
+    r.body.append((ex.principal.empty() ? std::string("-") : ex.principal) + " " + ex.method() +
+                  (ex.may_write ? "" : " read-only"));
     co_return core::Outcome::done;
 }
 

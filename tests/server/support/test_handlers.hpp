@@ -20,7 +20,7 @@ public:
 };
 
 // Answers 200 with "PRINCIPAL METHOD" (the user the authentication phase let in; "-" when
-// anonymous).
+// anonymous), and " read-only" after it when that phase lets the client only read.
 class WhoAmIHandler final : public core::Handler {
 public:
     asio::awaitable<core::Outcome> handle(core::Exchange& ex) override;
