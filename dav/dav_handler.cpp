@@ -5,6 +5,7 @@
 #include "core/router.hpp"
 #include "dav/proto/fields.hpp"
 #include "dav/proto/multistatus.hpp"
+#include "dav/proto/xml_charset.hpp"
 #include "http/path.hpp"
 #include "preconditions.hpp"
 #include "storage/path.hpp"
@@ -227,7 +228,13 @@ asio::awaitable<std::optional<std::string>> read_xml_body(Request& r) {
         r.ex.response().close = true;
         co_return std::nullopt;
     }
-    co_return std::move(*all);
+    auto utf8 =
+        xml_body_as_utf8(std::move(*all), r.ex.request().headers.get("Content-Type").value_or(""));
+    if (!utf8) {
+        fail(r.ex, 400, utf8.error());
+        co_return std::nullopt;
+    }
+    co_return std::move(*utf8);
 }
 
 } // namespace quire::dav

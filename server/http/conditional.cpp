@@ -134,7 +134,7 @@ Precondition evaluate_preconditions(std::string_view method, const Headers& requ
     return Precondition::proceed;
 }
 
-bool if_range_allows(const Headers& request, const Validators& v) {
+bool if_range_allows(const Headers& request, const Validators& v, std::time_t now) {
     auto ir = request.get("If-Range");
     if (!ir)
         return true;
@@ -145,9 +145,9 @@ bool if_range_allows(const Headers& request, const Validators& v) {
             return false;
         return etag_strong_equal(value, v.etag);
     }
-    // A date must be an exact match of Last-Modified.
+    // A date must be an exact match of a Last-Modified that is strong.
     auto d = parse_http_date(value);
-    return d && v.exists && v.last_modified && *v.last_modified == *d;
+    return d && v.exists && v.last_modified && *v.last_modified == *d && *d < now;
 }
 
 } // namespace quire::http

@@ -29,8 +29,11 @@ Precondition evaluate_preconditions(std::string_view method, const Headers& requ
                                     const Validators& v);
 
 // RFC 9110 section 13.1.5: true when a Range should be honoured given If-Range (true when
-// If-Range is absent). An entity-tag must match strongly; a date must equal Last-Modified.
-bool if_range_allows(const Headers& request, const Validators& v);
+// If-Range is absent). An entity-tag must match strongly; a date must equal Last-Modified, and
+// that date must be strong (section 8.8.2.2): at least a second before `now`, so that the
+// representation cannot have changed again within the second it names.
+bool if_range_allows(const Headers& request, const Validators& v,
+                     std::time_t now = std::time(nullptr));
 
 // Entity-tag comparison (RFC 9110 section 8.8.3.2).
 bool etag_strong_equal(std::string_view a, std::string_view b);

@@ -1,9 +1,11 @@
 // Fuzzes the parsers of WebDAV XML request bodies (PROPFIND, PROPPATCH, LOCK, REPORT) with the
-// same bytes. Invariants: a parse either fails with a message or yields values that make
-// sense (names non-empty, values that re-parse as XML content), and never crashes or leaks.
+// same bytes, and the conversion of a body in another encoding to UTF-8 that comes first.
+// Invariants: a parse either fails with a message or yields values that make sense (names
+// non-empty, values that re-parse as XML content), and never crashes or leaks.
 #include "dav/proto/multistatus.hpp"
 #include "dav/proto/requests.hpp"
 #include "dav/proto/xml.hpp"
+#include "dav/proto/xml_charset.hpp"
 #include "fuzz_check.hpp"
 
 #include <cstddef>
@@ -53,6 +55,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(!report->name.empty());
     } else {
         FUZZ_CHECK(!report.error().empty());
+    }
+
+    // Whatever the encoding the bytes claim, the result is one parse_xml takes or refuses.
+    if (auto utf8 = xml_body_as_utf8(std::string(body), "")) {
+        if (auto doc = parse_xml(*utf8); !doc) {
+            FUZZ_CHECK(!doc.error().empty());
+        }
+    } else {
+        FUZZ_CHECK(!utf8.error().empty());
     }
     return 0;
 }

@@ -181,5 +181,13 @@ TEST_P(IfRangeRows, Allows) {
 INSTANTIATE_TEST_SUITE_P(Rows, IfRangeRows, testing::ValuesIn(if_range_rows),
                          [](const testing::TestParamInfo<RangeRow>& i) { return i.param.name; });
 
+// RFC 9110 section 8.8.2.2: a Last-Modified within the current second is weak (the
+// representation may change again within it), so an If-Range with it does not hold.
+TEST(IfRange, ADateInTheCurrentSecondIsWeakAndDoesNotHold) {
+    const auto fields = make({{"If-Range", at_lm}});
+    EXPECT_FALSE(if_range_allows(fields, current(), lm));
+    EXPECT_TRUE(if_range_allows(fields, current(), lm + 1));
+}
+
 } // namespace
 } // namespace quire::http
