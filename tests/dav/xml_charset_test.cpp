@@ -51,6 +51,12 @@ TEST(XmlCharset, TheDeclarationOrTheContentTypeNamesAnotherEncoding) {
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>\xC3\xA9</a>");
 }
 
+// An ASCII-readable declaration that names UTF-16 is wrong about itself: read as UTF-8.
+TEST(XmlCharset, ADeclarationClaimingUtf16InAsciiBytesIsReadAsUtf8) {
+    const std::string lying = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a>x</a>";
+    EXPECT_EQ(xml_body_as_utf8(lying, ""), lying);
+}
+
 TEST(XmlCharset, AnUnknownEncodingOrBytesInvalidInItAreRefusedSayingWhich) {
     auto unknown = xml_body_as_utf8("<?xml version=\"1.0\" encoding=\"X-NOPE\"?><a/>", "");
     ASSERT_FALSE(unknown);
