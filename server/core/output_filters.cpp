@@ -75,6 +75,12 @@ void apply_ranges(const http::RequestHead& request, Response& r) {
     if (!range_field || (request.method != "GET" && request.method != "HEAD")) {
         return;
     }
+    if (*size == 0) {
+        // RFC 9110 section 14.1.1: an empty representation has no byte a range could name
+        // (a suffix range is satisfiable, yet no Content-Range can say "nothing"): the Range is
+        // ignored, which section 14.2 allows, and the empty body goes out with 200.
+        return;
+    }
     if (r.validators && !http::if_range_allows(request.headers, *r.validators)) {
         return;
     }

@@ -13,6 +13,7 @@ class StaticTest : public ::testing::Test {
 protected:
     void SetUp() override {
         root_.write("hello.txt", "hello world\n");
+        root_.write("empty.txt", "");
         root_.write("dir/index.html", "<p>index</p>");
         root_.write("list/<b>&amp.txt", "x");
         root_.write("list/b.txt", "bb");
@@ -165,6 +166,12 @@ TEST_F(StaticTest, ServesRanges) {
     auto none = get("/hello.txt", "Range: bytes=50-60\r\n");
     EXPECT_EQ(none->status, 416);
     EXPECT_EQ(none->header("content-range"), "bytes */12");
+    // An empty file: no range can name a byte of it, and none is refused either.
+    for (const char* range : {"bytes=-5", "bytes=0-0", "bytes=0-"}) {
+        auto empty = get("/empty.txt", std::string("Range: ") + range + "\r\n");
+        EXPECT_EQ(empty->status, 200) << range;
+        EXPECT_EQ(empty->body, "") << range;
+    }
     // The 416 names the representation its range missed.
     EXPECT_EQ(none->header("etag"), get("/hello.txt")->header("etag"));
     auto multi = get("/hello.txt", "Range: bytes=0-1,6-7\r\n");
