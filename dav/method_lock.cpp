@@ -18,10 +18,12 @@ struct LockOutcome {
     bool created = false;
 };
 
-std::string lock_body(const Request& r, const Lock& lock) {
+// The answer to a LOCK shows the timeout it granted (the lock table keeps whole seconds, so
+// what is left of it may read a second less already).
+std::string lock_body(const Request& r, const Lock& lock, std::chrono::seconds granted) {
     std::string out(xml_head);
     out += "<D:prop xmlns:D=\"DAV:\"><D:lockdiscovery>";
-    out += activelock_xml(r, lock);
+    out += activelock_xml(r, lock, granted);
     out += "</D:lockdiscovery></D:prop>\n";
     return out;
 }
@@ -130,7 +132,7 @@ asio::awaitable<void> do_lock(Request& r) {
     if (!body->empty()) {
         res.headers.add("Lock-Token", "<" + outcome.lock.token + ">");
     }
-    res.body.append(lock_body(r, outcome.lock));
+    res.body.append(lock_body(r, outcome.lock, timeout));
 }
 
 asio::awaitable<void> do_unlock(Request& r) {

@@ -31,7 +31,7 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
     const PropfindRequest& props = s.props;
     const bool dead = needs_dead_properties(props);
     std::vector<storage::Meta> members;
-    std::vector<std::string> removed;
+    std::vector<std::pair<std::string, bool>> removed; // path, was a collection
     std::string token;
     if (s.sync_token.empty()) {
         auto now = store.sync_token(r.path);
@@ -69,12 +69,12 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
                 continue;
             }
             if (c.kind == storage::ChangeKind::removed) {
-                removed.push_back(c.path);
+                removed.emplace_back(c.path, c.collection);
                 continue;
             }
             auto m = store.stat(c.path);
             if (!m) {
-                removed.push_back(c.path);
+                removed.emplace_back(c.path, false);
                 continue;
             }
             if (dead) {
@@ -93,8 +93,10 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
     for (const auto& m : members) {
         append_propfind_response(out.body, r, m, m.props, {}, props, {});
     }
-    for (const auto& p : removed) {
-        append_status_response(out.body, r.href(p, false), 404);
+    // A removed collection keeps the '/' of the URL the client listed it by (RFC 4918
+    // section 5.2), so that the client can match the two.
+    for (const auto& [p, collection] : removed) {
+        append_status_response(out.body, r.href(p, collection), 404);
     }
     end_multistatus(out.body, token);
     return out;

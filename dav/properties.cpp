@@ -176,17 +176,19 @@ bool needs_locks(const PropfindRequest& request) {
     return false;
 }
 
-std::string activelock_xml(const Request& r, const Lock& lock) {
+std::string activelock_xml(const Request& r, const Lock& lock,
+                           std::optional<std::chrono::seconds> granted) {
     std::string out = "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>";
     out += lock.scope == LockScope::exclusive ? "<D:exclusive/>" : "<D:shared/>";
     out += "</D:lockscope><D:depth>";
     out += lock.infinite ? "infinity" : "0";
     out += "</D:depth>";
     out += lock.owner_xml;
-    // Rounded up: a lock granted for Second-100 reads Second-100 in the LOCK answer.
-    const auto left =
-        std::chrono::ceil<std::chrono::seconds>(lock.expires - std::chrono::system_clock::now())
-            .count();
+    // Rounded up: a lock with 99.5 s left has not lost its 100th second yet.
+    const auto left = granted ? granted->count()
+                              : std::chrono::ceil<std::chrono::seconds>(
+                                    lock.expires - std::chrono::system_clock::now())
+                                    .count();
     out += "<D:timeout>Second-";
     out += std::to_string(left > 0 ? left : 0);
     out += "</D:timeout><D:locktoken><D:href>";

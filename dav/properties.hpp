@@ -23,7 +23,9 @@ bool is_protected_property(const PropertyName& name);
 // The DAV:lockdiscovery value for the locks covering a resource.
 std::string lockdiscovery_xml(const Request& r, std::span<const Lock> locks);
 // One <D:activelock>.
-std::string activelock_xml(const Request& r, const Lock& lock);
+// granted: the timeout to show (a LOCK's answer); otherwise what is left of the lock.
+std::string activelock_xml(const Request& r, const Lock& lock,
+                           std::optional<std::chrono::seconds> granted = std::nullopt);
 
 // Appends one <D:response> for meta. dead: its dead properties (when the request needs them);
 // locks: the locks covering it. Nothing, with a warning in the log, for a path no request URI

@@ -38,12 +38,15 @@ std::vector<Change> coalesce(const std::vector<Change>& log) {
     struct Span {
         ChangeKind first;
         ChangeKind last;
+        bool collection; // of the last change
     };
     std::map<std::string, Span> by_path;
     for (const auto& c : log) {
-        auto [it, inserted] = by_path.try_emplace(c.path, Span{c.kind, c.kind});
-        if (!inserted)
+        auto [it, inserted] = by_path.try_emplace(c.path, Span{c.kind, c.kind, c.collection});
+        if (!inserted) {
             it->second.last = c.kind;
+            it->second.collection = c.collection;
+        }
     }
     std::vector<Change> out;
     for (auto& [path, span] : by_path) {
@@ -54,9 +57,17 @@ std::vector<Change> coalesce(const std::vector<Change>& log) {
         ChangeKind kind = !existed_before ? ChangeKind::added
                           : exists_now    ? ChangeKind::modified
                                           : ChangeKind::removed;
-        out.push_back({path, kind});
+        out.push_back({path, kind, kind == ChangeKind::removed && span.collection});
     }
     return out;
+}
+
+std::int64_t stored_kind(ChangeKind kind, bool collection) {
+    return static_cast<std::int64_t>(kind) + (collection ? 4 : 0);
+}
+
+Change change_from_row(std::string path, std::int64_t stored) {
+    return Change{std::move(path), static_cast<ChangeKind>(stored & 3), (stored & 4) != 0};
 }
 
 std::vector<Change> first_and_last_per_path(std::vector<Change> batch) {

@@ -80,8 +80,16 @@ enum class ChangeKind { added, modified, removed };
 struct Change {
     std::string path;
     ChangeKind kind;
+    // A collection was removed (its URL ends in '/', RFC 4918 section 5.2); false where the
+    // store cannot tell, and for other kinds.
+    bool collection = false;
     bool operator==(const Change&) const = default;
 };
+
+// How a change's kind is kept in a change log's integer column: the kind, plus 4 for a
+// collection (rows written before the flag existed read as documents).
+std::int64_t stored_kind(ChangeKind kind, bool collection);
+Change change_from_row(std::string path, std::int64_t stored);
 
 // Members of a collection (at any depth below it) that changed between a token and `token`.
 struct Changes {

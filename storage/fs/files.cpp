@@ -94,7 +94,7 @@ struct CloseDir {
 using DirPtr = std::unique_ptr<DIR, CloseDir>;
 
 Result<void> walk_into(const std::string& root, const std::string& path,
-                       std::vector<std::string>& out) {
+                       std::vector<WalkedPath>& out) {
     std::string full = root + path;
     DirPtr dir(::opendir(full.c_str()));
     if (!dir)
@@ -114,7 +114,7 @@ Result<void> walk_into(const std::string& root, const std::string& path,
     dir.reset();
     for (auto& [name, is_dir] : entries) {
         std::string child = join(path, name);
-        out.push_back(child);
+        out.push_back({child, is_dir});
         if (is_dir)
             if (auto ok = walk_into(root, child, out); !ok)
                 return ok;
@@ -183,8 +183,8 @@ Result<std::vector<std::string>> member_names_at(int dir_fd) {
     return names_of(std::move(dir));
 }
 
-Result<std::vector<std::string>> walk(const std::string& root, const std::string& path) {
-    std::vector<std::string> out;
+Result<std::vector<WalkedPath>> walk(const std::string& root, const std::string& path) {
+    std::vector<WalkedPath> out;
     if (auto ok = walk_into(root, path, out); !ok)
         return tl::unexpected(ok.error());
     return out;

@@ -36,8 +36,14 @@ Result<std::vector<std::string>> member_names(const std::string& dir);
 // The same through an open directory: it follows the folder through a concurrent rename.
 Result<std::vector<std::string>> member_names_at(int dir_fd);
 
+// A path found by walk(), and whether it is a folder.
+struct WalkedPath {
+    std::string path;
+    bool directory = false;
+};
+
 // Every non-reserved path below `path` (a collection), relative to the root, depth first.
-Result<std::vector<std::string>> walk(const std::string& root, const std::string& path);
+Result<std::vector<WalkedPath>> walk(const std::string& root, const std::string& path);
 
 // Copies a file or a tree (depth infinity) or only a directory (depth zero), fsyncing files.
 Result<void> copy_tree(const std::string& from, const std::string& to, bool recursive);

@@ -469,7 +469,7 @@ public:
             return tl::unexpected(gone.error());
         std::vector<Change> log;
         for (auto& p : *gone)
-            log.push_back({p, ChangeKind::removed});
+            log.push_back({p.path, ChangeKind::removed, p.directory});
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -1074,8 +1074,8 @@ private:
     }
 
     // `path` and, for a folder, every path below it.
-    Result<std::vector<std::string>> subtree(const std::string& path, const FileInfo& info) {
-        std::vector<std::string> out{path};
+    Result<std::vector<WalkedPath>> subtree(const std::string& path, const FileInfo& info) {
+        std::vector<WalkedPath> out{{path, info.directory}};
         if (info.directory) {
             auto below = walk(root_, path);
             if (!below)
@@ -1094,7 +1094,7 @@ private:
                               F&& also) {
         return write_tx(db, [&]() -> Result<void> {
             for (auto& c : log)
-                if (auto ok = meta::log(db, c.path, c.kind); !ok)
+                if (auto ok = meta::log(db, c.path, c.kind, c.collection); !ok)
                     return ok;
             auto seq = meta::current_seq(db);
             if (!seq)
@@ -1163,7 +1163,7 @@ private:
         if (!paths)
             return tl::unexpected(paths.error());
         for (auto& p : *paths)
-            if (auto ok = meta::log(db, p, ChangeKind::modified); !ok)
+            if (auto ok = meta::log(db, p.path, ChangeKind::modified); !ok)
                 return ok;
         return {};
     }
@@ -1415,9 +1415,9 @@ private:
             if (!old)
                 return tl::unexpected(old.error());
             for (auto& p : *old)
-                log.push_back({p, ChangeKind::removed});
+                log.push_back({p.path, ChangeKind::removed, p.directory});
         }
-        std::vector<std::string> moved{*from};
+        std::vector<WalkedPath> moved{{*from, src.directory}};
         if (src.directory && recursive) {
             auto below = subtree(*from, src);
             if (!below)
@@ -1426,8 +1426,8 @@ private:
         }
         for (auto& p : moved) {
             if (is_move)
-                log.push_back({p, ChangeKind::removed});
-            log.push_back({*to + p.substr(from->size()), ChangeKind::added});
+                log.push_back({p.path, ChangeKind::removed, p.directory});
+            log.push_back({*to + p.path.substr(from->size()), ChangeKind::added});
         }
 
         std::string trash_entry = temp_name();

@@ -180,9 +180,9 @@ Result<std::int64_t> current_seq(Db& db) {
     return s->integer(0);
 }
 
-Result<void> log(Db& db, const std::string& path, ChangeKind kind) {
+Result<void> log(Db& db, const std::string& path, ChangeKind kind, bool collection) {
     return db.run_cached("INSERT INTO changes(path, kind) VALUES(?, ?)", path,
-                         static_cast<std::int64_t>(kind));
+                         stored_kind(kind, collection));
 }
 
 Result<void> log_all(Db& db, std::span<const Change> changes) {
@@ -198,7 +198,7 @@ Result<void> log_all(Db& db, std::span<const Change> changes) {
         int index = 1;
         for (const auto& change : batch) {
             s->bind(index++, change.path);
-            s->bind(index++, static_cast<std::int64_t>(change.kind));
+            s->bind(index++, stored_kind(change.kind, change.collection));
         }
         if (auto ok = s->run(); !ok)
             return ok;
@@ -217,7 +217,7 @@ Result<std::vector<Change>> log_since(Db& db, std::int64_t since, std::int64_t u
     auto ok = s->each_row([&](const sqlite::Stmt& row) {
         std::string p = row.text(0);
         if (p != collection)
-            out.push_back({std::move(p), static_cast<ChangeKind>(row.integer(1))});
+            out.push_back(change_from_row(std::move(p), row.integer(1)));
     });
     if (!ok)
         return tl::unexpected(ok.error());

@@ -26,7 +26,8 @@ Result<std::optional<std::uint32_t>> folded_epoch(Db& db);
 Result<void> set_folded_epoch(Db& db, std::uint32_t epoch);
 
 Result<std::int64_t> current_seq(Db& db);
-Result<void> log(Db& db, const std::string& path, ChangeKind kind);
+// collection: a collection was removed (kept with the kind, see stored_kind).
+Result<void> log(Db& db, const std::string& path, ChangeKind kind, bool collection = false);
 // The same for many changes, in order: a few rows per statement (a folded journal logs
 // thousands; one INSERT each cost 10,000 instructions).
 Result<void> log_all(Db& db, std::span<const Change> changes);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
@@ -578,6 +579,7 @@ public:
             return tl::unexpected(git_error(rc, "diff"));
         DiffPtr diff(raw_diff);
         std::map<std::string, ChangeKind> primary, secondary;
+        std::set<std::string> collections; // paths whose marker changed: folders
         std::size_t n = git_diff_num_deltas(diff.get());
         for (std::size_t i = 0; i < n; ++i) {
             const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
@@ -594,8 +596,10 @@ public:
                 return rel_path.empty() ? path : join(path, rel_path);
             };
             if (name == marker_name) {
-                if (!dir.empty())
+                if (!dir.empty()) {
                     primary[in_collection(dir)] = kind;
+                    collections.insert(in_collection(dir));
+                }
             } else if (name == dir_props_name) {
                 if (!dir.empty())
                     secondary[in_collection(dir)] = ChangeKind::modified;
@@ -611,8 +615,15 @@ public:
         out.token = snap->commit_id ? hex(*snap->commit_id) : std::string(GIT_OID_HEXSZ, '0');
         for (auto& [p, kind] : secondary)
             primary.try_emplace(p, kind);
-        for (auto& [p, kind] : primary)
-            out.changes.push_back({p, kind});
+        for (auto& [p, kind] : primary) {
+            // A folder: its marker changed, or something below it did (the map is ordered).
+            bool folder = collections.contains(p);
+            if (!folder) {
+                auto next = primary.upper_bound(p);
+                folder = next != primary.end() && next->first.starts_with(p + "/");
+            }
+            out.changes.push_back({p, kind, kind == ChangeKind::removed && folder});
+        }
         return out;
     }
 

@@ -92,11 +92,13 @@ Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
                   static_cast<std::int64_t>(kind));
 }
 
+// A removed collection is logged as one (stored_kind: + 4), so that its URL keeps its '/'.
 Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
-    return db.run(
-        std::string("INSERT INTO changes(path, kind) SELECT path, ?2 FROM resources WHERE ") +
-            subtree_where + " ORDER BY path",
-        path, static_cast<std::int64_t>(kind));
+    const std::int64_t removed = static_cast<std::int64_t>(ChangeKind::removed);
+    return db.run(std::string("INSERT INTO changes(path, kind) SELECT path, ?2 + CASE WHEN ?2 = "
+                              "?3 AND collection THEN 4 ELSE 0 END FROM resources WHERE ") +
+                      subtree_where + " ORDER BY path",
+                  path, static_cast<std::int64_t>(kind), removed);
 }
 
 // The parent of a new resource must be an existing collection (RFC 4918 9.7.1, 9.3.1).
@@ -688,7 +690,7 @@ public:
         auto ok = s->each_row([&](const Stmt& row) {
             std::string p = row.text(0);
             if (p != *path)
-                log.push_back({std::move(p), static_cast<ChangeKind>(row.integer(1))});
+                log.push_back(change_from_row(std::move(p), row.integer(1)));
         });
         if (!ok)
             return tl::unexpected(ok.error());

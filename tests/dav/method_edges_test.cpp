@@ -155,6 +155,39 @@ TEST_P(DavEdgeTest, SyncTokensAreUrisAndTheReportIsAdvertised) {
     EXPECT_NE(on_document.body.find("404"), std::string::npos) << on_document.body;
 }
 
+// A removed collection is reported by the URL the client knew it by, with its '/' (RFC 4918
+// section 5.2), at sync-level 1 and infinite, empty or not; a removed document without one.
+TEST_P(DavEdgeTest, SyncReportsARemovedCollectionWithItsSlash) {
+    ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/c/empty").status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/c/full").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/c/full/x.txt", "x").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/c/d.txt", "d").status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/c/moved").status, 201);
+    const std::string token = sync_token_of(sync("").body);
+    ASSERT_FALSE(token.empty());
+    ASSERT_EQ(call("DELETE", "/dav/c/empty").status, 204);
+    ASSERT_EQ(call("DELETE", "/dav/c/full").status, 204);
+    ASSERT_EQ(call("DELETE", "/dav/c/d.txt").status, 204);
+    ASSERT_EQ(
+        call("MOVE", "/dav/c/moved", {}, "Destination: http://127.0.0.1/dav/c/renamed/\r\n").status,
+        201);
+    for (const char* level : {"1", "infinite"}) {
+        auto r = call("REPORT", "/dav/c/",
+                      "<?xml version=\"1.0\"?><D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" +
+                          token + "</D:sync-token><D:sync-level>" + level +
+                          "</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>",
+                      "Depth: 0\r\n");
+        ASSERT_EQ(r.status, 207) << r.body;
+        for (const char* href : {"<D:href>/dav/c/empty/</D:href>", "<D:href>/dav/c/full/</D:href>",
+                                 "<D:href>/dav/c/d.txt</D:href>", "<D:href>/dav/c/moved/</D:href>",
+                                 "<D:href>/dav/c/renamed/</D:href>"}) {
+            EXPECT_NE(r.body.find(href), std::string::npos) << level << " " << href << "\n"
+                                                            << r.body;
+        }
+    }
+}
+
 // A name git cannot hold in a tree is the client's choice: 403 saying so, not a 500.
 TEST_P(DavEdgeTest, ANameGitCannotHoldIsRefusedWith403) {
     if (GetParam() != "git") {
