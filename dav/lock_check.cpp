@@ -67,13 +67,15 @@ std::optional<Denial> check_write(const Request& r, std::span<const LockScopeToC
     for (const auto& scope : scopes) {
         auto covering = r.options.locks->covering(scope.path);
         if (!covering) {
-            return Denial{500, "lock table: " + covering.error().message, false};
+            return Denial{lock_table_status(covering.error()),
+                          "lock table: " + covering.error().message, false};
         }
         std::vector<Lock> all = std::move(*covering);
         if (scope.with_members) {
             auto within = r.options.locks->within(scope.path);
             if (!within) {
-                return Denial{500, "lock table: " + within.error().message, false};
+                return Denial{lock_table_status(within.error()),
+                              "lock table: " + within.error().message, false};
             }
             for (auto& l : *within) {
                 if (std::none_of(all.begin(), all.end(),
@@ -119,4 +121,8 @@ void answer_denial(Request& r, Denial d) {
         fail(r.ex, d.status, std::move(d.body));
     }
 }
+int lock_table_status(const LockError& e) {
+    return e.code == LockErrc::full ? 507 : 500;
+}
+
 } // namespace quire::dav

@@ -39,6 +39,8 @@ std::vector<std::string> submitted(const Request& r);
 namespace quire::dav {
 // Drops the locks on path and below (after DELETE or MOVE); skipped when nothing is locked.
 void remove_locks_within(const Request& r, const std::string& path);
+// The status for a lock table that failed: 507 when its disk is full, else 500.
+int lock_table_status(const LockError& e);
 // Sets the response for a denial (XML error body or plain text).
 void answer_denial(Request& r, Denial d);
 } // namespace quire::dav

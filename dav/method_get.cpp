@@ -78,8 +78,11 @@ void fetch(Fetched& f, const Request& r, bool head, bool on_loop) {
     f.fresh_until = opened->fresh_until;
     if (f.meta.collection) {
         if (!head) {
-            if (auto list = r.options.store->list(r.path)) {
+            auto list = r.options.store->list(r.path);
+            if (list) {
                 f.members = std::move(*list);
+            } else if (list.error().code != storage::Errc::not_found) {
+                f.error = std::move(list.error()); // never an empty page for a failed listing
             }
         }
         return;

@@ -69,7 +69,10 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
             return LockOutcome{
                 Denial{423, error_body("no-conflicting-lock", inner), true}, {}, false};
         }
-        return LockOutcome{Denial{500, "lock table: " + lock.error().message, false}, {}, false};
+        return LockOutcome{
+            Denial{lock_table_status(lock.error()), "lock table: " + lock.error().message, false},
+            {},
+            false};
     }
     if (meta) {
         return LockOutcome{std::nullopt, std::move(*lock), false};
@@ -146,7 +149,8 @@ asio::awaitable<void> do_unlock(Request& r) {
     auto work = [&r, token = std::string(token)]() -> std::optional<Denial> {
         auto found = r.options.locks->find(token);
         if (!found) {
-            return Denial{500, "lock table: " + found.error().message, false};
+            return Denial{lock_table_status(found.error()), "lock table: " + found.error().message,
+                          false};
         }
         const auto& lock = *found;
         if (!lock ||

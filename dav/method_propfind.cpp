@@ -125,13 +125,18 @@ Piece first_piece(Walk& w) {
 }
 
 // Appends the members of the next pending collection; pushes sub-collections when recursing.
-void append_members(Walk& w, bool recurse, std::string& out) {
+// A collection that cannot be listed (a full disk, an I/O error) is an error, never an empty
+// list: a client that syncs would take the missing members for deleted.
+std::optional<storage::Error> append_members(Walk& w, bool recurse, std::string& out) {
     const std::string collection = std::move(w.pending.back());
     w.pending.pop_back();
     const bool dead = needs_dead_properties(*w.request);
     auto list = w.r.options.store->list(collection, storage::ListOptions{dead});
     if (!list) {
-        return; // vanished meanwhile: nothing to report under it
+        if (list.error().code == storage::Errc::not_found) {
+            return std::nullopt; // vanished meanwhile: nothing to report under it
+        }
+        return list.error();
     }
     // About 1 KiB per member for allprop: one allocation instead of a dozen doublings.
     out.reserve(out.size() + list->size() * 1024);
@@ -144,6 +149,7 @@ void append_members(Walk& w, bool recurse, std::string& out) {
             w.pending.push_back(m.path);
         }
     }
+    return std::nullopt;
 }
 
 } // namespace
@@ -181,7 +187,9 @@ asio::awaitable<void> do_propfind(Request& r) {
             walk->pending.clear();
         }
         if (d == Depth::one && !walk->pending.empty()) {
-            append_members(*walk, false, p.text);
+            if (auto e = append_members(*walk, false, p.text)) {
+                return Piece{status_of(e->code), e->message, false, {}};
+            }
         }
         return p;
     };
@@ -220,7 +228,13 @@ asio::awaitable<void> do_propfind(Request& r) {
             std::string text;
             // Gather a few collections per round trip to the pool, about 64 KiB at a time.
             while (!walk->pending.empty() && text.size() < 64 * 1024) {
-                append_members(*walk, true, text);
+                const std::string collection = walk->pending.back();
+                if (auto e = append_members(*walk, true, text)) {
+                    // The 207 went out already: the collection whose members are missing is
+                    // named with the status that kept them out.
+                    append_status_response(text, walk->r.href(collection, true),
+                                           status_of(e->code));
+                }
             }
             if (walk->pending.empty()) {
                 end_multistatus(text);

@@ -45,7 +45,12 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
             auto list = store.list(todo.back(), storage::ListOptions{dead});
             todo.pop_back();
             if (!list) {
-                continue;
+                if (list.error().code == storage::Errc::not_found) {
+                    continue; // removed meanwhile
+                }
+                // Not an empty answer: the client would take the members for removed.
+                return ReportOutcome{
+                    Denial{status_of(list.error().code), list.error().message, false}, {}};
             }
             for (auto& m : *list) {
                 if (s.infinite && m.collection) {

@@ -36,7 +36,8 @@ struct LockRequest {
     std::chrono::seconds timeout{0}; // granted as asked, within [1 s, 100 years]
 };
 
-enum class LockErrc { conflict, not_found, io };
+// full: the table's disk is full (507, RFC 4918 section 11.5), io: any other failure (500).
+enum class LockErrc { conflict, not_found, full, io };
 
 struct LockError {
     LockErrc code = LockErrc::io;

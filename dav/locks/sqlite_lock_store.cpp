@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 #include "storage/shared_counter.hpp"
 
 namespace quire::dav {
@@ -55,7 +57,11 @@ tl::unexpected<LockError> io_error(sqlite3* db, int rc, std::string_view what) {
     if (db && sqlite3_errcode(db) != SQLITE_OK) {
         message += std::string(" (") + sqlite3_errmsg(db) + ")";
     }
-    return tl::unexpected(LockError{LockErrc::io, std::move(message), {}});
+    const int primary = rc & 0xff;
+    const bool full = primary == SQLITE_FULL ||
+                      (db && (sqlite3_errcode(db) & 0xff) == SQLITE_FULL) ||
+                      (primary == SQLITE_IOERR && errno == ENOSPC);
+    return tl::unexpected(LockError{full ? LockErrc::full : LockErrc::io, std::move(message), {}});
 }
 
 LockResult<void> exec(sqlite3* db, std::string_view sql) {

@@ -241,7 +241,7 @@ public:
         if (auto cached = cache_.props(path))
             return cached;
         const auto generation = cache_.generation();
-        if (auto ok = fold_journal(); !ok)
+        if (auto ok = fold_journal_for_reading(); !ok)
             return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
@@ -285,7 +285,7 @@ public:
         auto names = member_names_at(dir.get());
         if (!names)
             return tl::unexpected(names.error());
-        if (auto ok = fold_journal(); !ok)
+        if (auto ok = fold_journal_for_reading(); !ok)
             return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
@@ -575,7 +575,7 @@ public:
             return tl::unexpected(path.error());
         if (auto ok = must_be_collection(*path); !ok)
             return tl::unexpected(ok.error());
-        if (auto ok = fold_journal(); !ok)
+        if (auto ok = fold_journal_for_reading(); !ok)
             return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
@@ -592,7 +592,7 @@ public:
             return tl::unexpected(path.error());
         if (auto ok = must_be_collection(*path); !ok)
             return tl::unexpected(ok.error());
-        if (auto ok = fold_journal(); !ok)
+        if (auto ok = fold_journal_for_reading(); !ok)
             return tl::unexpected(ok.error());
         auto db = pool_.acquire();
         if (!db)
@@ -989,6 +989,17 @@ private:
     // Readers of meta.db (properties, the change log) fold the quick journal first: what it
     // holds is not in meta.db yet. The fold's write lock bumps the generation, so a reader that
     // read the generation before folding does not cache what it reads now.
+    // A reader's fold. When the disk is full the fold cannot commit; the reader then reads
+    // meta.db as it is (what the journal holds shows once a fold succeeds: a media type or a
+    // moved document's properties a little late), so that reads go on working while writes
+    // are refused with 507, and no listing comes back empty.
+    Result<void> fold_journal_for_reading() {
+        auto ok = fold_journal();
+        if (!ok && ok.error().code == Errc::insufficient_storage)
+            return {};
+        return ok;
+    }
+
     Result<void> fold_journal() {
         if (journal_.empty())
             return {};

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../storage/testing.hpp"
+
 namespace quire::dav {
 namespace {
 
@@ -444,6 +446,30 @@ TEST_F(DavLockStore, ConcurrentExclusiveCreateAcrossConnectionsHasOneWinner) {
     auto all = store_->within("/");
     ASSERT_TRUE(all);
     EXPECT_EQ(all->size(), 20u);
+}
+
+// A full disk is the table's "full" (507 to the client, RFC 4918 section 11.5), not a fault of
+// the server's (500); what was locked before stays locked.
+TEST(LockStoreFullDisk, ALockOnAFullDiskFailsAsFull) {
+    TempDir dir;
+    storage::testing::SmallDisk disk(dir.path());
+    if (!disk.mounted())
+        GTEST_SKIP() << "cannot mount a 4 MiB tmpfs here (" << disk.error()
+                     << "); the full-disk test needs root or CAP_SYS_ADMIN";
+    auto store = open_sqlite_lock_store(disk.path() + "/locks.db");
+    ASSERT_TRUE(store) << store.error().message;
+    auto before = (*store)->create(request("/kept"));
+    ASSERT_TRUE(before);
+    storage::testing::fill(disk.path() + "/filler");
+    LockResult<Lock> refused = (*store)->create(request("/new"));
+    for (int i = 0; refused && i < 200; ++i) // the table's free pages take a few first
+        refused = (*store)->create(request("/new" + std::to_string(i)));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, LockErrc::full) << refused.error().message;
+    auto kept = (*store)->covering("/kept");
+    ASSERT_TRUE(kept) << kept.error().message;
+    ASSERT_EQ(kept->size(), 1u);
+    EXPECT_EQ(kept->front().token, before->token);
 }
 
 } // namespace

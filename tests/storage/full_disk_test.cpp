@@ -2,42 +2,13 @@
 // content.
 #include <gtest/gtest.h>
 
-#include <cerrno>
-#include <cstring>
 #include <random>
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "testing.hpp"
 
 namespace quire::storage::testing {
 namespace {
-
-// Mounts a size-limited tmpfs for the test's lifetime (we run as root in CI).
-class SmallDisk {
-public:
-    explicit SmallDisk(const std::string& dir) : dir_(dir + "/disk") {
-        ::mkdir(dir_.c_str(), 0700);
-        if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=4m") == 0)
-            mounted_ = true;
-        else
-            error_ = std::strerror(errno);
-    }
-    ~SmallDisk() {
-        if (mounted_)
-            ::umount2(dir_.c_str(), MNT_DETACH);
-    }
-    SmallDisk(const SmallDisk&) = delete;
-    SmallDisk& operator=(const SmallDisk&) = delete;
-    bool mounted() const { return mounted_; }
-    const std::string& error() const { return error_; }
-    const std::string& path() const { return dir_; }
-
-private:
-    std::string dir_;
-    bool mounted_ = false;
-    std::string error_;
-};
 
 template <class Backend>
 class FullDiskTest : public ::testing::Test {};
@@ -80,6 +51,37 @@ TYPED_TEST(FullDiskTest, WriteFailsTypedAndKeepsOldContent) {
     ASSERT_TRUE(reopened) << reopened.error().message;
     EXPECT_EQ(*get(**reopened, "/doc"), "old content");
     EXPECT_EQ(TypeParam::integrity(disk.path()), "");
+}
+
+// Reads go on while the disk is full: the fs store's quick journal cannot be folded then, and
+// a listing came back empty (a sync client would have deleted everything on its side).
+TYPED_TEST(FullDiskTest, ReadsAndListingsGoOnWhileTheDiskIsFull) {
+    TempDir dir;
+    SmallDisk disk(dir.path());
+    if (!disk.mounted())
+        GTEST_SKIP() << "cannot mount a 4 MiB tmpfs here (" << disk.error()
+                     << "); the full-disk test needs root or CAP_SYS_ADMIN";
+    const std::string root = disk.path() + "/store";
+    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
+    auto store = TypeParam::open(root);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(put(**store, "/a.txt", "alpha"));
+    ASSERT_TRUE((*store)->mkcol("/dir", "test"));
+    ASSERT_TRUE(put(**store, "/dir/b.txt", "beta")); // fs_quick: still in the journal
+    fill(disk.path() + "/filler");
+
+    auto listing = (*store)->list("/");
+    ASSERT_TRUE(listing) << listing.error().message;
+    EXPECT_EQ(listing->size(), 2u);
+    auto below = (*store)->list("/dir");
+    ASSERT_TRUE(below) << below.error().message;
+    ASSERT_EQ(below->size(), 1u);
+    EXPECT_EQ(below->front().path, "/dir/b.txt");
+    EXPECT_EQ(*get(**store, "/dir/b.txt"), "beta");
+    EXPECT_TRUE((*store)->sync_token("/"));
+    auto refused = put(**store, "/c.txt", std::string(64 * 1024, 'c'));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::insufficient_storage) << refused.error().message;
 }
 
 } // namespace

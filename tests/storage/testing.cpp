@@ -1,11 +1,15 @@
 #include "testing.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <stdexcept>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +30,32 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+}
+
+SmallDisk::SmallDisk(const std::string& dir) : dir_(dir + "/disk") {
+    ::mkdir(dir_.c_str(), 0700);
+    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=4m") == 0)
+        mounted_ = true;
+    else
+        error_ = std::strerror(errno);
+}
+
+SmallDisk::~SmallDisk() {
+    if (mounted_)
+        ::umount2(dir_.c_str(), MNT_DETACH);
+}
+
+void fill(const std::string& file) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    const std::string block(64 * 1024, 'f');
+    std::size_t chunk = block.size();
+    while (chunk > 0) { // smaller and smaller writes take the last bytes too
+        if (::write(fd, block.data(), chunk) < 0)
+            chunk /= 2;
+    }
+    ::close(fd);
 }
 
 Result<std::unique_ptr<Store>> FsBackend::open(const std::string& dir) {

@@ -23,6 +23,27 @@ private:
     std::string path_;
 };
 
+// Mounts a size-limited tmpfs (4 MiB) at DIR/disk for its lifetime (tests run as root in CI;
+// elsewhere mounted() is false and the test skips, saying why).
+class SmallDisk {
+public:
+    explicit SmallDisk(const std::string& dir);
+    ~SmallDisk();
+    SmallDisk(const SmallDisk&) = delete;
+    SmallDisk& operator=(const SmallDisk&) = delete;
+    bool mounted() const { return mounted_; }
+    const std::string& error() const { return error_; }
+    const std::string& path() const { return dir_; }
+
+private:
+    std::string dir_;
+    bool mounted_ = false;
+    std::string error_;
+};
+
+// Writes `file` until its file system is full.
+void fill(const std::string& file);
+
 // Each backend kind knows how to open (or reopen) a store kept under a folder.
 // integrity() runs the backend's own checker over what is on disk (PRAGMA integrity_check,
 // git fsck) and returns its complaint, or "" when it is clean.
