@@ -7,6 +7,9 @@
 #include "http/path.hpp"
 #include "table_reader.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -103,7 +106,8 @@ void read_logging(TableReader& t, Logging& out) {
 
 void read_listener(TableReader& t, Config& c) {
     Listener l;
-    l.where = t.diagnostics().file() + ":" + std::to_string(t.line()) + ": ";
+    // Errors at listen time (address in use...) name the address line (or the table).
+    l.where = t.diagnostics().file() + ":" + std::to_string(t.line_of("address")) + ": ";
     auto address = t.string("address");
     if (!address) {
         t.error_here("a listener needs address = \"HOST:PORT\"");
@@ -298,6 +302,13 @@ parse_listen_address(std::string_view text) {
             host = std::string(text.substr(0, colon));
         }
         port_text = text.substr(colon + 1);
+    }
+    // The host is an IP address (or a wildcard, or localhost): no name is looked up, and a
+    // mistyped one is an error here, not first when the server binds.
+    unsigned char bytes[sizeof(in6_addr)];
+    if (host != "*" && host != "localhost" && ::inet_pton(AF_INET, host.c_str(), bytes) != 1 &&
+        ::inet_pton(AF_INET6, host.c_str(), bytes) != 1) {
+        return tl::unexpected("not an IP address: '" + host + "'");
     }
     unsigned port = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);

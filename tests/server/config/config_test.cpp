@@ -150,6 +150,24 @@ TEST(ConfigTest, ParsesListenAddresses) {
     EXPECT_FALSE(parse_listen_address("8080"));
     EXPECT_FALSE(parse_listen_address("a:b"));
     EXPECT_FALSE(parse_listen_address("[::1]8080"));
+    // The host must be an IP address (or *, localhost): a mistyped one fails the check, not
+    // the start.
+    EXPECT_EQ(parse_listen_address("*:80")->first, "*");
+    EXPECT_EQ(parse_listen_address("localhost:80")->first, "localhost");
+    EXPECT_EQ(parse_listen_address("0.0.0.0:80")->first, "0.0.0.0");
+    EXPECT_FALSE(parse_listen_address("999.1.1.1:80"));
+    EXPECT_FALSE(parse_listen_address("example.org:80"));
+    EXPECT_FALSE(parse_listen_address("[::g]:80"));
+}
+
+TEST(ConfigTest, ABadListenAddressIsNamedOnItsOwnLine) {
+    auto loaded = load_config_text("[[listen]]\n\naddress = \"999.1.1.1:80\"\n", "q.toml", "/");
+    ASSERT_FALSE(loaded);
+    ASSERT_FALSE(loaded.error().empty());
+    EXPECT_NE(loaded.error().front().find("q.toml:3:"), std::string::npos)
+        << loaded.error().front();
+    EXPECT_NE(loaded.error().front().find("999.1.1.1"), std::string::npos)
+        << loaded.error().front();
 }
 
 TEST(ConfigTest, ServesWhatAConfigurationFileDescribes) {
