@@ -1,6 +1,7 @@
 #include "handles.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace quire::storage::git {
@@ -24,8 +25,14 @@ Error git_error(int rc, std::string_view what) {
     std::string detail = e && e->message ? e->message : "unknown libgit2 error";
     std::string message = std::string(what) + ": " + detail;
     if (detail.find("No space left") != std::string::npos ||
-        detail.find("quota exceeded") != std::string::npos || errno == ENOSPC)
+        detail.find("quota exceeded") != std::string::npos)
         return {Errc::insufficient_storage, std::move(message)};
+    if (errno == ENOSPC) {
+        // libgit2's last message may be an older one of its own (a lookup that missed): the
+        // full disk is what stopped this step.
+        return {Errc::insufficient_storage,
+                std::string(what) + ": " + std::strerror(ENOSPC) + " (libgit2: " + detail + ")"};
+    }
     switch (rc) {
     case GIT_ENOTFOUND:
         return {Errc::not_found, std::move(message)};
