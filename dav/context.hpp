@@ -27,6 +27,9 @@ struct Request {
 
     // The encoded href of a store path; collections end in '/'.
     std::string href(std::string_view store_path, bool collection) const;
+    // Whether the request URI ends in '/' below the mount's root: it names a collection (RFC
+    // 4918 section 5.2), and a document there is not what it names.
+    bool names_collection() const { return path != "/" && ex.path_in_mount().ends_with('/'); }
     // A raw (percent-encoded) URI or absolute path to a store path on this mount, or nullopt
     // when it names another server, scheme or mount.
     std::optional<std::string> store_path_of(std::string_view uri) const;

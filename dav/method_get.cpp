@@ -76,6 +76,11 @@ void fetch(Fetched& f, const Request& r, bool head, bool on_loop) {
     }
     f.meta = std::move(opened->meta);
     f.fresh_until = opened->fresh_until;
+    if (!f.meta.collection && r.names_collection()) {
+        f.error = storage::Error{storage::Errc::not_found,
+                                 r.path + " is a document; a URL ending in '/' names a collection"};
+        return;
+    }
     if (f.meta.collection) {
         if (!head) {
             auto list = r.options.store->list(r.path);
@@ -153,7 +158,7 @@ asio::awaitable<void> do_get(Request& r, bool head) {
     // is weighed against the store's state, so such a request takes the whole way.
     GetAnswers* answers = nullptr;
     std::optional<std::uint64_t> generation;
-    if (r.options.inline_reads && !r.if_header) {
+    if (r.options.inline_reads && !r.if_header && !r.names_collection()) {
         generation = r.options.store->read_generation(); // before the read (see GetAnswers)
     }
     if (generation) {

@@ -91,6 +91,10 @@ Piece first_piece(Walk& w) {
     if (!meta) {
         return Piece{status_of(meta.error().code), meta.error().message, false, {}};
     }
+    if (!meta->collection && r.names_collection()) {
+        return Piece{
+            404, r.path + " is a document; a URL ending in '/' names a collection", false, {}};
+    }
     auto any_locks = [&] {
         auto any = r.options.locks->any();
         return !any || *any; // on a lock table error, look properly

@@ -105,6 +105,14 @@ TEST_P(DavEdgeTest, PutToAUrlEndingInASlashMakesNoDocument) {
     EXPECT_EQ(call("GET", "/dav/x").status, 404);
     ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
     EXPECT_EQ(call("PUT", "/dav/c/", "x").status, 405);
+    // And a document is not found at its URL with a '/' (the cached answer neither).
+    ASSERT_EQ(call("PUT", "/dav/d.txt", "d").status, 201);
+    EXPECT_EQ(call("GET", "/dav/d.txt").body, "d");
+    EXPECT_EQ(call("GET", "/dav/d.txt/").status, 404);
+    EXPECT_EQ(call("HEAD", "/dav/d.txt/").status, 404);
+    EXPECT_EQ(call("PROPFIND", "/dav/d.txt/", {}, "Depth: 0\r\n").status, 404);
+    EXPECT_EQ(call("PROPFIND", "/dav/c/", {}, "Depth: 0\r\n").status, 207);
+    EXPECT_EQ(call("GET", "/dav/c/").status, 200);
 }
 
 // The LOCK answer shows the timeout granted, not one second less.
