@@ -408,7 +408,11 @@ LoadResult quick_config(const QuickOptions& options) {
     if (options.webdav) {
         handlers::WebdavSettings ws;
         ws.store = options.store.empty() || options.store == "fs" ? "fs:" + dir : options.store;
-        handler = handlers::make_webdav_handler(std::move(ws), fs::current_path());
+        auto dav = handlers::make_webdav_handler(std::move(ws), fs::current_path());
+        if (!dav) {
+            return tl::unexpected(std::vector<std::string>{dav.error().message});
+        }
+        handler = std::move(*dav);
     } else if (!options.store.empty()) {
         return tl::unexpected(std::vector<std::string>{"--store needs --webdav"});
     } else {

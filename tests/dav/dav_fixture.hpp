@@ -50,7 +50,7 @@ protected:
         s.refuse_macos_metadata = refuse_macos_metadata_;
         s.quota = quota_;
         auto dav = handlers::make_webdav_handler(s, dir_.path());
-        ASSERT_TRUE(dav) << dav.error();
+        ASSERT_TRUE(dav) << dav.error().message;
         core::Mount m{"/dav", {}, {}};
         if (!principal.empty()) {
             // Stands in for the authentication phase: sets the user, lets the next handler on.

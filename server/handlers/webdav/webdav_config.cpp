@@ -60,18 +60,19 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
 
 } // namespace
 
-tl::expected<std::shared_ptr<core::Handler>, std::string>
+tl::expected<std::shared_ptr<core::Handler>, WebdavSetupError>
 make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     auto opened = open_store(settings.store, base, settings.durable, settings.cache_ttl);
     if (!opened) {
-        return tl::unexpected(opened.error());
+        return tl::unexpected(WebdavSetupError{"store", opened.error()});
     }
     const auto locks_file =
         settings.locks.empty() ? opened->default_locks : (base / settings.locks).string();
     auto locks = dav::open_sqlite_lock_store(locks_file);
     if (!locks) {
-        return tl::unexpected("cannot open the lock table " + locks_file + ": " +
-                              locks.error().message);
+        return tl::unexpected(WebdavSetupError{settings.locks.empty() ? "store" : "locks",
+                                               "cannot open the lock table " + locks_file + ": " +
+                                                   locks.error().message});
     }
     dav::DavOptions o;
     o.inline_reads = opened->store->capabilities().fast_reads;
@@ -115,7 +116,7 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
     auto handler = make_webdav_handler(std::move(s), mount.base_dir());
     if (!handler) {
-        mount.error("store", handler.error());
+        mount.error(handler.error().setting, handler.error().message);
         return nullptr;
     }
     return *handler;

@@ -36,8 +36,15 @@ struct WebdavSettings {
     bool refuse_macos_metadata = false;
 };
 
+// What make_webdav_handler could not do, and the setting to blame for it ("store" or
+// "locks"), so that a configuration error names the right line.
+struct WebdavSetupError {
+    std::string setting;
+    std::string message;
+};
+
 // Relative paths in the store spec are taken from base.
-tl::expected<std::shared_ptr<core::Handler>, std::string>
+tl::expected<std::shared_ptr<core::Handler>, WebdavSetupError>
 make_webdav_handler(WebdavSettings settings, const std::filesystem::path& base);
 
 std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& mount);

@@ -170,6 +170,19 @@ TEST(ConfigTest, ABadListenAddressIsNamedOnItsOwnLine) {
         << loaded.error().front();
 }
 
+// A lock table that cannot be opened is blamed on the `locks` line that names it.
+TEST(ConfigTest, AnUnopenableLockTableIsNamedOnItsLocksLine) {
+    TempDir dir;
+    dir.write("share/a.txt", "a");
+    const auto errors = errors_of("[[listen]]\naddress = \"127.0.0.1:0\"\n[[mount]]\n"
+                                  "path = \"/dav\"\nhandler = \"webdav\"\nstore = \"fs:share\"\n"
+                                  "locks = \"no/such/folder/locks.db\"\n",
+                                  dir.path().string());
+    ASSERT_FALSE(errors.empty());
+    EXPECT_TRUE(has(errors, "quire.toml:7: [[mount]] locks:")) << errors.front(); // not store (6)
+    EXPECT_TRUE(has(errors, "locks")) << errors.front();
+}
+
 TEST(ConfigTest, ServesWhatAConfigurationFileDescribes) {
     TempDir dir;
     dir.write("site/a/file.txt", "from config");
