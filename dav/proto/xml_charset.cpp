@@ -28,10 +28,6 @@ private:
     iconv_t cd_;
 };
 
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && http::iequals(s.substr(0, prefix.size()), prefix);
-}
-
 bool is_utf8_name(std::string_view name) {
     return http::iequals(name, "utf-8") || http::iequals(name, "utf8") ||
            http::iequals(name, "us-ascii") || http::iequals(name, "ascii");
@@ -98,8 +94,9 @@ std::optional<std::string> encoding_of(std::string_view body, std::string_view c
     auto declared = declared_encoding(body);
     // A declaration read as ASCII cannot be right in naming UTF-16 or UTF-32 (their bytes
     // would not spell it so): the body is read as UTF-8, as it evidently is.
-    if (declared && (starts_with_icase(*declared, "utf-16") ||
-                     starts_with_icase(*declared, "utf-32") || starts_with_icase(*declared, "ucs")))
+    if (declared &&
+        (http::starts_with_icase(*declared, "utf-16") ||
+         http::starts_with_icase(*declared, "utf-32") || http::starts_with_icase(*declared, "ucs")))
         return std::nullopt;
     return declared;
 }

@@ -16,6 +16,10 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
 void Headers::add(std::string name, std::string value) {
     append(std::move(name), std::move(value));
 }

@@ -16,6 +16,8 @@ struct HeaderField {
 };
 
 bool iequals(std::string_view a, std::string_view b);
+// Whether s begins with prefix, ASCII case ignored.
+bool starts_with_icase(std::string_view s, std::string_view prefix);
 
 class Headers {
 public:

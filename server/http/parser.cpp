@@ -108,10 +108,6 @@ void split_path_query(std::string_view pq, RequestHead& h) {
     }
 }
 
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 // RFC 9112 section 3: request-line = method SP request-target SP HTTP-version.
 tl::expected<void, ParseError> parse_request_line(std::string_view line, const ParseLimits& limits,
                                                   RequestHead& h) {

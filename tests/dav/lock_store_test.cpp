@@ -453,9 +453,7 @@ TEST_F(DavLockStore, ConcurrentExclusiveCreateAcrossConnectionsHasOneWinner) {
 TEST(LockStoreFullDisk, ALockOnAFullDiskFailsAsFull) {
     TempDir dir;
     storage::testing::SmallDisk disk(dir.path());
-    if (!disk.mounted())
-        GTEST_SKIP() << "cannot mount a 4 MiB tmpfs here (" << disk.error()
-                     << "); the full-disk test needs root or CAP_SYS_ADMIN";
+    QUIRE_SKIP_UNLESS_MOUNTED(disk);
     auto store = open_sqlite_lock_store(disk.path() + "/locks.db");
     ASSERT_TRUE(store) << store.error().message;
     auto before = (*store)->create(request("/kept"));

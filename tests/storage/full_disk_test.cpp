@@ -19,9 +19,7 @@ TYPED_TEST_SUITE(FullDiskTest, Backends, BackendNames);
 TYPED_TEST(FullDiskTest, WriteFailsTypedAndKeepsOldContent) {
     TempDir dir;
     SmallDisk disk(dir.path());
-    if (!disk.mounted())
-        GTEST_SKIP() << "cannot mount a 4 MiB tmpfs here (" << disk.error()
-                     << "); the full-disk test needs root or CAP_SYS_ADMIN";
+    QUIRE_SKIP_UNLESS_MOUNTED(disk);
     // Random bytes do not compress: git's zlib cannot make them fit either.
     std::string big(8 * 1024 * 1024, '\0');
     std::mt19937_64 rng(42);
@@ -64,9 +62,7 @@ TYPED_TEST(FullDiskTest, WriteFailsTypedAndKeepsOldContent) {
 TYPED_TEST(FullDiskTest, ReadsAndListingsGoOnWhileTheDiskIsFull) {
     TempDir dir;
     SmallDisk disk(dir.path());
-    if (!disk.mounted())
-        GTEST_SKIP() << "cannot mount a 4 MiB tmpfs here (" << disk.error()
-                     << "); the full-disk test needs root or CAP_SYS_ADMIN";
+    QUIRE_SKIP_UNLESS_MOUNTED(disk);
     const std::string root = disk.path() + "/store";
     ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
     auto store = TypeParam::open(root);

@@ -41,6 +41,14 @@ private:
     std::string error_;
 };
 
+// Skips the running test when disk could not be mounted, saying why.
+#define QUIRE_SKIP_UNLESS_MOUNTED(disk)                                                            \
+    do {                                                                                           \
+        if (!(disk).mounted())                                                                     \
+            GTEST_SKIP() << "cannot mount a 4 MiB tmpfs here (" << (disk).error()                  \
+                         << "); the full-disk test needs root or CAP_SYS_ADMIN";                   \
+    } while (false)
+
 // Writes `file` until its file system is full.
 void fill(const std::string& file);
 
