@@ -24,6 +24,7 @@ Result<FileInfo> file_info(int dir_fd, const std::string& path, int extra_flags)
     }
     info.exists = S_ISREG(sx.stx_mode) || S_ISDIR(sx.stx_mode);
     info.directory = S_ISDIR(sx.stx_mode);
+    info.symlink = S_ISLNK(sx.stx_mode);
     info.size = info.directory ? 0 : sx.stx_size;
     info.inode = sx.stx_ino;
     info.mtime_ns =
@@ -62,15 +63,6 @@ Meta meta_of(const std::string& path, const FileInfo& info) {
     return m;
 }
 
-Result<void> fsync_dir(const std::string& dir) {
-    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd)
-        return tl::unexpected(errno_error(errno, "open directory " + dir));
-    if (::fsync(fd.get()) != 0)
-        return tl::unexpected(errno_error(errno, "fsync directory " + dir));
-    return {};
-}
-
 std::string temp_name() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     // The pid keeps a forked child, which inherits the generator's state, on its own names.
@@ -107,7 +99,9 @@ Result<void> walk_into(const std::string& root, const std::string& path,
         bool is_dir = e->d_type == DT_DIR;
         if (e->d_type == DT_UNKNOWN) {
             struct stat st {};
-            is_dir = ::fstatat(dirfd(dir.get()), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+            // Not through a link: a walk never leaves the folder it was asked about.
+            is_dir = ::fstatat(dirfd(dir.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                     S_ISDIR(st.st_mode);
         }
         entries.emplace_back(std::string(name), is_dir);
     }
@@ -119,30 +113,6 @@ Result<void> walk_into(const std::string& root, const std::string& path,
             if (auto ok = walk_into(root, child, out); !ok)
                 return ok;
     }
-    return {};
-}
-
-Result<void> copy_file(const std::string& from, const std::string& to) {
-    UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in)
-        return tl::unexpected(errno_error(errno, "open " + from));
-    UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!out)
-        return tl::unexpected(errno_error(errno, "create " + to));
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(in.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return tl::unexpected(errno_error(errno, "read " + from));
-        if (n == 0)
-            break;
-        if (auto ok = write_all(out.get(), buf, static_cast<std::size_t>(n)); !ok)
-            return ok;
-    }
-    if (::fsync(out.get()) != 0)
-        return tl::unexpected(errno_error(errno, "fsync " + to));
     return {};
 }
 
@@ -161,13 +131,6 @@ Result<std::vector<std::string>> names_of(DirPtr dir) {
 }
 
 } // namespace
-
-Result<std::vector<std::string>> member_names(const std::string& dir_path) {
-    DirPtr dir(::opendir(dir_path.c_str()));
-    if (!dir)
-        return tl::unexpected(errno_error(errno, "open directory " + dir_path));
-    return names_of(std::move(dir));
-}
 
 Result<std::vector<std::string>> member_names_at(int dir_fd) {
     int own = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0); // fdopendir takes the descriptor over
@@ -188,25 +151,6 @@ Result<std::vector<WalkedPath>> walk(const std::string& root, const std::string&
     if (auto ok = walk_into(root, path, out); !ok)
         return tl::unexpected(ok.error());
     return out;
-}
-
-Result<void> copy_tree(const std::string& from, const std::string& to, bool recursive) {
-    struct stat st {};
-    if (::stat(from.c_str(), &st) != 0)
-        return tl::unexpected(errno_error(errno, "stat " + from));
-    if (!S_ISDIR(st.st_mode))
-        return copy_file(from, to);
-    if (::mkdir(to.c_str(), 0755) != 0)
-        return tl::unexpected(errno_error(errno, "mkdir " + to));
-    if (!recursive)
-        return {};
-    auto names = member_names(from);
-    if (!names)
-        return tl::unexpected(names.error());
-    for (auto& name : *names)
-        if (auto ok = copy_tree(from + "/" + name, to + "/" + name, true); !ok)
-            return ok;
-    return fsync_dir(to);
 }
 
 } // namespace quire::storage::fs

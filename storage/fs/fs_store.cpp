@@ -13,11 +13,13 @@
 
 #include "../common.hpp"
 #include "../path.hpp"
+#include "copy_tree.hpp"
 #include "files.hpp"
 #include "folder_lock.hpp"
 #include "journal.hpp"
 #include "meta.hpp"
 #include "meta_cache.hpp"
+#include "share_root.hpp"
 
 namespace quire::storage::fs {
 
@@ -57,12 +59,12 @@ void remove_tree_quietly(const std::string& path) {
 
 class FsStore final : public Store {
 public:
-    FsStore(std::string root, std::string store_id, FolderLock folder_lock, Journal journal,
-            bool durable, std::chrono::milliseconds cache_ttl)
-        : root_(std::move(root)), trash_(root_ + "/.quire/trash"), side_tmp_(root_ + "/.quire/tmp"),
-          store_id_(std::move(store_id)), folder_lock_(std::move(folder_lock)),
-          cache_(folder_lock_.fd(), cache_ttl), journal_(std::move(journal)), durable_(durable),
-          quick_(!durable && journal_.enabled()),
+    FsStore(std::string root, ShareRoot share, std::string store_id, FolderLock folder_lock,
+            Journal journal, bool durable, std::chrono::milliseconds cache_ttl)
+        : root_(std::move(root)), share_(std::move(share)), trash_(root_ + "/.quire/trash"),
+          side_tmp_(root_ + "/.quire/tmp"), store_id_(std::move(store_id)),
+          folder_lock_(std::move(folder_lock)), cache_(folder_lock_.fd(), cache_ttl),
+          journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
           pool_(root_ + "/.quire/meta.db",
                 [durable](Db& db) { return meta::configure(db, durable); }) {}
 
@@ -157,9 +159,9 @@ public:
             return tl::unexpected(type.error());
         out.meta.content_type = std::move(*type);
         if (!file->fd) { // not cached and not opened (unreadable): open now, or say why not
-            UniqueFd fd(::open(full(*path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+            UniqueFd fd = share_.open(*path, O_RDONLY | O_NONBLOCK);
             if (!fd)
-                return tl::unexpected(errno_error(errno, "open " + *path));
+                return tl::unexpected(open_error(errno, *path));
             file->fd = std::make_shared<const UniqueFd>(std::move(fd));
         }
         out.body = std::make_unique<FdBody>(file->fd, file->content, 0, file->info.size);
@@ -179,7 +181,7 @@ public:
         const auto generation = cache_.generation();
         CachedFile out;
         auto by_name = [&]() -> Result<CachedFile> {
-            auto info = file_info(AT_FDCWD, full(path));
+            auto info = share_.info(path);
             if (!info)
                 return tl::unexpected(info.error());
             if (!info->exists)
@@ -193,10 +195,12 @@ public:
                 cache_.put_file(path, *found, generation);
             return found;
         }
-        UniqueFd fd(::open(full(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        UniqueFd fd = share_.open(path, O_RDONLY | O_NONBLOCK);
         if (!fd) {
             if (errno == ENOENT || errno == ENOTDIR)
                 return fail(Errc::not_found, path);
+            if (errno == EXDEV)
+                return tl::unexpected(leads_out(path));
             return by_name();
         }
         auto info = file_info(fd.get(), "", AT_EMPTY_PATH);
@@ -271,16 +275,16 @@ public:
         const auto generation = cache_.generation();
         // Everything below is read through one open descriptor of the folder, so a listing
         // that races with a move of the collection still sees all of it.
-        UniqueFd dir(::open(full(*path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        UniqueFd dir = share_.open(*path, O_RDONLY | O_DIRECTORY);
         if (!dir) {
             if (errno == ENOENT)
                 return fail(Errc::not_found, *path);
             if (errno == ENOTDIR) {
-                auto info = file_info(AT_FDCWD, full(*path));
+                auto info = share_.info(*path);
                 return fail(info && !info->exists ? Errc::not_found : Errc::not_a_collection,
                             *path);
             }
-            return tl::unexpected(errno_error(errno, "open " + *path));
+            return tl::unexpected(open_error(errno, *path));
         }
         auto names = member_names_at(dir.get());
         if (!names)
@@ -298,7 +302,12 @@ public:
         out.reserve(names->size());
         for (auto& name : *names) {
             std::string child = join(*path, name);
-            auto child_info = file_info(dir.get(), name);
+            auto child_info = file_info(dir.get(), name, AT_SYMLINK_NOFOLLOW);
+            if (child_info && child_info->symlink) {
+                child_info = share_.info(child);
+                if (!child_info && child_info.error().code == Errc::forbidden)
+                    continue; // a link out of the share is not shown
+            }
             if (!child_info)
                 return tl::unexpected(child_info.error());
             if (!child_info->exists)
@@ -337,11 +346,11 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
-        UniqueFd fd(::open(full(*path).c_str(), O_RDONLY | O_CLOEXEC));
+        UniqueFd fd = share_.open(*path, O_RDONLY);
         if (!fd) {
             if (errno == ENOENT || errno == ENOTDIR)
                 return fail(Errc::not_found, *path);
-            return tl::unexpected(errno_error(errno, "open " + *path));
+            return tl::unexpected(open_error(errno, *path));
         }
         struct stat st {};
         if (::fstat(fd.get(), &st) != 0)
@@ -388,34 +397,11 @@ public:
         return place_put(*path, *staged, options);
     }
 
-    // Gives an O_TMPFILE file the name `target`; false (errno set) when it cannot, EEXIST when
-    // the name is taken.
-    static bool link_anonymous(int fd, const std::string& target) {
+    // Gives an O_TMPFILE file the name `name` in the folder `dir`; false (errno set) when it
+    // cannot, EEXIST when the name is taken.
+    static bool link_anonymous(int fd, int dir, const std::string& name) {
         const std::string proc = "/proc/self/fd/" + std::to_string(fd);
-        return ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0;
-    }
-
-    // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
-    // directory operation); an existing one is replaced atomically by a rename from the hidden
-    // temp_path (where a body without O_TMPFILE was written). On failure temp_path is gone.
-    Result<void> place_body(int fd, bool anonymous, bool exists, const std::string& temp_path,
-                            const std::string& path) {
-        if (anonymous) {
-            if (!exists) {
-                if (link_anonymous(fd, full(path)))
-                    return {};
-                if (errno != EEXIST) // EEXIST: created meanwhile by another tool
-                    return tl::unexpected(errno_error(errno, "link into " + path));
-            }
-            if (!link_anonymous(fd, temp_path))
-                return tl::unexpected(errno_error(errno, "name temporary file"));
-        }
-        if (::rename(temp_path.c_str(), full(path).c_str()) != 0) {
-            Error err = errno_error(errno, "rename into " + path);
-            ::unlink(temp_path.c_str());
-            return tl::unexpected(std::move(err));
-        }
-        return {};
+        return ::linkat(AT_FDCWD, proc.c_str(), dir, name.c_str(), AT_SYMLINK_FOLLOW) == 0;
     }
 
     Result<void> mkcol(std::string_view raw, std::string_view) override {
@@ -423,25 +409,28 @@ public:
         if (!path)
             return tl::unexpected(path.error());
         auto lock = write_lock();
-        auto existing = file_info(AT_FDCWD, full(*path));
+        auto existing = share_.info(*path);
         if (!existing)
             return tl::unexpected(existing.error());
         if (existing->exists)
             return fail(Errc::exists, *path);
         if (auto ok = check_parent(*path); !ok)
             return ok;
+        auto at = share_.at(*path);
+        if (!at)
+            return tl::unexpected(no_parent(at.error(), *path));
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
         meta::Intent intent{0, "mkcol", *path, "", ""};
         if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added}}); !ok)
             return ok;
-        if (::mkdir(full(*path).c_str(), 0755) != 0) {
+        if (::mkdirat(at->dir, at->name.c_str(), 0755) != 0) {
             Error err = errno_error(errno, "mkdir " + *path);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
-        if (auto ok = sync_dir(full(parent_of(*path))); !ok)
+        if (auto ok = sync_folder(parent_of(*path)); !ok)
             return ok;
         done_intents_.push_back(intent.id);
         return {};
@@ -454,7 +443,10 @@ public:
         if (is_root(*path))
             return fail(Errc::forbidden, "the root cannot be removed");
         auto lock = write_lock();
-        auto existing = file_info(AT_FDCWD, full(*path));
+        auto at = share_.at(*path);
+        if (!at && at.error().code == Errc::forbidden)
+            return tl::unexpected(at.error());
+        auto existing = at ? share_.info_at(*at, *path) : Result<FileInfo>(FileInfo{});
         if (!existing)
             return tl::unexpected(existing.error());
         std::optional<std::string> etag;
@@ -477,12 +469,12 @@ public:
         if (auto ok = begin_intent(**db, intent, log); !ok)
             return ok;
         // One rename makes the whole tree disappear at once; deleting it comes after.
-        if (::rename(full(*path).c_str(), intent.staging.c_str()) != 0) {
+        if (::renameat(at->dir, at->name.c_str(), AT_FDCWD, intent.staging.c_str()) != 0) {
             Error err = errno_error(errno, "remove " + *path);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
-        if (auto ok = sync_dir(full(parent_of(*path))); !ok)
+        if (auto ok = sync_folder(parent_of(*path)); !ok)
             return ok;
         return finish(**db, intent);
     }
@@ -514,21 +506,24 @@ public:
         if (!noreplace_refused_.load(std::memory_order_relaxed)) {
             // The destination is not looked at first: renaming with RENAME_NOREPLACE fails when
             // it exists or its folder does not, and the full move then finds out which.
-            auto src = file_info(AT_FDCWD, full(*from));
+            auto ends = share_.at_both(*from, *to);
+            if (!ends)
+                return std::nullopt; // the full move says what is wrong
+            auto src = share_.info_at(ends->first, *from);
             if (!src)
                 return Result<bool>(tl::unexpected(src.error()));
             if (!src->exists)
                 return Result<bool>(fail(Errc::not_found, *from));
             if (src->directory)
                 return std::nullopt;
-            return journal_move(*from, *to, src->inode, Rename::unless_taken);
+            return journal_move(*from, *to, *ends, src->inode, Rename::unless_taken);
         }
         auto ends = check_ends(*from, *to, overwrite);
         if (!ends)
             return Result<bool>(tl::unexpected(ends.error()));
         if (ends->src.directory || ends->dst.exists)
             return std::nullopt;
-        return journal_move(*from, *to, ends->src.inode, Rename::plain);
+        return journal_move(*from, *to, ends->at, ends->src.inode, Rename::plain);
     }
 
     Result<std::vector<Property>> props(std::string_view raw) override {
@@ -617,29 +612,41 @@ private:
     struct StagedBody {
         UniqueFd fd;
         bool anonymous = false; // O_TMPFILE: no name at all until place_body()
-        std::string temp_path;  // the hidden name it has, or may get
+        UniqueFd folder;        // the folder it was made in
+        std::string temp_name;  // the hidden name it has there, or may get
+        std::string temp_path;  // the same as a full path, for the journal
         TempFile temp;          // removes that name unless released
         FileInfo written;
     };
+
+    // A PUT to a name whose folder is missing (RFC 4918 section 9.7.1: 409), or whose way
+    // out of the share a link leads.
+    static Error no_parent(const Error& e, const std::string& path) {
+        if (e.code == Errc::not_found || e.code == Errc::not_a_collection)
+            return Error{Errc::conflict, "parent collection missing for " + path};
+        return e;
+    }
 
     Result<StagedBody> stage_body(const std::string& path, Source& source) {
         if (is_root(path))
             return fail(Errc::is_a_collection, "/");
         // The body goes to a temporary file in the same folder, then is renamed over the
         // target.
-        std::string parent_dir = full(parent_of(path));
-        std::string temp_path = parent_dir + "/" + temp_name();
+        const std::string parent = parent_of(path);
+        UniqueFd folder = share_.open(parent, O_PATH | O_DIRECTORY);
+        if (!folder)
+            return tl::unexpected(no_parent(open_error(errno, parent), path));
+        std::string name = temp_name();
+        std::string temp_path = full(parent) + "/" + name;
         // An unnamed O_TMPFILE vanishes by itself if the process dies while the body streams
         // in; it gets a (hidden) name only under the lock, after the intent is journalled.
-        UniqueFd fd(::open(parent_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+        UniqueFd fd(::openat(folder.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
         bool anonymous = bool(fd);
-        if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-            if (errno == ENOENT || errno == ENOTDIR)
-                return fail(Errc::conflict, "parent collection missing for " + path);
+        if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
             return tl::unexpected(errno_error(errno, "create temporary file"));
-        }
         if (!fd) {
-            fd = UniqueFd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+            fd = UniqueFd(::openat(folder.get(), name.c_str(),
+                                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
             if (!fd)
                 return tl::unexpected(errno_error(errno, "create temporary file"));
         }
@@ -665,8 +672,32 @@ private:
         auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
         if (!written)
             return tl::unexpected(written.error());
-        return StagedBody{std::move(fd), anonymous, std::move(temp_path), std::move(temp),
-                          *written};
+        return StagedBody{std::move(fd),        anonymous,       std::move(folder), std::move(name),
+                          std::move(temp_path), std::move(temp), *written};
+    }
+
+    // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
+    // directory operation); an existing one is replaced atomically by a rename from the hidden
+    // temporary name (where a body without O_TMPFILE was written). On failure that is gone.
+    Result<void> place_body(StagedBody& staged, const ShareRoot::At& at, bool exists,
+                            const std::string& path) {
+        if (staged.anonymous) {
+            if (!exists) {
+                if (link_anonymous(staged.fd.get(), at.dir, at.name))
+                    return {};
+                if (errno != EEXIST) // EEXIST: created meanwhile by another tool
+                    return tl::unexpected(errno_error(errno, "link into " + path));
+            }
+            if (!link_anonymous(staged.fd.get(), staged.folder.get(), staged.temp_name))
+                return tl::unexpected(errno_error(errno, "name temporary file"));
+        }
+        if (::renameat(staged.folder.get(), staged.temp_name.c_str(), at.dir, at.name.c_str()) !=
+            0) {
+            Error err = errno_error(errno, "rename into " + path);
+            ::unlinkat(staged.folder.get(), staged.temp_name.c_str(), 0);
+            return tl::unexpected(std::move(err));
+        }
+        return {};
     }
 
     // The media type a PUT records: none for the default (application/octet-stream), which
@@ -698,6 +729,10 @@ private:
     std::optional<Result<PutResult>> put_from_side_folder(const std::string& path,
                                                           std::string_view body,
                                                           const PutOptions& options) {
+        // A folder on the way missing, or a link out of the share: the usual way says which.
+        auto where = share_.at(path);
+        if (!where)
+            return std::nullopt;
         std::string temp = side_tmp_ + "/" + temp_name();
         UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
         if (!fd)
@@ -711,7 +746,6 @@ private:
         if (!written)
             return Result<PutResult>(tl::unexpected(written.error()));
         const std::string_view type = recorded_type(options);
-        const std::string target = full(path);
         // The record comes before the rename: killed in between, settle_journal_tail() finds
         // the body at its name (done) or not (cancelled), and removes the temporary name.
         auto rename_journalled = [&](bool created, bool replace) -> std::optional<int> {
@@ -723,9 +757,9 @@ private:
                                        .staging = temp});
             if (!at)
                 return std::nullopt;
-            const bool renamed = replace ? ::rename(temp.c_str(), target.c_str()) == 0
-                                         : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD,
-                                                       target.c_str(), RENAME_NOREPLACE) == 0;
+            const bool renamed =
+                ::renameat2(AT_FDCWD, temp.c_str(), where->dir, where->name.c_str(),
+                            replace ? 0 : RENAME_NOREPLACE) == 0;
             const int err = renamed ? 0 : errno;
             journal_.finish(*at, renamed);
             if (renamed)
@@ -739,7 +773,7 @@ private:
             if (*err == 0)
                 return Result<PutResult>(PutResult{etag_of(*written), true});
         }
-        auto existing = file_info(AT_FDCWD, target);
+        auto existing = share_.info_at(*where, path);
         if (!existing)
             return Result<PutResult>(tl::unexpected(existing.error()));
         if (existing->directory)
@@ -762,6 +796,10 @@ private:
                                 const PutOptions& options) {
         const FileInfo& written = staged.written;
         const std::string_view recorded = recorded_type(options);
+        // Looked up again under the lock: the folder may have moved since the body came.
+        auto where = share_.at(path);
+        if (!where)
+            return tl::unexpected(no_parent(where.error(), path));
         // Quick, and the precondition holds for a free name: the body is linked to the name at
         // once, without a look first (a PUT to a new name is the common case, and the look, a
         // lookup that misses in the folder, cost as much as the link's own). A taken name,
@@ -773,12 +811,12 @@ private:
                                            .path = path,
                                            .type = recorded,
                                            .staging = staged.temp_path})) {
-                const bool linked = link_anonymous(staged.fd.get(), full(path));
+                const bool linked = link_anonymous(staged.fd.get(), where->dir, where->name);
                 journal_.finish(*at, linked);
                 if (linked)
                     return PutResult{etag_of(written), true};
             }
-        auto target = file_info(AT_FDCWD, full(path));
+        auto target = share_.info_at(*where, path);
         if (!target)
             return tl::unexpected(target.error());
         if (target->directory)
@@ -799,8 +837,7 @@ private:
                                  .type = recorded,
                                  .staging = staged.temp_path};
             if (auto at = journal_.append(record)) {
-                auto placed = place_body(staged.fd.get(), staged.anonymous, target->exists,
-                                         staged.temp_path, path);
+                auto placed = place_body(staged, *where, target->exists, path);
                 journal_.finish(*at, placed.has_value());
                 if (!placed)
                     return tl::unexpected(placed.error());
@@ -836,14 +873,12 @@ private:
         });
         if (!begun)
             return tl::unexpected(begun.error());
-        if (auto placed = place_body(staged.fd.get(), staged.anonymous, target->exists,
-                                     staged.temp_path, path);
-            !placed) {
+        if (auto placed = place_body(staged, *where, target->exists, path); !placed) {
             (void)settle(**db, intent);
             return tl::unexpected(placed.error());
         }
         staged.temp.release();
-        if (auto ok = sync_dir(full(parent_of(path))); !ok)
+        if (auto ok = sync_folder(parent_of(path)); !ok)
             return tl::unexpected(ok.error());
         done_intents_.push_back(intent.id);
         return PutResult{etag_of(written), !target->exists};
@@ -1022,7 +1057,7 @@ private:
         const std::uint32_t at = tail->first;
         const JournalRecord& record = tail->second;  // not a structured binding: clang 14
         auto holds_it = [&](std::string_view path) { // cannot capture those
-            auto info = file_info(AT_FDCWD, full(std::string(path)));
+            auto info = share_.info(std::string(path));
             return info && info->exists && info->inode == record.inode;
         };
         bool done = false;
@@ -1036,8 +1071,33 @@ private:
         journal_.finish(at, done);
     }
 
-    Result<void> sync_dir(const std::string& dir) const {
-        return durable_ ? fsync_dir(dir) : Result<void>{};
+    // A folder of the share made durable (its entries), when the store is.
+    Result<void> sync_folder(const std::string& folder) const {
+        if (!durable_)
+            return {};
+        UniqueFd fd = share_.open(folder, O_RDONLY | O_DIRECTORY);
+        if (!fd)
+            return tl::unexpected(open_error(errno, folder));
+        if (::fsync(fd.get()) != 0)
+            return tl::unexpected(errno_error(errno, "fsync folder " + folder));
+        return {};
+    }
+
+    // What an open of `path` that failed with `err` means (EXDEV: a link led out).
+    static Error open_error(int err, const std::string& path) {
+        return err == EXDEV ? leads_out(path) : errno_error(err, "open " + path);
+    }
+
+    // Renames of store paths in recovery, each end resolved beneath the root.
+    bool rename_paths(const std::string& from, const std::string& to) {
+        auto ends = share_.at_both(from, to);
+        return ends && ::renameat(ends->first.dir, ends->first.name.c_str(), ends->second.dir,
+                                  ends->second.name.c_str()) == 0;
+    }
+    // `file` (in Quire's own folders) to a store path.
+    bool rename_into(const std::string& file, const std::string& to) {
+        auto at = share_.at(to);
+        return at && ::renameat(AT_FDCWD, file.c_str(), at->dir, at->name.c_str()) == 0;
     }
 
     std::string full(const std::string& path) const { return is_root(path) ? root_ : root_ + path; }
@@ -1055,7 +1115,7 @@ private:
     }
 
     Result<void> must_exist(const std::string& path) {
-        auto info = file_info(AT_FDCWD, full(path));
+        auto info = share_.info(path);
         if (!info)
             return tl::unexpected(info.error());
         if (!info->exists)
@@ -1064,7 +1124,7 @@ private:
     }
 
     Result<void> must_be_collection(const std::string& path) {
-        auto info = file_info(AT_FDCWD, full(path));
+        auto info = share_.info(path);
         if (!info)
             return tl::unexpected(info.error());
         if (!info->exists)
@@ -1076,7 +1136,7 @@ private:
 
     // RFC 4918 9.3.1 / 9.8.5: the parent must be an existing collection (409 otherwise).
     Result<void> check_parent(const std::string& path) {
-        auto parent = file_info(AT_FDCWD, full(parent_of(path)));
+        auto parent = share_.info(parent_of(path));
         if (!parent)
             return tl::unexpected(parent.error());
         if (!parent->exists || !parent->directory)
@@ -1156,7 +1216,7 @@ private:
     }
 
     bool exists(const std::string& path) {
-        auto info = file_info(AT_FDCWD, full(path));
+        auto info = share_.info(path);
         return info && info->exists;
     }
 
@@ -1165,7 +1225,7 @@ private:
     // Logs the state a path is really in: after a crash or a failed step the journal may have
     // logged a change that did not happen.
     Result<void> relog(Db& db, const std::string& path) {
-        auto info = file_info(AT_FDCWD, full(path));
+        auto info = share_.info(path);
         if (!info)
             return tl::unexpected(info.error());
         if (!info->exists)
@@ -1198,9 +1258,9 @@ private:
             bool from = exists(intent.from), to = exists(intent.to);
             if (from && !to) {
                 // The old destination went to the trash; finish the move.
-                if (::rename(full(intent.from).c_str(), full(intent.to).c_str()) != 0) {
+                if (!rename_paths(intent.from, intent.to)) {
                     // Put the old destination back rather than lose it with the trash.
-                    ::rename(intent.staging.c_str(), full(intent.to).c_str());
+                    (void)rename_into(intent.staging, intent.to);
                     intent.op = "undone";
                 }
             } else if (from && to) {
@@ -1209,7 +1269,7 @@ private:
         } else if (intent.op == "copy") {
             std::string staged = intent.staging.substr(0, intent.staging.size() - 1);
             if (exists_raw(staged)) {
-                if (!exists(intent.to) && ::rename(staged.c_str(), full(intent.to).c_str()) == 0) {
+                if (!exists(intent.to) && rename_into(staged, intent.to)) {
                     // finished below
                 } else {
                     remove_tree_quietly(staged);
@@ -1247,7 +1307,7 @@ private:
     Result<bool> put_undone(Db& db, const meta::Intent& intent, std::int64_t upto) {
         if (intent.inode == 0)
             return false;
-        auto target = file_info(AT_FDCWD, full(intent.from));
+        auto target = share_.info(intent.from);
         if (!target)
             return tl::unexpected(target.error());
         if (target->exists && target->inode == intent.inode)
@@ -1278,10 +1338,10 @@ private:
     // for its lazy drop, another process may have made a new `from`, or moved the file back
     // (which the change log shows).
     Result<void> settle_move(Db& db, const meta::Intent& intent, std::int64_t upto) {
-        auto src = file_info(AT_FDCWD, full(intent.from));
+        auto src = share_.info(intent.from);
         if (!src)
             return tl::unexpected(src.error());
-        auto dst = file_info(AT_FDCWD, full(intent.to));
+        auto dst = share_.info(intent.to);
         if (!dst)
             return tl::unexpected(dst.error());
         bool at_from = src->exists && src->inode == intent.inode;
@@ -1297,8 +1357,7 @@ private:
         }
         // Not renamed yet and the old destination out of the way: finish the move, which the
         // properties and the log already describe.
-        if (!done && !dst->exists &&
-            ::rename(full(intent.from).c_str(), full(intent.to).c_str()) == 0) {
+        if (!done && !dst->exists && rename_paths(intent.from, intent.to)) {
             done = true;
             if (auto ok = sync_moved(intent.from, intent.to); !ok)
                 return ok;
@@ -1314,9 +1373,8 @@ private:
             return ok;
         }
         // Undo: the old destination comes back from the trash, the properties go back.
-        if (!dst->exists && exists_raw(intent.staging) &&
-            ::rename(intent.staging.c_str(), full(intent.to).c_str()) == 0)
-            if (auto ok = sync_dir(full(parent_of(intent.to))); !ok)
+        if (!dst->exists && exists_raw(intent.staging) && rename_into(intent.staging, intent.to))
+            if (auto ok = sync_folder(parent_of(intent.to)); !ok)
                 return ok;
         auto ok = write_tx(db, [&]() -> Result<void> {
             if (auto r = meta::move_props(db, intent.to, intent.from); !r)
@@ -1337,17 +1395,18 @@ private:
     struct Ends {
         FileInfo src;
         FileInfo dst;
+        std::pair<ShareRoot::At, ShareRoot::At> at; // where each lives
     };
 
     // Under the writer lock, before a copy or move: the source exists, the destination does
     // not unless overwrite, and its parent is a collection.
     Result<Ends> check_ends(const std::string& from, const std::string& to, bool overwrite) {
-        auto src = file_info(AT_FDCWD, full(from));
+        auto src = share_.info(from);
         if (!src)
             return tl::unexpected(src.error());
         if (!src->exists)
             return fail(Errc::not_found, from);
-        auto dst = file_info(AT_FDCWD, full(to));
+        auto dst = share_.info(to);
         if (!dst)
             return tl::unexpected(dst.error());
         if (dst->exists && !overwrite)
@@ -1356,7 +1415,10 @@ private:
         if (parent_of(to) != parent_of(from))
             if (auto ok = check_parent(to); !ok)
                 return tl::unexpected(ok.error());
-        return Ends{*src, *dst};
+        auto at = share_.at_both(from, to);
+        if (!at)
+            return tl::unexpected(no_parent(at.error(), to));
+        return Ends{*src, *dst, std::move(*at)};
     }
 
     // plain: the destination was seen free. unless_taken: it was not looked at, and the
@@ -1367,16 +1429,15 @@ private:
     // in the journal; its properties follow when it is folded. nullopt: not done, the full
     // move must do it (the journal is full, or an unless_taken rename was refused).
     std::optional<Result<bool>> journal_move(const std::string& from, const std::string& to,
+                                             const std::pair<ShareRoot::At, ShareRoot::At>& ends,
                                              std::uint64_t inode, Rename how) {
         auto at = journal_.append({.op = JournalOp::move, .inode = inode, .path = from, .to = to});
         if (!at)
             return std::nullopt;
-        const std::string source = full(from);
-        const std::string target = full(to);
-        const bool renamed = how == Rename::plain
-                                 ? ::rename(source.c_str(), target.c_str()) == 0
-                                 : ::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(),
-                                               RENAME_NOREPLACE) == 0;
+        const auto& [source, target] = ends;
+        const bool renamed =
+            ::renameat2(source.dir, source.name.c_str(), target.dir, target.name.c_str(),
+                        how == Rename::plain ? 0 : RENAME_NOREPLACE) == 0;
         const int err = errno;
         journal_.finish(*at, renamed);
         if (renamed)
@@ -1391,10 +1452,10 @@ private:
 
     // After a rename from `from` to `to`: both folders' entries are made durable.
     Result<void> sync_moved(const std::string& from, const std::string& to) {
-        if (auto ok = sync_dir(full(parent_of(to))); !ok)
+        if (auto ok = sync_folder(parent_of(to)); !ok)
             return ok;
         if (parent_of(from) != parent_of(to))
-            return sync_dir(full(parent_of(from)));
+            return sync_folder(parent_of(from));
         return {};
     }
 
@@ -1416,8 +1477,9 @@ private:
         const FileInfo& dst = ends->dst;
         bool recursive = depth == Depth::infinity;
 
+        const auto& [from_at, to_at] = ends->at;
         if (quick_ && is_move && !src.directory && !dst.exists)
-            if (auto moved = journal_move(*from, *to, src.inode, Rename::plain))
+            if (auto moved = journal_move(*from, *to, ends->at, src.inode, Rename::plain))
                 return *moved;
 
         std::vector<Change> log;
@@ -1450,7 +1512,7 @@ private:
             // place, so that readers never see a half-copied tree. The staging field carries
             // that name and the depth ('R' recursive, '0' not).
             staged = full(parent_of(*to)) + "/" + trash_entry;
-            if (auto ok = copy_tree(full(*from), staged, recursive); !ok) {
+            if (auto ok = copy_tree(share_, *from, to_at.dir, trash_entry, recursive); !ok) {
                 remove_tree_quietly(staged);
                 return tl::unexpected(ok.error());
             }
@@ -1475,14 +1537,18 @@ private:
             return tl::unexpected(begun.error());
         }
         std::string trash_path = trash_ + "/" + trash_entry;
-        if (dst.exists && ::rename(full(*to).c_str(), trash_path.c_str()) != 0) {
+        if (dst.exists &&
+            ::renameat(to_at.dir, to_at.name.c_str(), AT_FDCWD, trash_path.c_str()) != 0) {
             Error err = errno_error(errno, "replace " + *to);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
         }
-        std::string source = is_move ? full(*from) : staged;
         // rename(2) moves a whole tree at once: the collection move is atomic.
-        if (::rename(source.c_str(), full(*to).c_str()) != 0) {
+        const bool renamed =
+            is_move
+                ? ::renameat(from_at.dir, from_at.name.c_str(), to_at.dir, to_at.name.c_str()) == 0
+                : ::renameat(to_at.dir, trash_entry.c_str(), to_at.dir, to_at.name.c_str()) == 0;
+        if (!renamed) {
             Error err = errno_error(errno, "rename onto " + *to);
             (void)settle(**db, intent);
             return tl::unexpected(std::move(err));
@@ -1498,7 +1564,7 @@ private:
                 done_stashes_.push_back(stash_of(intent));
             return !dst.exists;
         }
-        if (auto ok = sync_dir(full(parent_of(*to))); !ok)
+        if (auto ok = sync_folder(parent_of(*to)); !ok)
             return tl::unexpected(ok.error());
         if (auto ok = finish(**db, intent); !ok)
             return tl::unexpected(ok.error());
@@ -1506,6 +1572,7 @@ private:
     }
 
     std::string root_;
+    ShareRoot share_; // every path of the share is resolved through it, never beyond the root
     std::string trash_;
     // Quick PUTs' bodies before their rename (put_from_side_folder); used only under the writer
     // lock, so whatever recover() finds there was left by a process that died.
@@ -1555,8 +1622,11 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     folder_lock->unlock();
     if (!journal)
         return tl::unexpected(journal.error());
-    auto store = std::make_unique<FsStore>(root, *id, std::move(*folder_lock), std::move(*journal),
-                                           options.durable, options.cache_ttl);
+    auto share = ShareRoot::open(root, !options.follow_symlinks);
+    if (!share)
+        return tl::unexpected(share.error());
+    auto store = std::make_unique<FsStore>(root, std::move(*share), *id, std::move(*folder_lock),
+                                           std::move(*journal), options.durable, options.cache_ttl);
     if (auto ok = store->recover(); !ok)
         return tl::unexpected(ok.error());
     return std::unique_ptr<Store>(std::move(store));

@@ -19,6 +19,9 @@ struct Options {
     // Writes through Quire are seen at once (also from other processes on the folder); files
     // edited by other tools are seen after at most this long. Zero: every read asks the disk.
     std::chrono::milliseconds cache_ttl{0};
+    // Follow symbolic links that lead out of the share (put there by other programs). Off,
+    // every path is resolved beneath the root (share_root.hpp) and such a link is refused.
+    bool follow_symlinks = false;
 };
 
 Result<std::unique_ptr<Store>> open(const std::string& root, Options options = {});

@@ -48,6 +48,7 @@ protected:
         s.durable = GetParam() != "fs_quick"; // fs_quick: puts and moves through the journal
         s.max_xml_body = 4096;
         s.refuse_macos_metadata = refuse_macos_metadata_;
+        s.follow_symlinks = follow_symlinks_;
         s.quota = quota_;
         auto dav = handlers::make_webdav_handler(s, dir_.path());
         ASSERT_TRUE(dav) << dav.error().message;
@@ -111,6 +112,7 @@ protected:
     bool refuse_macos_metadata_ = false;
     std::optional<std::uint64_t> quota_; // the mount's `quota`, in bytes
     bool read_only_client_ = false;      // as if authentication let the client only read
+    bool follow_symlinks_ = false;       // the mount's follow_symlinks (fs)
 };
 
 inline constexpr const char* lockinfo =

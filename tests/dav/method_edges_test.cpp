@@ -229,6 +229,53 @@ TEST_P(DavEdgeTest, AListingLeavesOutNamesNoUrlCanReach) {
     EXPECT_EQ(listing.body.find("ctl"), std::string::npos) << listing.body;
 }
 
+// A link that another program put into an fs share and that leads out of it: 403 for every
+// method, left out of listings; follow_symlinks = true lets it lead out.
+TEST_P(DavEdgeTest, ALinkOutOfTheShareIsForbidden) {
+    if (GetParam() != "fs" && GetParam() != "fs_quick") {
+        GTEST_SKIP() << "only the fs store's folder can hold links";
+    }
+    const auto outside = dir_ / "outside";
+    std::filesystem::create_directories(outside);
+    std::ofstream(outside / "secret.txt") << "secret";
+    std::filesystem::create_symlink(outside / "secret.txt", dir_ / "share" / "leak.txt");
+    std::filesystem::create_symlink(outside, dir_ / "share" / "leak");
+    ASSERT_EQ(call("PUT", "/dav/plain.txt", "x").status, 201);
+
+    auto get = call("GET", "/dav/leak.txt");
+    EXPECT_EQ(get.status, 403);
+    EXPECT_EQ(get.body.find("secret"), std::string::npos);
+    EXPECT_NE(get.body.find("leads out of the share"), std::string::npos) << get.body;
+    EXPECT_EQ(call("PROPFIND", "/dav/leak/", {}, "Depth: 1\r\n").status, 403);
+    EXPECT_EQ(call("PUT", "/dav/leak/planted.txt", "planted").status, 403);
+    EXPECT_EQ(call("MKCOL", "/dav/leak/made/").status, 403);
+    EXPECT_EQ(call("DELETE", "/dav/leak/secret.txt").status, 403);
+    EXPECT_EQ(
+        call("MOVE", "/dav/leak/secret.txt", {}, "Destination: http://127.0.0.1/dav/stolen.txt\r\n")
+            .status,
+        403);
+    EXPECT_EQ(
+        call("COPY", "/dav/plain.txt", {}, "Destination: http://127.0.0.1/dav/leak/planted.txt\r\n")
+            .status,
+        403);
+    auto listing = call("PROPFIND", "/dav/", {}, "Depth: 1\r\n");
+    ASSERT_EQ(listing.status, 207);
+    EXPECT_NE(listing.body.find("/dav/plain.txt"), std::string::npos) << listing.body;
+    EXPECT_EQ(listing.body.find("leak"), std::string::npos) << listing.body;
+    std::vector<std::string> outside_names;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(outside)) {
+        outside_names.push_back(e.path().filename().string());
+    }
+    EXPECT_EQ(outside_names, std::vector<std::string>{"secret.txt"});
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "share" / "stolen.txt"));
+
+    follow_symlinks_ = true;
+    start();
+    auto followed = call("GET", "/dav/leak.txt");
+    EXPECT_EQ(followed.status, 200);
+    EXPECT_EQ(followed.body, "secret");
+}
+
 TEST(DavRequestBodies, AWrongRootElementIsNamedInClarkNotation) {
     auto r = dav::parse_proppatch(
         "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\"><D:allprop/></D:propfind>");

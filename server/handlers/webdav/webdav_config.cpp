@@ -18,8 +18,9 @@ struct OpenedStore {
     std::string space_path; // statvfs for quota-available-bytes
 };
 
-tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const fs::path& base,
-                                                  bool durable, std::chrono::seconds cache_ttl) {
+tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings,
+                                                  const fs::path& base) {
+    const std::string& spec = settings.store;
     std::string kind = "fs";
     std::string where = spec;
     if (const auto colon = spec.find(':'); colon != std::string::npos) {
@@ -34,12 +35,15 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
     storage::Result<std::unique_ptr<storage::Store>> opened =
         tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
     if (kind == "fs") {
-        opened = storage::fs::open(path, storage::fs::Options{durable, cache_ttl});
+        opened = storage::fs::open(
+            path, storage::fs::Options{.durable = settings.durable,
+                                       .cache_ttl = settings.cache_ttl,
+                                       .follow_symlinks = settings.follow_symlinks});
         out.default_locks = (fs::path(path) / ".quire" / "locks.db").string();
         out.space_path = path;
     } else if (kind == "sqlite") {
         storage::sqlite::Options so;
-        so.durable = durable;
+        so.durable = settings.durable;
         opened = storage::sqlite::open(path, so);
         out.default_locks = path + ".locks";
         out.space_path = fs::path(path).parent_path().string();
@@ -62,7 +66,7 @@ tl::expected<OpenedStore, std::string> open_store(const std::string& spec, const
 
 tl::expected<std::shared_ptr<core::Handler>, WebdavSetupError>
 make_webdav_handler(WebdavSettings settings, const fs::path& base) {
-    auto opened = open_store(settings.store, base, settings.durable, settings.cache_ttl);
+    auto opened = open_store(settings, base);
     if (!opened) {
         return tl::unexpected(WebdavSetupError{"store", opened.error()});
     }
@@ -105,6 +109,7 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     if (auto ttl = mount.integer("cache_ttl", 0, 3600)) {
         s.cache_ttl = std::chrono::seconds(*ttl);
     }
+    s.follow_symlinks = mount.boolean("follow_symlinks").value_or(false);
     s.max_xml_body = mount.size("max_xml_body").value_or(s.max_xml_body);
     s.quota = mount.size("quota");
     if (auto t = mount.integer("lock_timeout", 1, 365ll * 24 * 3600)) {

@@ -29,6 +29,9 @@ struct WebdavSettings {
     // fs store: how long files changed by other tools may be served from memory (static
     // handler's cache_ttl has the same meaning); writes through Quire are seen at once.
     std::chrono::seconds cache_ttl{1};
+    // fs store: follow symbolic links that lead out of the share (as the static handler's
+    // follow_symlinks); off, they are refused (403) and left out of listings.
+    bool follow_symlinks = false;
     std::uint64_t max_xml_body = 1 << 20;
     std::optional<std::uint64_t> quota;
     std::chrono::seconds lock_timeout{600};

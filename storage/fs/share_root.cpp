@@ -1,0 +1,155 @@
+#include "share_root.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../path.hpp"
+
+namespace quire::storage::fs {
+
+namespace {
+
+int openat2_from(int dir, const char* relative, int flags, bool confine) {
+    open_how how{};
+    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_NO_MAGICLINKS | (confine ? RESOLVE_BENEATH : 0);
+    for (;;) {
+        const long fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
+        if (fd >= 0 || errno != EINTR)
+            return static_cast<int>(fd);
+    }
+}
+
+// A store path ("/a/b") relative to the root ("a/b"); the root itself is ".".
+const char* relative_of(const std::string& path) {
+    return is_root(path) ? "." : path.c_str() + 1;
+}
+
+} // namespace
+
+Error leads_out(const std::string& path) {
+    return Error{Errc::forbidden, path + ": a symbolic link on the way leads out of the share"};
+}
+
+Result<ShareRoot> ShareRoot::open(const std::string& root, bool confine) {
+    UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd)
+        return tl::unexpected(errno_error(errno, "open " + root));
+    char real[PATH_MAX];
+    if (!::realpath(root.c_str(), real))
+        return tl::unexpected(errno_error(errno, "resolve " + root));
+    return ShareRoot(std::move(fd), real, confine);
+}
+
+UniqueFd ShareRoot::open(const std::string& path, int flags) const {
+    const char* relative = relative_of(path);
+    const int fd = openat2_from(fd_.get(), relative, flags, confine_);
+    if (fd >= 0)
+        return UniqueFd(fd);
+    if (errno == ENOSYS) {
+        // No openat2 (a kernel before 5.6, or valgrind): open plainly, then check where the
+        // descriptor really points.
+        UniqueFd plain(::openat(fd_.get(), relative, flags | O_CLOEXEC));
+        if (plain && confine_ && !inside(plain.get())) {
+            errno = EXDEV;
+            return UniqueFd();
+        }
+        return plain;
+    }
+    if (errno != EXDEV || !confine_)
+        return UniqueFd();
+    // RESOLVE_BENEATH refuses every absolute link, even one that points back inside: open
+    // unconfined and keep it only if what it reached lies inside (checked on the descriptor,
+    // so nothing can swap it meanwhile).
+    UniqueFd unconfined(openat2_from(fd_.get(), relative, flags, false));
+    if (unconfined && inside(unconfined.get()))
+        return unconfined;
+    errno = EXDEV;
+    return UniqueFd();
+}
+
+Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
+    const std::string parent = parent_of(path);
+    At out;
+    out.name = is_root(path) ? "." : std::string(name_of(path));
+    if (is_root(parent)) {
+        out.dir = fd_.get();
+        return out;
+    }
+    out.owned = open(parent, O_PATH | O_DIRECTORY);
+    if (!out.owned) {
+        if (errno == EXDEV)
+            return tl::unexpected(leads_out(path));
+        return tl::unexpected(errno_error(errno, "open " + parent));
+    }
+    out.dir = out.owned.get();
+    return out;
+}
+
+Result<std::pair<ShareRoot::At, ShareRoot::At>> ShareRoot::at_both(const std::string& from,
+                                                                   const std::string& to) const {
+    auto first = at(from);
+    if (!first)
+        return tl::unexpected(first.error());
+    if (parent_of(from) != parent_of(to)) {
+        auto second = at(to);
+        if (!second)
+            return tl::unexpected(second.error());
+        return std::pair<At, At>(std::move(*first), std::move(*second));
+    }
+    At second;
+    second.dir = first->dir;
+    second.name = is_root(to) ? "." : std::string(name_of(to));
+    return std::pair<At, At>(std::move(*first), std::move(second));
+}
+
+Result<FileInfo> ShareRoot::info(const std::string& path) const {
+    if (is_root(path))
+        return file_info(fd_.get(), "", AT_EMPTY_PATH);
+    auto where = at(path);
+    if (!where) {
+        const Errc code = where.error().code;
+        if (code == Errc::not_found || code == Errc::not_a_collection)
+            return FileInfo{};
+        return tl::unexpected(where.error());
+    }
+    return info_at(*where, path);
+}
+
+Result<FileInfo> ShareRoot::info_at(const At& where, const std::string& path) const {
+    if (is_root(path))
+        return file_info(fd_.get(), "", AT_EMPTY_PATH);
+    auto entry = file_info(where.dir, where.name, AT_SYMLINK_NOFOLLOW);
+    if (!entry || !entry->symlink)
+        return entry;
+    // A link: followed from the root, so that the kernel sees the whole way.
+    UniqueFd target = open(path, O_PATH);
+    if (!target) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return FileInfo{}; // dangling
+        if (errno == EXDEV)
+            return tl::unexpected(leads_out(path));
+        return tl::unexpected(errno_error(errno, "open " + path));
+    }
+    return file_info(target.get(), "", AT_EMPTY_PATH);
+}
+
+bool ShareRoot::inside(int fd) const {
+    const std::string link = "/proc/self/fd/" + std::to_string(fd);
+    char target[PATH_MAX];
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0)
+        return false;
+    const std::string_view t(target, static_cast<std::size_t>(n));
+    if (real_ == "/")
+        return true;
+    return t == real_ ||
+           (t.starts_with(real_) && t.size() > real_.size() && t[real_.size()] == '/');
+}
+
+} // namespace quire::storage::fs

@@ -1,0 +1,60 @@
+// The fs store's paths, resolved from a descriptor of the share's root and never beyond it.
+// WebDAV cannot make a symbolic link, but another program (or a local user who can write into
+// the share's folder) can: a link that leads out of the share would otherwise let a GET read,
+// and a PUT, MKCOL, DELETE or MOVE through a linked folder change, files outside it.
+// openat2(RESOLVE_BENEATH) makes the kernel refuse such a resolution; links that stay inside
+// are followed.
+#pragma once
+
+#include <string>
+
+#include "../fd.hpp"
+#include "../store.hpp"
+#include "files.hpp"
+
+namespace quire::storage::fs {
+
+class ShareRoot {
+public:
+    // confine = false follows every link, wherever it leads (the mount's follow_symlinks).
+    static Result<ShareRoot> open(const std::string& root, bool confine);
+
+    // Where a store path's last name lives: the folder's descriptor (the root's own for a
+    // name at the top, else one opened for the call) and the name, for the *at calls.
+    struct At {
+        int dir = -1;
+        std::string name;
+        UniqueFd owned; // the folder's descriptor when it is not the root's
+    };
+    // not_found when a folder on the way is missing, forbidden when a link leads out.
+    Result<At> at(const std::string& path) const;
+    // Both ends of a rename; one descriptor when they share a folder (a rename in place).
+    Result<std::pair<At, At>> at_both(const std::string& from, const std::string& to) const;
+
+    // open(2) of a store path with `flags`; an invalid descriptor with errno set otherwise
+    // (EXDEV: a link on the way leads out of the share).
+    UniqueFd open(const std::string& path, int flags) const;
+
+    // What a store path names, links within the share followed: not existing when it is
+    // missing (or a dangling link); forbidden when a link leads out.
+    Result<FileInfo> info(const std::string& path) const;
+    // The same, where `where` is at(path).
+    Result<FileInfo> info_at(const At& where, const std::string& path) const;
+
+    int fd() const { return fd_.get(); }
+    bool confined() const { return confine_; }
+
+private:
+    ShareRoot(UniqueFd fd, std::string real, bool confine)
+        : fd_(std::move(fd)), real_(std::move(real)), confine_(confine) {}
+    bool inside(int fd) const;
+
+    UniqueFd fd_;
+    std::string real_; // the root's real path, to check where an absolute link arrived
+    bool confine_ = true;
+};
+
+// The error for a path whose resolution a link led out of the share.
+Error leads_out(const std::string& path);
+
+} // namespace quire::storage::fs

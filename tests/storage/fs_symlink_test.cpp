@@ -1,0 +1,179 @@
+// The fs store and symbolic links that other programs put into the share: a link that stays
+// inside is followed; one that leads out is refused for every read and every write, and
+// nothing outside the share is read, made, changed or removed through it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "storage/fs/fs_store.hpp"
+#include "testing.hpp"
+
+namespace quire::storage::testing {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+std::string slurp(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& file, const std::string& text) {
+    std::ofstream(file, std::ios::binary) << text;
+}
+
+// durable: the intent path; not durable: the quick journal and the PUT through .quire/tmp.
+class FsSymlinkTest : public ::testing::TestWithParam<bool> {
+protected:
+    void SetUp() override {
+        outside_ = dir_.path() + "/outside";
+        share_ = dir_.path() + "/share";
+        stdfs::create_directories(outside_ + "/dir");
+        stdfs::create_directories(share_ + "/sub");
+        write_file(outside_ + "/secret.txt", "secret");
+        write_file(outside_ + "/dir/victim.txt", "victim");
+        write_file(share_ + "/doc.txt", "inside");
+        // Leading out: relative, absolute, to a folder.
+        stdfs::create_symlink("../outside/secret.txt", share_ + "/out-rel");
+        stdfs::create_symlink(outside_ + "/secret.txt", share_ + "/out-abs");
+        stdfs::create_symlink(outside_ + "/dir", share_ + "/out-dir");
+        // Staying inside: relative, absolute, to a folder; and one that leads nowhere.
+        stdfs::create_symlink("doc.txt", share_ + "/in-rel");
+        stdfs::create_symlink(share_ + "/doc.txt", share_ + "/in-abs");
+        stdfs::create_symlink("sub", share_ + "/in-dir");
+        stdfs::create_symlink("missing", share_ + "/dangling");
+        store_ = open_share(false);
+        ASSERT_TRUE(store_);
+    }
+
+    std::unique_ptr<Store> open_share(bool follow) {
+        auto store = fs::open(share_, {.durable = GetParam(), .follow_symlinks = follow});
+        EXPECT_TRUE(store) << store.error().message;
+        return store ? std::move(*store) : nullptr;
+    }
+
+    // Nothing outside the share changed, and nothing was made there.
+    void expect_outside_untouched() {
+        EXPECT_EQ(slurp(outside_ + "/secret.txt"), "secret");
+        EXPECT_EQ(slurp(outside_ + "/dir/victim.txt"), "victim");
+        std::vector<std::string> names;
+        for (const auto& e : stdfs::recursive_directory_iterator(outside_))
+            names.push_back(e.path().string().substr(outside_.size()));
+        std::sort(names.begin(), names.end());
+        EXPECT_EQ(names, (std::vector<std::string>{"/dir", "/dir/victim.txt", "/secret.txt"}));
+    }
+
+    static void expect_forbidden(const auto& result, const std::string& what) {
+        ASSERT_FALSE(result) << what << " went through a link out of the share";
+        EXPECT_EQ(result.error().code, Errc::forbidden) << what << ": " << result.error().message;
+    }
+
+    TempDir dir_;
+    std::string outside_;
+    std::string share_;
+    std::unique_ptr<Store> store_;
+};
+
+TEST_P(FsSymlinkTest, ReadsThroughALinkOutOfTheShareAreRefused) {
+    for (const std::string path : {"/out-rel", "/out-abs"}) {
+        expect_forbidden(get(*store_, path), "GET " + path);
+        expect_forbidden(store_->stat(path), "stat " + path);
+        expect_forbidden(store_->open_read(path, std::nullopt), "open_read " + path);
+        expect_forbidden(store_->props(path), "props " + path);
+    }
+    expect_forbidden(store_->list("/out-dir", {}), "list /out-dir");
+    expect_forbidden(get(*store_, "/out-dir/victim.txt"), "GET /out-dir/victim.txt");
+    expect_forbidden(store_->stat("/out-dir/victim.txt"), "stat /out-dir/victim.txt");
+}
+
+TEST_P(FsSymlinkTest, LinksThatStayInsideAreFollowedAndListed) {
+    EXPECT_EQ(get(*store_, "/in-rel").value_or("error"), "inside");
+    EXPECT_EQ(get(*store_, "/in-abs").value_or("error"), "inside");
+    auto folder = store_->stat("/in-dir");
+    ASSERT_TRUE(folder) << folder.error().message;
+    EXPECT_TRUE(folder->collection);
+    ASSERT_TRUE(put(*store_, "/in-dir/new.txt", "through a link inside"));
+    EXPECT_EQ(slurp(share_ + "/sub/new.txt"), "through a link inside");
+
+    auto listed = store_->list("/", {});
+    ASSERT_TRUE(listed) << listed.error().message;
+    std::vector<std::string> names;
+    for (const auto& m : *listed)
+        names.push_back(m.path);
+    std::sort(names.begin(), names.end());
+    // The links out of the share and the dangling one are not shown.
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"/doc.txt", "/in-abs", "/in-dir", "/in-rel", "/sub"}));
+    expect_outside_untouched();
+}
+
+TEST_P(FsSymlinkTest, WritesThroughALinkedFolderOutOfTheShareAreRefused) {
+    expect_forbidden(put(*store_, "/out-dir/planted.txt", "planted"), "PUT /out-dir/planted.txt");
+    expect_forbidden(put(*store_, "/out-dir/victim.txt", "changed"), "PUT /out-dir/victim.txt");
+    if (auto now = store_->try_put_now("/out-dir/planted2.txt", "planted", {}, ""))
+        expect_forbidden(*now, "quick PUT /out-dir/planted2.txt");
+    expect_forbidden(store_->mkcol("/out-dir/made", ""), "MKCOL /out-dir/made");
+    expect_forbidden(store_->remove("/out-dir/victim.txt", {}, ""), "DELETE /out-dir/victim.txt");
+    expect_forbidden(store_->move("/out-dir/victim.txt", "/stolen.txt", false, ""),
+                     "MOVE /out-dir/victim.txt");
+    if (auto now = store_->try_move_now("/out-dir/victim.txt", "/stolen2.txt", false, ""))
+        expect_forbidden(*now, "quick MOVE /out-dir/victim.txt");
+    expect_forbidden(store_->move("/doc.txt", "/out-dir/planted.txt", false, ""),
+                     "MOVE onto /out-dir/planted.txt");
+    expect_forbidden(store_->copy("/doc.txt", "/out-dir/planted.txt", Depth::infinity, false, ""),
+                     "COPY onto /out-dir/planted.txt");
+    expect_forbidden(store_->copy("/out-dir", "/copied", Depth::infinity, false, ""),
+                     "COPY of /out-dir");
+    expect_forbidden(
+        store_->patch_props("/out-rel", std::vector<PropOp>{{{"urn:x", "p"}, "v"}}, ""),
+        "PROPPATCH /out-rel");
+    // A PUT onto the link's own name refuses too: the name stands for what it leads to.
+    expect_forbidden(put(*store_, "/out-rel", "changed"), "PUT /out-rel");
+
+    expect_outside_untouched();
+    EXPECT_EQ(slurp(share_ + "/doc.txt"), "inside");
+    EXPECT_FALSE(stdfs::exists(share_ + "/stolen.txt"));
+    EXPECT_FALSE(stdfs::exists(share_ + "/stolen2.txt"));
+    EXPECT_FALSE(stdfs::exists(share_ + "/copied"));
+}
+
+TEST_P(FsSymlinkTest, ACopiedFolderLeavesOutLinksOutOfTheShare) {
+    ASSERT_TRUE(store_->mkcol("/col", ""));
+    ASSERT_TRUE(put(*store_, "/col/own.txt", "own"));
+    stdfs::create_symlink(outside_ + "/secret.txt", share_ + "/col/leak");
+    stdfs::create_symlink(outside_ + "/dir", share_ + "/col/leak-dir");
+    stdfs::create_symlink("../doc.txt", share_ + "/col/near");
+
+    auto copied = store_->copy("/col", "/col2", Depth::infinity, false, "");
+    ASSERT_TRUE(copied) << copied.error().message;
+    EXPECT_EQ(slurp(share_ + "/col2/own.txt"), "own");
+    // A link inside is copied as what a GET of it shows.
+    EXPECT_EQ(slurp(share_ + "/col2/near"), "inside");
+    EXPECT_FALSE(stdfs::is_symlink(share_ + "/col2/near"));
+    EXPECT_FALSE(stdfs::exists(stdfs::symlink_status(share_ + "/col2/leak")));
+    EXPECT_FALSE(stdfs::exists(stdfs::symlink_status(share_ + "/col2/leak-dir")));
+
+    // Removing the folder removes the links, not what they lead to.
+    ASSERT_TRUE(store_->remove("/col", {}, ""));
+    EXPECT_FALSE(stdfs::exists(stdfs::symlink_status(share_ + "/col")));
+    expect_outside_untouched();
+}
+
+TEST_P(FsSymlinkTest, FollowSymlinksLetsLinksLeadOut) {
+    store_.reset();
+    auto store = open_share(true);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(get(*store, "/out-rel").value_or("error"), "secret");
+    EXPECT_EQ(get(*store, "/out-dir/victim.txt").value_or("error"), "victim");
+    auto listed = store->list("/out-dir", {});
+    ASSERT_TRUE(listed) << listed.error().message;
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ((*listed)[0].path, "/out-dir/victim.txt");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fs, FsSymlinkTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "durable" : "quick"; });
+
+} // namespace
+} // namespace quire::storage::testing
