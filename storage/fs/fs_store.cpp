@@ -20,6 +20,7 @@
 #include "meta.hpp"
 #include "meta_cache.hpp"
 #include "share_root.hpp"
+#include "taken_names.hpp"
 
 namespace quire::storage::fs {
 
@@ -766,7 +767,7 @@ private:
                 remove_unless_placed.release();
             return err;
         };
-        if (check_precondition(options.precondition, std::nullopt)) {
+        if (!taken_names_.likely(path) && check_precondition(options.precondition, std::nullopt)) {
             auto err = rename_journalled(true, false);
             if (!err || (*err != 0 && *err != EEXIST))
                 return std::nullopt;
@@ -776,6 +777,7 @@ private:
         auto existing = share_.info_at(*where, path);
         if (!existing)
             return Result<PutResult>(tl::unexpected(existing.error()));
+        taken_names_.seen(path, existing->exists);
         if (existing->directory)
             return Result<PutResult>(fail(Errc::is_a_collection, path));
         std::optional<std::string> etag;
@@ -1584,6 +1586,7 @@ private:
     bool durable_;
     bool quick_; // not durable: puts and moves of documents to free names use journal_
     std::atomic<bool> noreplace_refused_{false}; // renameat2 RENAME_NOREPLACE gave EINVAL
+    TakenNames taken_names_;                     // for put_from_side_folder, under the writer lock
     // Journal rows of finished operations, dropped by the next write_tx (guarded by the
     // writer lock). Ids are never reused (AUTOINCREMENT), so a row another process settled
     // and dropped meanwhile cannot be mistaken for a newer one.

@@ -13,6 +13,7 @@
 
 #include "storage/fd.hpp"
 #include "storage/fs/journal.hpp"
+#include "storage/fs/taken_names.hpp"
 #include "testing.hpp"
 
 namespace quire::storage::testing {
@@ -460,6 +461,49 @@ TEST(FsQuick, PuttingNowKeepsPreconditionsCollectionsAndTheChangeLog) {
     for (auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
         leftovers += entry.path().filename().string().starts_with(".quire-tmp");
     EXPECT_EQ(leftovers, 0u);
+}
+
+// A name that quick PUTs found taken is looked at first the next time (TakenNames): once it
+// is gone (removed through the store or by another program), a PUT there still creates it
+// (201, logged as added), and If-None-Match: * still holds for it.
+TEST(FsQuick, ANameSeenTakenIsCreatedAgainOnceItIsGone) {
+    TempDir dir;
+    auto store = open_quick(dir.path());
+    ASSERT_TRUE(store);
+    auto put_now = [&](const std::string& body, Precondition pre = {}) -> std::string {
+        auto put = (*store)->try_put_now("/doc", body, {.precondition = pre}, "t");
+        if (!put)
+            return "declined";
+        if (!*put)
+            return std::string(to_string(put->error().code));
+        return (*put)->created ? "created" : "replaced";
+    };
+    EXPECT_EQ(put_now("v1"), "created");
+    EXPECT_EQ(put_now("v2"), "replaced"); // seen taken from here on
+    EXPECT_EQ(put_now("v3"), "replaced");
+    EXPECT_EQ(put_now("no", {.if_none_match = "*"}), "precondition failed");
+
+    ASSERT_TRUE((*store)->remove("/doc", {}, "t"));
+    const auto token = (*store)->sync_token("/");
+    ASSERT_TRUE(token);
+    EXPECT_EQ(put_now("v4", {.if_none_match = "*"}), "created");
+    EXPECT_EQ(changes(**store, *token), "/doc:0 ") << "logged as added";
+    EXPECT_EQ(put_now("v5"), "replaced");
+
+    ASSERT_TRUE(std::filesystem::remove(dir.path() + "/fs/doc")); // another program
+    EXPECT_EQ(put_now("v6"), "created");
+    EXPECT_EQ(get(**store, "/doc").value_or("?"), "v6");
+}
+
+TEST(FsTakenNames, RemembersANameUntilItIsSeenFree) {
+    fs::TakenNames names;
+    EXPECT_FALSE(names.likely("/a"));
+    names.seen("/a", true);
+    EXPECT_TRUE(names.likely("/a"));
+    EXPECT_FALSE(names.likely("/b"));
+    names.seen("/b", false); // another name's news leaves /a alone unless they share a slot
+    names.seen("/a", false);
+    EXPECT_FALSE(names.likely("/a"));
 }
 
 // One fold over a batch of records that hand properties along: it asks once which paths have
