@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     if (*check_cmd) {
-        auto loaded = quire::config::load_config_file(check_file);
+        auto loaded = quire::config::load_config_file(check_file, quire::config::Purpose::check);
         if (!loaded) {
             print_errors(loaded.error());
             return 1;

@@ -8,16 +8,21 @@ namespace quire::config {
 
 class Diagnostics {
 public:
-    explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+    // checking_only: `quire check-config`, which must not create what the configuration names
+    // (stores, repositories): handlers then check their settings without opening them.
+    explicit Diagnostics(std::string file, bool checking_only = false)
+        : file_(std::move(file)), checking_only_(checking_only) {}
 
     void error(long line, const std::string& message);
     bool ok() const { return messages_.empty(); }
     const std::vector<std::string>& messages() const { return messages_; }
     const std::string& file() const { return file_; }
+    bool checking_only() const { return checking_only_; }
 
 private:
     std::string file_;
     std::vector<std::string> messages_;
+    bool checking_only_ = false;
 };
 
 } // namespace quire::config

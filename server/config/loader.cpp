@@ -319,8 +319,8 @@ parse_listen_address(std::string_view text) {
 }
 
 LoadResult load_config_text(std::string_view text, const std::string& name,
-                            const std::string& base_dir) {
-    Diagnostics diag(name);
+                            const std::string& base_dir, Purpose purpose) {
+    Diagnostics diag(name, purpose == Purpose::check);
     toml::table root;
     try {
         root = toml::parse(text, name);
@@ -380,7 +380,7 @@ LoadResult load_config_text(std::string_view text, const std::string& name,
     return std::shared_ptr<const Config>(std::move(config));
 }
 
-LoadResult load_config_file(const std::string& path) {
+LoadResult load_config_file(const std::string& path, Purpose purpose) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return tl::unexpected(std::vector<std::string>{path + ": cannot be read"});
@@ -388,7 +388,7 @@ LoadResult load_config_file(const std::string& path) {
     std::ostringstream s;
     s << in.rdbuf();
     auto base = fs::absolute(fs::path(path)).parent_path().string();
-    return load_config_text(s.str(), path, base);
+    return load_config_text(s.str(), path, base, purpose);
 }
 
 LoadResult quick_config(const QuickOptions& options) {

@@ -15,10 +15,15 @@ namespace quire::config {
 
 using LoadResult = tl::expected<std::shared_ptr<const Config>, std::vector<std::string>>;
 
-LoadResult load_config_file(const std::string& path);
+// run: the configuration is built to be served (stores are opened, and created when missing).
+// check: `quire check-config`: every setting is checked, but nothing is created or changed on
+// disk; the Config that comes back is for inspection only, not to be served.
+enum class Purpose { run, check };
+
+LoadResult load_config_file(const std::string& path, Purpose purpose = Purpose::run);
 // name is used in messages; relative paths resolve against base_dir.
 LoadResult load_config_text(std::string_view text, const std::string& name,
-                            const std::string& base_dir);
+                            const std::string& base_dir, Purpose purpose = Purpose::run);
 
 // "host:port", "[v6]:port" or ":port"; the host defaults to 127.0.0.1.
 tl::expected<std::pair<std::string, std::uint16_t>, std::string>

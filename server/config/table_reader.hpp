@@ -42,6 +42,8 @@ public:
     void finish();
 
     Diagnostics& diagnostics() { return diag_; }
+    // The configuration is being checked, not run: nothing may be created (Diagnostics).
+    bool checking_only() const { return diag_.checking_only(); }
     const std::filesystem::path& base_dir() const { return base_dir_; }
     const std::string& context() const { return context_; }
 

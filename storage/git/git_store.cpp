@@ -1189,12 +1189,29 @@ private:
 
 } // namespace
 
+// The folder that holds `dir` ("." for a bare name).
+static std::string parent_folder(const std::string& dir) {
+    std::string d = dir;
+    while (d.size() > 1 && d.back() == '/')
+        d.pop_back();
+    const auto slash = d.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : d.substr(0, slash);
+}
+
 Result<std::unique_ptr<Store>> open(const std::string& dir, Options options) {
     Libgit2 libgit2; // keeps the library up while the repository is created
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) {
+        // The repository is created, but not the folders above it: a mistyped path would
+        // otherwise become a new, empty share somewhere unexpected.
+        const std::string parent = parent_folder(dir);
+        if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            return fail(Errc::not_found, "cannot create repository " + dir + ": the folder " +
+                                             parent + " does not exist");
         git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-        init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+        init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKDIR;
         std::string head = options.branch;
         init.initial_head = head.c_str();
         git_repository* raw = nullptr;

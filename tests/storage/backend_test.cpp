@@ -557,6 +557,21 @@ protected:
     TempDir dir_;
 };
 
+// A missing repository is created, but not the folders above it: a mistyped path must not
+// quietly become a new, empty share.
+TEST_F(GitRepoTest, ARepositoryIsCreatedOnlyInAFolderThatExists) {
+    const std::string astray = dir_.path() + "/no/such/repo.git";
+    auto refused = git::open(astray, {});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("the folder " + dir_.path() + "/no/such does not exist"),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/no"));
+    auto store = open(); // repo.git in the existing folder
+    ASSERT_TRUE(store);
+    EXPECT_TRUE(std::filesystem::exists(repo() + "/HEAD"));
+}
+
 TEST_F(GitRepoTest, EveryMutationIsExactlyOneCommitByTheActor) {
     auto store = open();
     MemorySource body("hello");

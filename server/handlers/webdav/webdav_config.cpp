@@ -1,4 +1,5 @@
 #include "webdav_config.hpp"
+#include "webdav_check.hpp"
 
 #include "dav/dav_handler.hpp"
 #include "dav/locks/sqlite_lock_store.hpp"
@@ -20,17 +21,12 @@ struct OpenedStore {
 
 tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings,
                                                   const fs::path& base) {
-    const std::string& spec = settings.store;
-    std::string kind = "fs";
-    std::string where = spec;
-    if (const auto colon = spec.find(':'); colon != std::string::npos) {
-        kind = spec.substr(0, colon);
-        where = spec.substr(colon + 1);
+    auto spec = parse_store_spec(settings.store, base);
+    if (!spec) {
+        return tl::unexpected(spec.error());
     }
-    if (where.empty()) {
-        return tl::unexpected("store '" + spec + "' names no path (fs:DIR, sqlite:FILE, git:REPO)");
-    }
-    const auto path = (base / where).lexically_normal().string();
+    const std::string& kind = spec->kind;
+    const std::string& path = spec->path;
     OpenedStore out;
     storage::Result<std::unique_ptr<storage::Store>> opened =
         tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
@@ -47,12 +43,10 @@ tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings
         opened = storage::sqlite::open(path, so);
         out.default_locks = path + ".locks";
         out.space_path = fs::path(path).parent_path().string();
-    } else if (kind == "git") {
+    } else {
         opened = storage::git::open(path, storage::git::Options{});
         out.default_locks = (fs::path(path) / "quire-locks.db").string();
         out.space_path = path;
-    } else {
-        return tl::unexpected("unknown store kind '" + kind + "' (fs, sqlite or git)");
     }
     if (!opened) {
         return tl::unexpected("cannot open " + kind + " store " + path + ": " +
@@ -61,6 +55,15 @@ tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings
     out.store = std::move(*opened);
     return out;
 }
+
+// What a checked configuration mounts in place of a share (config::Purpose::check): such a
+// configuration is never served; were it, every request would pass on to a 404.
+class CheckedShare final : public core::Handler {
+public:
+    asio::awaitable<core::Outcome> handle(core::Exchange&) override {
+        co_return core::Outcome::next;
+    }
+};
 
 } // namespace
 
@@ -119,6 +122,14 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
         s.max_lock_timeout = std::chrono::seconds(*t);
     }
     s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
+    if (mount.checking_only()) {
+        // check-config: nothing is opened (opening creates what is missing).
+        if (auto ok = check_webdav_settings(s, mount.base_dir()); !ok) {
+            mount.error(ok.error().setting, ok.error().message);
+            return nullptr;
+        }
+        return std::make_shared<CheckedShare>();
+    }
     auto handler = make_webdav_handler(std::move(s), mount.base_dir());
     if (!handler) {
         mount.error(handler.error().setting, handler.error().message);

@@ -17,7 +17,8 @@
 namespace quire::handlers {
 
 struct WebdavSettings {
-    // "fs:DIR", "sqlite:FILE" or "git:REPO" (a bare repository, created when missing).
+    // "fs:DIR", "sqlite:FILE" or "git:REPO" (a bare repository, created when missing in a
+    // folder that exists).
     std::string store;
     // The lock table (SQLite); default: next to the store (DIR/.quire/locks.db,
     // FILE.locks, REPO/quire-locks.db).

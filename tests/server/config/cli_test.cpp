@@ -51,6 +51,16 @@ TEST(CliTest, CheckConfigPrintsFileLineErrorsAndExitsOne) {
     dir.write("good.toml", "[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \".\"\n");
     auto good = run("check-config " + (dir / "good.toml").string());
     EXPECT_EQ(good.status, 0) << good.output;
+
+    // A check creates nothing that running would (an fs share's .quire, a git repository).
+    dir.write("share/a.txt", "a");
+    dir.write("dav.toml", "[[mount]]\npath = \"/f\"\nhandler = \"webdav\"\nstore = \"fs:share\"\n"
+                          "[[mount]]\npath = \"/g\"\nhandler = \"webdav\"\n"
+                          "store = \"git:notes.git\"\n");
+    auto dav = run("check-config " + (dir / "dav.toml").string());
+    EXPECT_EQ(dav.status, 0) << dav.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "share/.quire"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "notes.git"));
 }
 
 TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {

@@ -183,6 +183,70 @@ TEST(ConfigTest, AnUnopenableLockTableIsNamedOnItsLocksLine) {
     EXPECT_TRUE(has(errors, "locks")) << errors.front();
 }
 
+// `quire check-config` checks a webdav mount's store and lock table where they would be
+// opened, and creates none of them (running would: an fs share's .quire, the SQLite file,
+// the git repository).
+TEST(ConfigTest, CheckingAConfigurationCreatesNothing) {
+    TempDir dir;
+    dir.write("share/a.txt", "a");
+    dir.write("data/keep", "");
+    dir.write("repos/keep", "");
+    const std::string text =
+        "[[mount]]\npath = \"/files\"\nhandler = \"webdav\"\nstore = \"fs:share\"\n"
+        "locks = \"data/files-locks.db\"\n"
+        "[[mount]]\npath = \"/db\"\nhandler = \"webdav\"\nstore = \"sqlite:data/s.db\"\n"
+        "[[mount]]\npath = \"/notes\"\nhandler = \"webdav\"\nstore = \"git:repos/notes.git\"\n";
+    auto checked = load_config_text(text, "quire.toml", dir.path().string(), Purpose::check);
+    ASSERT_TRUE(checked) << checked.error().front();
+    for (const char* made : {"share/.quire", "data/files-locks.db", "data/s.db", "data/s.db.locks",
+                             "repos/notes.git"}) {
+        EXPECT_FALSE(std::filesystem::exists(dir / made)) << made << " was created by a check";
+    }
+    // Running it creates them.
+    auto run = load_config_text(text, "quire.toml", dir.path().string());
+    ASSERT_TRUE(run) << run.error().front();
+    EXPECT_TRUE(std::filesystem::exists(dir / "share/.quire"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "repos/notes.git/HEAD"));
+}
+
+// What running would refuse, or create where the path was likely mistyped, is named on its
+// line by a check, and a mistyped git path is refused when running too.
+TEST(ConfigTest, CheckingNamesAStoreOrLockTableThatCannotBeOnItsLine) {
+    TempDir dir;
+    dir.write("share/a.txt", "a");
+    dir.write("not-a-repo/file", "");
+    auto mount = [](const std::string& store, const std::string& extra = "") {
+        return "[[mount]]\npath = \"/m\"\nhandler = \"webdav\"\nstore = \"" + store + "\"\n" +
+               extra;
+    };
+    auto check = [&](const std::string& text) {
+        auto r = load_config_text(text, "quire.toml", dir.path().string(), Purpose::check);
+        return r ? std::vector<std::string>{} : r.error();
+    };
+    auto e = check(mount("fs:no-share"));
+    EXPECT_TRUE(has(e, "quire.toml:4: [[mount]] store:") && has(e, "is not a directory"))
+        << (e.empty() ? "accepted" : e.front());
+    e = check(mount("sqlite:nosuch/s.db"));
+    EXPECT_TRUE(has(e, "quire.toml:4:") && has(e, "nosuch does not exist"))
+        << (e.empty() ? "accepted" : e.front());
+    e = check(mount("git:typo/notes.git"));
+    EXPECT_TRUE(has(e, "quire.toml:4:") && has(e, "typo does not exist"))
+        << (e.empty() ? "accepted" : e.front());
+    e = check(mount("git:not-a-repo"));
+    EXPECT_TRUE(has(e, "is not a bare git repository")) << (e.empty() ? "accepted" : e.front());
+    e = check(mount("fs:share", "locks = \"nosuch/locks.db\"\n"));
+    EXPECT_TRUE(has(e, "quire.toml:5: [[mount]] locks:")) << (e.empty() ? "accepted" : e.front());
+    e = check(mount("ftp:share"));
+    EXPECT_TRUE(has(e, "unknown store kind 'ftp'")) << (e.empty() ? "accepted" : e.front());
+    EXPECT_FALSE(std::filesystem::exists(dir / "share/.quire"));
+
+    const auto ran =
+        load_config_text(mount("git:typo/notes.git"), "quire.toml", dir.path().string());
+    ASSERT_FALSE(ran);
+    EXPECT_TRUE(has(ran.error(), "typo does not exist")) << ran.error().front();
+    EXPECT_FALSE(std::filesystem::exists(dir / "typo"));
+}
+
 TEST(ConfigTest, ServesWhatAConfigurationFileDescribes) {
     TempDir dir;
     dir.write("site/a/file.txt", "from config");
