@@ -53,6 +53,23 @@ private:
     std::string path_;
 };
 
+// Tells the share, at the end of its scope (after the renames, still under the writer lock),
+// that folders were made, moved, replaced or removed, when `folders` says so.
+class FolderChange {
+public:
+    FolderChange(const ShareRoot& share, bool folders) : share_(share), folders_(folders) {}
+    FolderChange(const FolderChange&) = delete;
+    FolderChange& operator=(const FolderChange&) = delete;
+    ~FolderChange() {
+        if (folders_)
+            share_.folders_changed();
+    }
+
+private:
+    const ShareRoot& share_;
+    bool folders_;
+};
+
 void remove_tree_quietly(const std::string& path) {
     std::error_code ec;
     std::filesystem::remove_all(path, ec);
@@ -100,6 +117,7 @@ public:
         for (auto& intent : *pending)
             if (auto ok = settle(**db, intent, *upto); !ok)
                 return ok;
+        share_.folders_changed(); // settle() may have moved folders back or on
         for (const auto& dir : {trash_, side_tmp_}) {
             remove_tree_quietly(dir);
             if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
@@ -426,6 +444,7 @@ public:
         meta::Intent intent{0, "mkcol", *path, "", ""};
         if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added}}); !ok)
             return ok;
+        FolderChange made(share_, true); // a folder kept from before may have been removed
         if (::mkdirat(at->dir, at->name.c_str(), 0755) != 0) {
             Error err = errno_error(errno, "mkdir " + *path);
             (void)settle(**db, intent);
@@ -469,6 +488,7 @@ public:
         meta::Intent intent{0, "remove", *path, "", trash_ + "/" + temp_name()};
         if (auto ok = begin_intent(**db, intent, log); !ok)
             return ok;
+        FolderChange removed(share_, existing->directory);
         // One rename makes the whole tree disappear at once; deleting it comes after.
         if (::renameat(at->dir, at->name.c_str(), AT_FDCWD, intent.staging.c_str()) != 0) {
             Error err = errno_error(errno, "remove " + *path);
@@ -1539,6 +1559,7 @@ private:
             return tl::unexpected(begun.error());
         }
         std::string trash_path = trash_ + "/" + trash_entry;
+        FolderChange changed(share_, (is_move && src.directory) || dst.directory);
         if (dst.exists &&
             ::renameat(to_at.dir, to_at.name.c_str(), AT_FDCWD, trash_path.c_str()) != 0) {
             Error err = errno_error(errno, "replace " + *to);
@@ -1625,7 +1646,9 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     folder_lock->unlock();
     if (!journal)
         return tl::unexpected(journal.error());
-    auto share = ShareRoot::open(root, !options.follow_symlinks);
+    auto share =
+        ShareRoot::open(root, !options.follow_symlinks,
+                        std::make_unique<FolderCache>(meta_dir + "/folders", options.cache_ttl));
     if (!share)
         return tl::unexpected(share.error());
     auto store = std::make_unique<FsStore>(root, std::move(*share), *id, std::move(*folder_lock),

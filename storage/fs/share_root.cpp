@@ -36,14 +36,15 @@ Error leads_out(const std::string& path) {
     return Error{Errc::forbidden, path + ": a symbolic link on the way leads out of the share"};
 }
 
-Result<ShareRoot> ShareRoot::open(const std::string& root, bool confine) {
+Result<ShareRoot> ShareRoot::open(const std::string& root, bool confine,
+                                  std::unique_ptr<FolderCache> folders) {
     UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd)
         return tl::unexpected(errno_error(errno, "open " + root));
     char real[PATH_MAX];
     if (!::realpath(root.c_str(), real))
         return tl::unexpected(errno_error(errno, "resolve " + root));
-    return ShareRoot(std::move(fd), real, confine);
+    return ShareRoot(std::move(fd), real, confine, std::move(folders));
 }
 
 UniqueFd ShareRoot::open(const std::string& path, int flags) const {
@@ -81,13 +82,23 @@ Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
         out.dir = fd_.get();
         return out;
     }
-    out.owned = open(parent, O_PATH | O_DIRECTORY);
-    if (!out.owned) {
+    if (folders_)
+        if (auto kept = folders_->find(parent)) {
+            out.dir = kept->get();
+            out.owned = std::move(kept);
+            return out;
+        }
+    const std::uint64_t generation = folders_ ? folders_->generation() : 0;
+    UniqueFd fd = open(parent, O_PATH | O_DIRECTORY);
+    if (!fd) {
         if (errno == EXDEV)
             return tl::unexpected(leads_out(path));
         return tl::unexpected(errno_error(errno, "open " + parent));
     }
-    out.dir = out.owned.get();
+    out.dir = fd.get();
+    out.owned = std::make_shared<const UniqueFd>(std::move(fd));
+    if (folders_)
+        folders_->keep(parent, out.owned, generation);
     return out;
 }
 
@@ -104,6 +115,7 @@ Result<std::pair<ShareRoot::At, ShareRoot::At>> ShareRoot::at_both(const std::st
     }
     At second;
     second.dir = first->dir;
+    second.owned = first->owned;
     second.name = is_root(to) ? "." : std::string(name_of(to));
     return std::pair<At, At>(std::move(*first), std::move(second));
 }

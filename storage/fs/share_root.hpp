@@ -6,25 +6,29 @@
 // are followed.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "../fd.hpp"
 #include "../store.hpp"
 #include "files.hpp"
+#include "folder_cache.hpp"
 
 namespace quire::storage::fs {
 
 class ShareRoot {
 public:
     // confine = false follows every link, wherever it leads (the mount's follow_symlinks).
-    static Result<ShareRoot> open(const std::string& root, bool confine);
+    // folders: where the descriptors of folders that writes go through are kept (or null).
+    static Result<ShareRoot> open(const std::string& root, bool confine,
+                                  std::unique_ptr<FolderCache> folders = nullptr);
 
     // Where a store path's last name lives: the folder's descriptor (the root's own for a
     // name at the top, else one opened for the call) and the name, for the *at calls.
     struct At {
         int dir = -1;
         std::string name;
-        UniqueFd owned; // the folder's descriptor when it is not the root's
+        FolderCache::Fd owned; // the folder's descriptor when it is not the root's
     };
     // not_found when a folder on the way is missing, forbidden when a link leads out.
     Result<At> at(const std::string& path) const;
@@ -43,15 +47,23 @@ public:
 
     int fd() const { return fd_.get(); }
     bool confined() const { return confine_; }
+    // A folder was made, moved, replaced or removed (called after it happened, under the
+    // writer lock): kept folder descriptors may name other folders now.
+    void folders_changed() const {
+        if (folders_)
+            folders_->changed();
+    }
 
 private:
-    ShareRoot(UniqueFd fd, std::string real, bool confine)
-        : fd_(std::move(fd)), real_(std::move(real)), confine_(confine) {}
+    ShareRoot(UniqueFd fd, std::string real, bool confine, std::unique_ptr<FolderCache> folders)
+        : fd_(std::move(fd)), real_(std::move(real)), confine_(confine),
+          folders_(std::move(folders)) {}
     bool inside(int fd) const;
 
     UniqueFd fd_;
     std::string real_; // the root's real path, to check where an absolute link arrived
     bool confine_ = true;
+    std::unique_ptr<FolderCache> folders_;
 };
 
 // The error for a path whose resolution a link led out of the share.

@@ -3,6 +3,7 @@
 // nothing outside the share is read, made, changed or removed through it.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -170,6 +171,62 @@ TEST_P(FsSymlinkTest, FollowSymlinksLetsLinksLeadOut) {
     ASSERT_TRUE(listed) << listed.error().message;
     ASSERT_EQ(listed->size(), 1u);
     EXPECT_EQ((*listed)[0].path, "/out-dir/victim.txt");
+}
+
+// Writes below the top keep their folder's descriptor (FolderCache) for cache_ttl; a folder
+// moved, replaced or removed through any store on the share must not be written through a
+// descriptor kept from before: the write goes where the path names now.
+TEST_P(FsSymlinkTest, AFolderChangedThroughAnyStoreIsNotWrittenThroughAnOldDescriptor) {
+    store_.reset();
+    auto open_cached = [&] {
+        auto store = fs::open(share_, {.durable = GetParam(), .cache_ttl = std::chrono::hours(1)});
+        EXPECT_TRUE(store) << store.error().message;
+        return store ? std::move(*store) : nullptr;
+    };
+    auto writer = open_cached();
+    auto other = open_cached(); // another process on the same share
+    ASSERT_TRUE(writer && other);
+    ASSERT_TRUE(writer->mkcol("/f", ""));
+    ASSERT_TRUE(put(*writer, "/f/one.txt", "1")); // keeps /f's descriptor
+
+    ASSERT_TRUE(other->move("/f", "/g", false, ""));
+    auto orphan = put(*writer, "/f/two.txt", "2");
+    ASSERT_FALSE(orphan) << "written into the moved folder";
+    EXPECT_EQ(orphan.error().code, Errc::conflict);
+    EXPECT_FALSE(stdfs::exists(share_ + "/g/two.txt"));
+    if (auto now = writer->try_put_now("/f/three.txt", "3", {}, "")) {
+        EXPECT_FALSE(*now);
+    }
+    EXPECT_FALSE(stdfs::exists(share_ + "/g/three.txt"));
+
+    ASSERT_TRUE(writer->mkcol("/f", ""));
+    ASSERT_TRUE(put(*writer, "/f/four.txt", "4")); // keeps the new /f
+    ASSERT_TRUE(other->remove("/f", {}, ""));
+    ASSERT_TRUE(other->mkcol("/f", ""));
+    ASSERT_TRUE(put(*writer, "/f/five.txt", "5")) << "written into the removed folder";
+    EXPECT_EQ(slurp(share_ + "/f/five.txt"), "5");
+
+    ASSERT_TRUE(put(*writer, "/g/six.txt", "6"));                    // keeps /g
+    ASSERT_TRUE(other->copy("/f", "/g", Depth::infinity, true, "")); // /g replaced
+    ASSERT_TRUE(put(*writer, "/g/seven.txt", "7"));
+    EXPECT_EQ(slurp(share_ + "/g/seven.txt"), "7");
+    EXPECT_EQ(slurp(share_ + "/g/five.txt"), "5");
+    EXPECT_FALSE(stdfs::exists(share_ + "/g/six.txt"));
+    auto moved = writer->move("/g/seven.txt", "/g/eight.txt", false, "");
+    ASSERT_TRUE(moved) << moved.error().message;
+    EXPECT_EQ(slurp(share_ + "/g/eight.txt"), "7");
+
+    // Another program removes the folder and makes it again: a write is never reported done
+    // and then missing.
+    stdfs::remove_all(share_ + "/g");
+    stdfs::create_directory(share_ + "/g");
+    auto after = put(*writer, "/g/nine.txt", "9");
+    ASSERT_TRUE(after) << after.error().message;
+    EXPECT_EQ(slurp(share_ + "/g/nine.txt"), "9") << "reported written, but lost";
+    if (auto now = writer->try_put_now("/g/ten.txt", "10", {}, "")) {
+        ASSERT_TRUE(*now) << (*now).error().message;
+        EXPECT_EQ(slurp(share_ + "/g/ten.txt"), "10") << "reported written, but lost";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fs, FsSymlinkTest, ::testing::Values(true, false),
