@@ -1423,24 +1423,39 @@ private:
     // Under the writer lock, before a copy or move: the source exists, the destination does
     // not unless overwrite, and its parent is a collection.
     Result<Ends> check_ends(const std::string& from, const std::string& to, bool overwrite) {
-        auto src = share_.info(from);
+        // Each folder is resolved once (FolderCache); a folder missing on the way means a
+        // missing source (404) or a missing destination parent (409, check_parent below).
+        auto from_at = share_.at(from);
+        if (!from_at)
+            return tl::unexpected(from_at.error().code == Errc::forbidden
+                                      ? from_at.error()
+                                      : Error{Errc::not_found, from});
+        auto src = share_.info_at(*from_at, from);
         if (!src)
             return tl::unexpected(src.error());
         if (!src->exists)
             return fail(Errc::not_found, from);
-        auto dst = share_.info(to);
+        const bool same_folder = parent_of(to) == parent_of(from);
+        if (!same_folder)
+            if (auto ok = check_parent(to); !ok)
+                return tl::unexpected(ok.error());
+        ShareRoot::At to_at;
+        if (same_folder) {
+            to_at.dir = from_at->dir;
+            to_at.owned = from_at->owned;
+            to_at.name = std::string(name_of(to));
+        } else {
+            auto found = share_.at(to);
+            if (!found)
+                return tl::unexpected(no_parent(found.error(), to));
+            to_at = std::move(*found);
+        }
+        auto dst = share_.info_at(to_at, to);
         if (!dst)
             return tl::unexpected(dst.error());
         if (dst->exists && !overwrite)
             return fail(Errc::precondition_failed, to + " exists and Overwrite is F");
-        // The source's folder, which exists, needs no second look (a rename within a folder).
-        if (parent_of(to) != parent_of(from))
-            if (auto ok = check_parent(to); !ok)
-                return tl::unexpected(ok.error());
-        auto at = share_.at_both(from, to);
-        if (!at)
-            return tl::unexpected(no_parent(at.error(), to));
-        return Ends{*src, *dst, std::move(*at)};
+        return Ends{*src, *dst, {std::move(*from_at), std::move(to_at)}};
     }
 
     // plain: the destination was seen free. unless_taken: it was not looked at, and the
