@@ -788,7 +788,10 @@ private:
                 auto ok = db.run(
                     "INSERT INTO resources(path, parent, collection, etag, size, content_type, "
                     "created_ns, modified_ns) SELECT ?2 || substr(path, ?3 + 1), CASE WHEN "
-                    "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, etag, "
+                    "path = ?1 THEN ?4 ELSE ?2 || substr(parent, ?3 + 1) END, collection, "
+                    // A document's etag is its content's (the copy has the same bytes); a
+                    // collection's is its creation time, as MKCOL gives it: a new one.
+                    "CASE WHEN collection THEN 'c' || ?5 ELSE etag END, "
                     "size, content_type, ?5, ?5 FROM resources WHERE " +
                         where,
                     *from, *to, len, parent_of(*to), now);

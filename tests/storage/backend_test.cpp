@@ -545,6 +545,23 @@ TEST(SqliteBackend, LargeBodiesAreStoredInChunksAndStreamedBack) {
               "3|" + std::to_string(big.size()) + "\n");
 }
 
+// A copied collection is a new collection: its etag is not its source's (documents keep theirs:
+// the sqlite store's etags are content hashes).
+TEST(SqliteBackend, ACopiedCollectionGetsAnEtagOfItsOwn) {
+    TempDir dir;
+    auto store = sqlite::open(dir.path() + "/store.db");
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->mkcol("/a", "t"));
+    ASSERT_TRUE((*store)->mkcol("/a/sub", "t"));
+    ASSERT_TRUE(put(**store, "/a/sub/doc", "d"));
+    ASSERT_TRUE((*store)->copy("/a", "/b", Depth::infinity, false, "t"));
+    for (const char* path : {"/a", "/a/sub"}) {
+        const std::string copy = "/b" + std::string(path).substr(2);
+        EXPECT_NE((*store)->stat(path)->etag, (*store)->stat(copy)->etag) << copy;
+    }
+    EXPECT_EQ((*store)->stat("/a/sub/doc")->etag, (*store)->stat("/b/sub/doc")->etag);
+}
+
 class GitRepoTest : public ::testing::Test {
 protected:
     std::string repo() const { return dir_.path() + "/repo.git"; }
