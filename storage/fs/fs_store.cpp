@@ -195,8 +195,11 @@ public:
     // by name and not cached.
     Result<CachedFile> find_file(const std::string& path, bool open_it) {
         auto hit = cache_.file(path);
-        if (hit && (!open_it || hit->fd || hit->info.directory))
-            return std::move(*hit);
+        if (hit && (!open_it || hit->fd || hit->info.directory)) {
+            if (!open_it || hit->content || !hit->fd || still_as_cached(*hit))
+                return std::move(*hit);
+            cache_.drop_file(path); // changed by another program: read afresh below
+        }
         const auto generation = cache_.generation();
         CachedFile out;
         auto by_name = [&]() -> Result<CachedFile> {
@@ -237,6 +240,16 @@ public:
         out.fd = std::make_shared<const UniqueFd>(std::move(fd));
         cache_.put_file(path, out, generation);
         return out;
+    }
+
+    // A cached file whose body is sent from its descriptor (not from cached bytes) is looked
+    // at again (one fstat): another program may have rewritten it in place since it was
+    // cached, and a length or etag from before would not match what the descriptor now
+    // reads (a body cut short and the connection closed, or bytes of two versions).
+    static bool still_as_cached(const CachedFile& file) {
+        auto now = file_info(file.fd->get(), "", AT_EMPTY_PATH);
+        return now && now->exists && now->size == file.info.size &&
+               now->mtime_ns == file.info.mtime_ns;
     }
 
     // The bytes of a small file, or null when it changed while being read (then they and

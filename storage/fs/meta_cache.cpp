@@ -92,6 +92,16 @@ std::optional<CachedFile> MetaCache::file(std::string_view path) {
     return it->second;
 }
 
+void MetaCache::drop_file(std::string_view path) {
+    std::lock_guard lock(mutex_);
+    auto it = files_.find(std::string(path));
+    if (it == files_.end()) {
+        return;
+    }
+    content_bytes_ -= it->second.content ? it->second.content->size() : 0;
+    files_.erase(it);
+}
+
 bool MetaCache::room_for(std::uint64_t size) {
     std::lock_guard lock(mutex_);
     return size <= small_file && content_bytes_ + size <= max_content_bytes;

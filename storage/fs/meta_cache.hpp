@@ -70,6 +70,8 @@ public:
     void put_props(std::string_view path, std::vector<Property> props, std::uint64_t generation);
 
     std::optional<CachedFile> file(std::string_view path);
+    // Forgets a file that was seen to have changed on disk (by another program).
+    void drop_file(std::string_view path);
     bool files_enabled() const { return generation_.enabled() && file_ttl_.count() > 0; }
     // Whether the bytes of a file of that size may be kept too.
     bool room_for(std::uint64_t size);

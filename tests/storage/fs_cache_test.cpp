@@ -36,6 +36,37 @@ std::pair<std::string, std::string> read_document(Store& store, const std::strin
     return {bytes ? *bytes : "", opened->meta.etag};
 }
 
+// A file too large for its bytes to be cached is sent from the cached descriptor; rewritten in
+// place by another program (shrunk, grown) within the time to live, it is looked at again:
+// the length and etag served are those of the bytes served, never a body cut short.
+TEST(FsCache, AFileRewrittenInPlaceIsNotServedWithItsOldLength) {
+    TempDir dir;
+    auto store = fs::open(dir.path(), {.durable = false, .cache_ttl = std::chrono::hours(1)});
+    ASSERT_TRUE(store) << store.error().message;
+    const std::string big(64 * 1024, 'b');
+    auto first = put(**store, "/big.bin", big);
+    ASSERT_TRUE(first);
+    for (int i = 0; i < 2; ++i) { // the second read is a cache hit
+        auto [bytes, etag] = read_document(**store, "/big.bin");
+        EXPECT_EQ(bytes, big);
+        EXPECT_EQ(etag, first->etag);
+    }
+    for (const std::string& now : {std::string(20 * 1024, 's'), std::string(100 * 1024, 'g')}) {
+        { // rewritten in place, as an editor without atomic saves does
+            std::ofstream out(dir.path() + "/big.bin", std::ios::binary | std::ios::trunc);
+            out << now;
+        }
+        auto opened = (*store)->open_document("/big.bin");
+        ASSERT_TRUE(opened);
+        EXPECT_EQ(opened->meta.size, now.size());
+        EXPECT_NE(opened->meta.etag, first->etag);
+        auto bytes = read_all(*opened->body);
+        ASSERT_TRUE(bytes);
+        EXPECT_EQ(bytes->size(), now.size());
+        EXPECT_EQ(*bytes, now);
+    }
+}
+
 TEST(FsCache, WritesThroughAnyStoreOnTheFolderAreSeenAtOnce) {
     TempDir dir;
     auto reader = open_cached(dir.path());
