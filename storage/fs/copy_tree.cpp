@@ -58,8 +58,7 @@ Result<void> copy_tree(const ShareRoot& share, const std::string& from, int to_d
     // O_NONBLOCK: a FIFO put there by hand must not block the copy.
     UniqueFd in = share.open(from, O_RDONLY | O_NONBLOCK);
     if (!in)
-        return tl::unexpected(errno == EXDEV ? leads_out(from)
-                                             : errno_error(errno, "open " + from));
+        return tl::unexpected(open_error(errno, from));
     struct stat st {};
     if (::fstat(in.get(), &st) != 0)
         return tl::unexpected(errno_error(errno, "stat " + from));

@@ -18,7 +18,8 @@ namespace quire::storage::fs {
 // twentieth of a MOVE. The descriptors are kept: each was inside the share when it was opened
 // (a descriptor cannot be redirected later), and one is used only while
 //   - the share's folder generation is the one it was opened at: every Quire process on the
-//     share bumps it (changed()) when it makes, moves, replaces or removes a folder;
+//     share bumps it (changed()) when it moves, replaces or removes a folder (a new one
+//     invalidates nothing: a kept descriptor of a removed folder fails the check below);
 //   - the folder still exists (a removed one has no links), and
 //   - for at most `ttl` (a folder that another program moved is seen at its new path after
 //     that; until then what is written under the old path lands in it).
@@ -34,7 +35,7 @@ public:
     void keep(const std::string& folder, Fd fd, std::uint64_t generation);
     // Read before opening a folder to keep, and passed to keep().
     std::uint64_t generation() const { return generation_.load(); }
-    // A folder was made, moved, replaced or removed: what is kept may name another one now.
+    // A folder was moved, replaced or removed: what is kept may name another one now.
     void changed();
 
 private:

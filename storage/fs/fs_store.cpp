@@ -54,7 +54,7 @@ private:
 };
 
 // Tells the share, at the end of its scope (after the renames, still under the writer lock),
-// that folders were made, moved, replaced or removed, when `folders` says so.
+// that folders were moved, replaced or removed, when `folders` says so.
 class FolderChange {
 public:
     FolderChange(const ShareRoot& share, bool folders) : share_(share), folders_(folders) {}
@@ -457,7 +457,6 @@ public:
         meta::Intent intent{0, "mkcol", *path, "", ""};
         if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added}}); !ok)
             return ok;
-        FolderChange made(share_, true); // a folder kept from before may have been removed
         if (::mkdirat(at->dir, at->name.c_str(), 0755) != 0) {
             Error err = errno_error(errno, "mkdir " + *path);
             (void)settle(**db, intent);
@@ -1118,11 +1117,6 @@ private:
         return {};
     }
 
-    // What an open of `path` that failed with `err` means (EXDEV: a link led out).
-    static Error open_error(int err, const std::string& path) {
-        return err == EXDEV ? leads_out(path) : errno_error(err, "open " + path);
-    }
-
     // Renames of store paths in recovery, each end resolved beneath the root.
     bool rename_paths(const std::string& from, const std::string& to) {
         auto ends = share_.at_both(from, to);
@@ -1454,9 +1448,7 @@ private:
                 return tl::unexpected(ok.error());
         ShareRoot::At to_at;
         if (same_folder) {
-            to_at.dir = from_at->dir;
-            to_at.owned = from_at->owned;
-            to_at.name = std::string(name_of(to));
+            to_at = ShareRoot::sibling(*from_at, to);
         } else {
             auto found = share_.at(to);
             if (!found)

@@ -36,6 +36,10 @@ Error leads_out(const std::string& path) {
     return Error{Errc::forbidden, path + ": a symbolic link on the way leads out of the share"};
 }
 
+Error open_error(int err, const std::string& path) {
+    return err == EXDEV ? leads_out(path) : errno_error(err, "open " + path);
+}
+
 Result<ShareRoot> ShareRoot::open(const std::string& root, bool confine,
                                   std::unique_ptr<FolderCache> folders) {
     UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -90,11 +94,8 @@ Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
         }
     const std::uint64_t generation = folders_ ? folders_->generation() : 0;
     UniqueFd fd = open(parent, O_PATH | O_DIRECTORY);
-    if (!fd) {
-        if (errno == EXDEV)
-            return tl::unexpected(leads_out(path));
-        return tl::unexpected(errno_error(errno, "open " + parent));
-    }
+    if (!fd)
+        return tl::unexpected(open_error(errno, parent));
     out.dir = fd.get();
     out.owned = std::make_shared<const UniqueFd>(std::move(fd));
     if (folders_)
@@ -113,17 +114,20 @@ Result<std::pair<ShareRoot::At, ShareRoot::At>> ShareRoot::at_both(const std::st
             return tl::unexpected(second.error());
         return std::pair<At, At>(std::move(*first), std::move(*second));
     }
-    At second;
-    second.dir = first->dir;
-    second.owned = first->owned;
-    second.name = is_root(to) ? "." : std::string(name_of(to));
+    At second = sibling(*first, to);
     return std::pair<At, At>(std::move(*first), std::move(second));
 }
 
+ShareRoot::At ShareRoot::sibling(const At& of, const std::string& path) {
+    At out;
+    out.dir = of.dir;
+    out.owned = of.owned;
+    out.name = is_root(path) ? "." : std::string(name_of(path));
+    return out;
+}
+
 Result<FileInfo> ShareRoot::info(const std::string& path) const {
-    if (is_root(path))
-        return file_info(fd_.get(), "", AT_EMPTY_PATH);
-    auto where = at(path);
+    auto where = at(path); // the root's own for "/", which info_at answers
     if (!where) {
         const Errc code = where.error().code;
         if (code == Errc::not_found || code == Errc::not_a_collection)
@@ -144,9 +148,7 @@ Result<FileInfo> ShareRoot::info_at(const At& where, const std::string& path) co
     if (!target) {
         if (errno == ENOENT || errno == ENOTDIR)
             return FileInfo{}; // dangling
-        if (errno == EXDEV)
-            return tl::unexpected(leads_out(path));
-        return tl::unexpected(errno_error(errno, "open " + path));
+        return tl::unexpected(open_error(errno, path));
     }
     return file_info(target.get(), "", AT_EMPTY_PATH);
 }

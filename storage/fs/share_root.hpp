@@ -34,6 +34,8 @@ public:
     Result<At> at(const std::string& path) const;
     // Both ends of a rename; one descriptor when they share a folder (a rename in place).
     Result<std::pair<At, At>> at_both(const std::string& from, const std::string& to) const;
+    // Where `path`, a name in the same folder as what `of` was found for, lives.
+    static At sibling(const At& of, const std::string& path);
 
     // open(2) of a store path with `flags`; an invalid descriptor with errno set otherwise
     // (EXDEV: a link on the way leads out of the share).
@@ -45,9 +47,7 @@ public:
     // The same, where `where` is at(path).
     Result<FileInfo> info_at(const At& where, const std::string& path) const;
 
-    int fd() const { return fd_.get(); }
-    bool confined() const { return confine_; }
-    // A folder was made, moved, replaced or removed (called after it happened, under the
+    // A folder was moved, replaced or removed (called after it happened, under the
     // writer lock): kept folder descriptors may name other folders now.
     void folders_changed() const {
         if (folders_)
@@ -68,5 +68,8 @@ private:
 
 // The error for a path whose resolution a link led out of the share.
 Error leads_out(const std::string& path);
+// What an open of `path` that failed with `err` means (EXDEV from ShareRoot::open: a link led
+// out of the share).
+Error open_error(int err, const std::string& path);
 
 } // namespace quire::storage::fs
