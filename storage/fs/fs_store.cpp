@@ -31,26 +31,33 @@ using sqlite::Pool;
 using sqlite::Transaction;
 
 const PropName content_type_prop{std::string(internal_ns), "getcontenttype"};
+// Added to a trash entry's name for the copy staged under it (the entry itself is where the
+// destination the copy replaces goes).
+constexpr std::string_view copy_suffix = ".copy";
 // What a document without a recorded media type has.
 constexpr std::string_view default_content_type = "application/octet-stream";
 
-// Removes a temporary file unless the write reached its rename.
+// Removes a temporary file unless the write reached its rename. The name is removed in the
+// folder's descriptor (borrowed: its owner outlives this), so a folder moved meanwhile by
+// another program does not keep the file.
 class TempFile {
 public:
-    explicit TempFile(std::string path) : path_(std::move(path)) {}
-    TempFile(TempFile&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+    TempFile() = default;
+    TempFile(int folder, std::string name) : folder_(folder), name_(std::move(name)) {}
+    TempFile(TempFile&& other) noexcept
+        : folder_(other.folder_), name_(std::exchange(other.name_, {})) {}
     TempFile& operator=(TempFile&&) = delete;
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
     ~TempFile() {
-        if (!path_.empty())
-            ::unlink(path_.c_str());
+        if (!name_.empty())
+            ::unlinkat(folder_, name_.c_str(), 0);
     }
-    void reset(std::string path) { path_ = std::move(path); }
-    void release() { path_.clear(); }
+    void release() { name_.clear(); }
 
 private:
-    std::string path_;
+    int folder_ = AT_FDCWD;
+    std::string name_;
 };
 
 // Tells the share, at the end of its scope (after the renames, still under the writer lock),
@@ -683,7 +690,7 @@ private:
             if (!fd)
                 return tl::unexpected(errno_error(errno, "create temporary file"));
         }
-        TempFile temp(anonymous ? std::string() : temp_path);
+        TempFile temp = anonymous ? TempFile() : TempFile(folder.get(), name);
         // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
         constexpr std::size_t buf_size = 64 * 1024;
         auto buf = std::make_unique_for_overwrite<std::byte[]>(buf_size);
@@ -770,7 +777,7 @@ private:
         UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
         if (!fd)
             return std::nullopt;
-        TempFile remove_unless_placed(temp);
+        TempFile remove_unless_placed(AT_FDCWD, temp);
         if (auto ok = write_all(fd.get(), body.data(), body.size()); !ok)
             return Result<PutResult>(tl::unexpected(ok.error()));
         if (auto ok = set_precise_mtime(fd.get()); !ok)
@@ -1239,9 +1246,22 @@ private:
         return ok;
     }
 
+    // The trash entry of the destination a copy replaced: its staging name without the copy
+    // suffix (copies made before the suffix was used were staged under the entry's own name).
     static std::string staging_name(const meta::Intent& intent) {
         std::string staged = intent.staging.substr(0, intent.staging.size() - 1);
-        return std::string(name_of(staged));
+        std::string_view name = name_of(staged);
+        if (name.ends_with(copy_suffix))
+            name.remove_suffix(copy_suffix.size());
+        return std::string(name);
+    }
+
+    // Whether two folders are on one file system, so that a rename can go from one to the
+    // other (else EXDEV).
+    static bool same_file_system(int a, int b) {
+        struct stat sa {};
+        struct stat sb {};
+        return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev;
     }
 
     bool exists(const std::string& path) {
@@ -1549,12 +1569,29 @@ private:
         meta::Intent intent{0,   is_move ? "move1" : "copy", *from,
                             *to, trash_ + "/" + trash_entry, is_move ? src.inode : 0};
         std::string staged;
+        UniqueFd staging_folder;
+        std::string staging_entry;
         if (!is_move) {
-            // A copy is built under a hidden name beside the destination and renamed into
-            // place, so that readers never see a half-copied tree. The staging field carries
-            // that name and the depth ('R' recursive, '0' not).
-            staged = full(parent_of(*to)) + "/" + trash_entry;
-            if (auto ok = copy_tree(share_, *from, to_at.dir, trash_entry, recursive); !ok) {
+            // A copy is built under a hidden name and renamed into place, so that readers
+            // never see a half-copied tree. It is built in the trash, which every open of the
+            // store empties, so a process killed while it copies leaves nothing behind; beside
+            // the destination only when that is on another file system (a mount inside the
+            // share), where no rename from the trash reaches. The staging field carries that
+            // name and the depth ('R' recursive, '0' not).
+            staging_entry = trash_entry + std::string(copy_suffix);
+            staging_folder = UniqueFd(::open(trash_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (!staging_folder)
+                return tl::unexpected(errno_error(errno, "open " + trash_));
+            if (same_file_system(staging_folder.get(), to_at.dir)) {
+                staged = trash_ + "/" + staging_entry;
+            } else {
+                staging_folder = UniqueFd(::fcntl(to_at.dir, F_DUPFD_CLOEXEC, 0));
+                if (!staging_folder)
+                    return tl::unexpected(errno_error(errno, "open " + parent_of(*to)));
+                staged = full(parent_of(*to)) + "/" + staging_entry;
+            }
+            if (auto ok = copy_tree(share_, *from, staging_folder.get(), staging_entry, recursive);
+                !ok) {
                 remove_tree_quietly(staged);
                 return tl::unexpected(ok.error());
             }
@@ -1587,10 +1624,10 @@ private:
             return tl::unexpected(std::move(err));
         }
         // rename(2) moves a whole tree at once: the collection move is atomic.
-        const bool renamed =
-            is_move
-                ? ::renameat(from_at.dir, from_at.name.c_str(), to_at.dir, to_at.name.c_str()) == 0
-                : ::renameat(to_at.dir, trash_entry.c_str(), to_at.dir, to_at.name.c_str()) == 0;
+        const bool renamed = is_move ? ::renameat(from_at.dir, from_at.name.c_str(), to_at.dir,
+                                                  to_at.name.c_str()) == 0
+                                     : ::renameat(staging_folder.get(), staging_entry.c_str(),
+                                                  to_at.dir, to_at.name.c_str()) == 0;
         if (!renamed) {
             Error err = errno_error(errno, "rename onto " + *to);
             (void)settle(**db, intent);

@@ -185,9 +185,11 @@ constexpr std::uint32_t audit_arch = 0; // the tests below skip themselves
 #endif
 constexpr int no_seccomp_exit = 6;
 
-enum class KillAt { nothing, link_or_rename, rename };
+enum class KillAt { nothing, link_or_rename, rename, fsync };
 
 std::vector<long> syscalls_of(KillAt at) {
+    if (at == KillAt::fsync)
+        return {SYS_fsync, SYS_fdatasync};
     std::vector<long> out{SYS_renameat, SYS_renameat2};
 #ifdef SYS_rename
     out.push_back(SYS_rename);
@@ -427,6 +429,102 @@ INSTANTIATE_TEST_SUITE_P(Kills, FsQuickMoveCrashTest, ::testing::Values(true, fa
                          [](const ::testing::TestParamInfo<bool>& info) {
                              return std::string(info.param ? "KilledAtRename"
                                                            : "FinishedRecordLeft");
+                         });
+
+// A COPY builds its tree under a hidden name, records its intent, then renames the tree into
+// place. Killed while it copies (at the first file's fsync, before the intent), the next open
+// leaves no trace of it: no destination and no hidden half-copied tree anywhere. Killed at the
+// rename (the intent recorded), the next open finishes the copy; over an existing destination
+// the first rename moves that to the trash, so killed there the destination stays as it was.
+struct CopyCrash {
+    const char* name;
+    KillAt kill_at;
+    bool quick;
+    bool over_existing;
+};
+
+void PrintTo(const CopyCrash& c, std::ostream* os) {
+    *os << c.name;
+}
+
+class FsCopyCrashTest : public ::testing::TestWithParam<CopyCrash> {};
+
+TEST_P(FsCopyCrashTest, LeavesTheDestinationWholeOrUntouchedAndNothingHidden) {
+    const CopyCrash& c = GetParam();
+    auto open = c.quick ? FsQuickBackend::open : FsBackend::open;
+    if (audit_arch == 0)
+        GTEST_SKIP() << "no seccomp architecture constant for this machine";
+    TempDir dir;
+    const std::vector<std::string> members = {"/c/a", "/c/b", "/c/sub/d"};
+    {
+        auto store = open(dir.path());
+        ASSERT_TRUE(store) << store.error().message;
+        ASSERT_TRUE((*store)->mkcol("/c", "t"));
+        ASSERT_TRUE((*store)->mkcol("/c/sub", "t"));
+        for (const auto& m : members)
+            ASSERT_TRUE(put(**store, m, "body of " + m));
+        if (c.over_existing) {
+            ASSERT_TRUE((*store)->mkcol("/d", "t"));
+            ASSERT_TRUE(put(**store, "/d/old", "the old destination"));
+        }
+    }
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        auto store = open(dir.path());
+        if (!store)
+            ::_exit(2);
+        die_at(c.kill_at);
+        auto copied = (*store)->copy("/c", "/d", Depth::infinity, true, "t");
+        ::_exit(copied ? 0 : 3);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+        GTEST_SKIP() << "seccomp filters are not allowed here";
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+        << "the COPY was not killed where the test meant, status " << status;
+
+    auto store = open(dir.path());
+    ASSERT_TRUE(store) << store.error().message;
+    const bool finished = c.kill_at == KillAt::rename && !c.over_existing;
+    for (const auto& m : members) {
+        auto source = get(**store, m);
+        ASSERT_TRUE(source) << m << ": " << source.error().message;
+        EXPECT_EQ(*source, "body of " + m);
+        const std::string copy = "/d" + m.substr(2);
+        auto copied = get(**store, copy);
+        EXPECT_EQ(copied.has_value(), finished) << copy;
+        if (copied) {
+            EXPECT_EQ(*copied, "body of " + m);
+        }
+    }
+    if (c.over_existing) {
+        auto old = get(**store, "/d/old");
+        ASSERT_TRUE(old) << "the destination a killed COPY was to replace is gone";
+        EXPECT_EQ(*old, "the old destination");
+    } else if (!finished) {
+        EXPECT_EQ((*store)->stat("/d").error().code, Errc::not_found);
+    }
+    std::vector<std::string> leftovers;
+    for (auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+        if (entry.path().filename().string().starts_with(".quire-tmp"))
+            leftovers.push_back(entry.path().string());
+    EXPECT_TRUE(leftovers.empty()) << "a hidden copy left after recovery: " << leftovers.front();
+    EXPECT_EQ(FsBackend::integrity(dir.path()), "");
+}
+
+const std::vector<CopyCrash> copy_crashes = {
+    {"KilledWhileCopying", KillAt::fsync, false, false},
+    {"QuickKilledWhileCopying", KillAt::fsync, true, false},
+    {"KilledWhileCopyingOverADestination", KillAt::fsync, false, true},
+    {"KilledAtTheRename", KillAt::rename, false, false},
+    {"QuickKilledAtTheRename", KillAt::rename, true, false},
+    {"KilledAtTheFirstRenameOverADestination", KillAt::rename, false, true}};
+
+INSTANTIATE_TEST_SUITE_P(Kills, FsCopyCrashTest, ::testing::ValuesIn(copy_crashes),
+                         [](const ::testing::TestParamInfo<CopyCrash>& info) {
+                             return std::string(info.param.name);
                          });
 
 } // namespace
