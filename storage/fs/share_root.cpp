@@ -4,26 +4,14 @@
 #include <climits>
 #include <cstdlib>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../path.hpp"
+#include "beneath.hpp"
 
 namespace quire::storage::fs {
 
 namespace {
-
-int openat2_from(int dir, const char* relative, int flags, bool confine) {
-    open_how how{};
-    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_NO_MAGICLINKS | (confine ? RESOLVE_BENEATH : 0);
-    for (;;) {
-        const long fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
-        if (fd >= 0 || errno != EINTR)
-            return static_cast<int>(fd);
-    }
-}
 
 // A store path ("/a/b") relative to the root ("a/b"); the root itself is ".".
 const char* relative_of(const std::string& path) {
@@ -52,30 +40,7 @@ Result<ShareRoot> ShareRoot::open(const std::string& root, bool confine,
 }
 
 UniqueFd ShareRoot::open(const std::string& path, int flags) const {
-    const char* relative = relative_of(path);
-    const int fd = openat2_from(fd_.get(), relative, flags, confine_);
-    if (fd >= 0)
-        return UniqueFd(fd);
-    if (errno == ENOSYS) {
-        // No openat2 (a kernel before 5.6, or valgrind): open plainly, then check where the
-        // descriptor really points.
-        UniqueFd plain(::openat(fd_.get(), relative, flags | O_CLOEXEC));
-        if (plain && confine_ && !inside(plain.get())) {
-            errno = EXDEV;
-            return UniqueFd();
-        }
-        return plain;
-    }
-    if (errno != EXDEV || !confine_)
-        return UniqueFd();
-    // RESOLVE_BENEATH refuses every absolute link, even one that points back inside: open
-    // unconfined and keep it only if what it reached lies inside (checked on the descriptor,
-    // so nothing can swap it meanwhile).
-    UniqueFd unconfined(openat2_from(fd_.get(), relative, flags, false));
-    if (unconfined && inside(unconfined.get()))
-        return unconfined;
-    errno = EXDEV;
-    return UniqueFd();
+    return UniqueFd(open_beneath(fd_.get(), relative_of(path), flags, confine_, real_));
 }
 
 Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
@@ -151,19 +116,6 @@ Result<FileInfo> ShareRoot::info_at(const At& where, const std::string& path) co
         return tl::unexpected(open_error(errno, path));
     }
     return file_info(target.get(), "", AT_EMPTY_PATH);
-}
-
-bool ShareRoot::inside(int fd) const {
-    const std::string link = "/proc/self/fd/" + std::to_string(fd);
-    char target[PATH_MAX];
-    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-    if (n <= 0)
-        return false;
-    const std::string_view t(target, static_cast<std::size_t>(n));
-    if (real_ == "/")
-        return true;
-    return t == real_ ||
-           (t.starts_with(real_) && t.size() > real_.size() && t[real_.size()] == '/');
 }
 
 } // namespace quire::storage::fs

@@ -58,7 +58,6 @@ private:
     ShareRoot(UniqueFd fd, std::string real, bool confine, std::unique_ptr<FolderCache> folders)
         : fd_(std::move(fd)), real_(std::move(real)), confine_(confine),
           folders_(std::move(folders)) {}
-    bool inside(int fd) const;
 
     UniqueFd fd_;
     std::string real_; // the root's real path, to check where an absolute link arrived

@@ -5,6 +5,7 @@
 #include "directory_listing.hpp"
 #include "http/date.hpp"
 #include "http/path.hpp"
+#include "storage/fs/beneath.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -13,8 +14,6 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace quire::handlers {
@@ -22,20 +21,6 @@ namespace quire::handlers {
 namespace {
 
 constexpr std::string_view allowed_methods = "GET, HEAD, OPTIONS";
-
-int openat2_beneath(int dir_fd, const char* path, bool confine) {
-    open_how how{};
-    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK; // a FIFO must not block us
-    // RFC-free but essential: RESOLVE_BENEATH makes the kernel refuse any resolution (a ".."
-    // or a symbolic link) that would leave the document root.
-    how.resolve = RESOLVE_NO_MAGICLINKS | (confine ? RESOLVE_BENEATH : 0);
-    for (;;) {
-        long fd = ::syscall(SYS_openat2, dir_fd, path, &how, sizeof how);
-        if (fd >= 0 || errno != EINTR) {
-            return static_cast<int>(fd);
-        }
-    }
-}
 
 bool has_hidden_segment(std::string_view rel) {
     // The DAV fs backend keeps its metadata in ".quire"; it is never served.
@@ -159,48 +144,12 @@ StaticHandler::create(StaticOptions options) {
 
 core::UniqueFd StaticHandler::open_beneath(int dir_fd, const std::string& relative,
                                            int& error) const {
-    const char* path = relative.empty() ? "." : relative.c_str();
-    int fd = openat2_beneath(dir_fd, path, !options_.follow_symlinks);
-    error = fd < 0 ? errno : 0;
-    if (fd < 0 && error == ENOSYS) {
-        // No openat2 (a kernel before 5.6, or valgrind): open plainly and check where the
-        // descriptor really points.
-        core::UniqueFd plain(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-        if (!plain) {
-            error = errno;
-            return plain;
-        }
-        if (!options_.follow_symlinks && !inside_root(plain.get())) {
-            error = EXDEV;
-            return core::UniqueFd();
-        }
-        error = 0;
-        return plain;
-    }
-    if (fd < 0 && error == EXDEV) {
-        // RESOLVE_BENEATH refuses every absolute symbolic link, even one that points back
-        // inside the root. Open it unconfined and keep it only if the file it reached lies
-        // inside the root (checked on the open descriptor, so nothing can swap it meanwhile).
-        core::UniqueFd unconfined(openat2_beneath(dir_fd, path, false));
-        if (unconfined && inside_root(unconfined.get())) {
-            error = 0;
-            return unconfined;
-        }
-    }
-    return core::UniqueFd(fd);
-}
-
-bool StaticHandler::inside_root(int fd) const {
-    char link[64];
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    char target[PATH_MAX];
-    ssize_t n = ::readlink(link, target, sizeof target - 1);
-    if (n <= 0) {
-        return false;
-    }
-    std::string_view t(target, static_cast<std::size_t>(n));
-    return t == root_real_ || (t.starts_with(root_real_) && t.size() > root_real_.size() &&
-                               (root_real_ == "/" || t[root_real_.size()] == '/'));
+    // O_NONBLOCK: a FIFO must not block us.
+    core::UniqueFd fd(storage::fs::open_beneath(dir_fd, relative.empty() ? "." : relative.c_str(),
+                                                O_RDONLY | O_NOCTTY | O_NONBLOCK,
+                                                !options_.follow_symlinks, root_real_));
+    error = fd ? 0 : errno;
+    return fd;
 }
 
 bool StaticHandler::try_precompressed(core::Exchange& ex, const std::string& relative,

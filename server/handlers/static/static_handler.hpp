@@ -33,8 +33,6 @@ private:
     // Opens a path relative to the root that can never resolve outside it (unless the mount
     // allows symbolic links that leave it). Returns -errno on failure.
     core::UniqueFd open_beneath(int dir_fd, const std::string& relative, int& error) const;
-    // True when the open file lies inside the root (after resolving every link).
-    bool inside_root(int fd) const;
     void serve_file(core::Exchange& ex, core::UniqueFd fd, const struct stat& st,
                     const std::string& relative);
     void respond(core::Exchange& ex, const FileEntry& file, std::string_view encoding) const;
