@@ -224,6 +224,60 @@ void die_at(KillAt at) {
         ::_exit(no_seccomp_exit);
 }
 
+// How a child that was to die at `at` (or, for KillAt::nothing, to exit 0) ended.
+enum class ChildEnd { as_meant, no_seccomp, otherwise };
+
+ChildEnd wait_child(pid_t pid, KillAt at, int& status) {
+    if (::waitpid(pid, &status, 0) != pid)
+        return ChildEnd::otherwise;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+        return ChildEnd::no_seccomp;
+    const bool as_meant = at == KillAt::nothing ? WIFEXITED(status) && WEXITSTATUS(status) == 0
+                                                : WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+    return as_meant ? ChildEnd::as_meant : ChildEnd::otherwise;
+}
+
+// A test that kills a child at a system call: skipped where no seccomp filter can be made.
+template <class Param>
+class KilledChildTest : public ::testing::TestWithParam<Param> {
+protected:
+    void SetUp() override {
+        if (audit_arch == 0)
+            GTEST_SKIP() << "no seccomp architecture constant for this machine";
+    }
+    // The fs store, durable or quick (puts and moves through the quick journal).
+    static Result<std::unique_ptr<Store>> open(const std::string& dir, bool quick) {
+        return quick ? FsQuickBackend::open(dir) : FsBackend::open(dir);
+    }
+    // Runs `work` (its result: the exit code) on the store in a child that dies at `at`,
+    // after the open (recovery may rename); how the child ended, its wait status in `status`.
+    template <class Work>
+    static ChildEnd run_child(const std::string& dir, bool quick, KillAt at, Work work,
+                              int& status) {
+        const pid_t pid = ::fork();
+        if (pid < 0)
+            return ChildEnd::otherwise;
+        if (pid == 0) {
+            auto store = open(dir, quick);
+            if (!store)
+                ::_exit(2);
+            die_at(at);
+            // No destructor: a finished write leaves its journal row for the next open.
+            ::_exit(work(**store));
+        }
+        return wait_child(pid, at, status);
+    }
+};
+
+// Test parameters print as their names.
+template <class Named>
+requires requires(const Named& n) {
+    n.name;
+}
+void PrintTo(const Named& n, std::ostream* os) {
+    *os << n.name;
+}
+
 // One PUT killed (or not) at a chosen point; the old file, if any, was PUT with `old_type`.
 struct PutCrash {
     const char* name;
@@ -237,27 +291,20 @@ struct PutCrash {
     bool if_match_old = false; // with If-Match: the old etag (the replacing rename comes first)
 };
 
-void PrintTo(const PutCrash& c, std::ostream* os) {
-    *os << c.name;
-}
-
-class FsPutCrashTest : public ::testing::TestWithParam<PutCrash> {};
+class FsPutCrashTest : public KilledChildTest<PutCrash> {};
 
 // A PUT's media type is committed with its journal entry, before the body is linked or
 // renamed into place (durable), or applied only when its quick record is settled as done:
 // after a crash in between, the type must follow the body that is there.
 TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
     const PutCrash& c = GetParam();
-    auto open = c.quick ? FsQuickBackend::open : FsBackend::open;
-    if (audit_arch == 0)
-        GTEST_SKIP() << "no seccomp architecture constant for this machine";
     TempDir dir;
     const std::string path = "/doc";
     std::string old_etag;
     const std::string old_body = "old body, which must survive whole";
     const std::string new_body(200'000, 'n');
     {
-        auto store = open(dir.path());
+        auto store = open(dir.path(), c.quick);
         ASSERT_TRUE(store) << store.error().message;
         if (c.existing) {
             MemorySource source(old_body);
@@ -266,37 +313,28 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
             old_etag = put->etag;
         }
     }
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        auto store = open(dir.path());
-        if (!store)
-            ::_exit(2);
-        die_at(c.kill_at); // after the open: recovery may rename
-        PutOptions options{.content_type = c.new_type};
-        if (c.if_match_old)
-            options.precondition.if_match = old_etag;
-        if (c.now) {
-            auto put = (*store)->try_put_now(path, new_body, options, "t");
-            ::_exit(!put ? 4 : *put ? 0 : 3);
-        }
-        MemorySource source(new_body);
-        auto put = (*store)->put(path, source, options, "t");
-        // No destructor: a finished PUT leaves its journal row for the next open to settle.
-        ::_exit(put ? 0 : 3);
-    }
     int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+    const ChildEnd end = run_child(
+        dir.path(), c.quick, c.kill_at,
+        [&](Store& store) {
+            PutOptions options{.content_type = c.new_type};
+            if (c.if_match_old)
+                options.precondition.if_match = old_etag;
+            if (c.now) {
+                auto put = store.try_put_now(path, new_body, options, "t");
+                return !put ? 4 : *put ? 0 : 3;
+            }
+            MemorySource source(new_body);
+            return store.put(path, source, options, "t") ? 0 : 3;
+        },
+        status);
+    if (end == ChildEnd::no_seccomp)
         GTEST_SKIP() << "seccomp filters are not allowed here";
-    if (c.kill_at == KillAt::nothing)
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
-    else
-        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-            << "the PUT was not killed at its link or rename, status " << status;
+    ASSERT_EQ(end, ChildEnd::as_meant)
+        << "the PUT did not end at its link or rename as meant, status " << status;
 
     ASSERT_EQ(FsBackend::integrity(dir.path()), "");
-    auto store = open(dir.path());
+    auto store = open(dir.path(), c.quick);
     ASSERT_TRUE(store) << store.error().message;
     auto meta = (*store)->stat(path);
     if (!c.existing && !c.new_body_expected) {
@@ -371,12 +409,10 @@ INSTANTIATE_TEST_SUITE_P(QuickNowKills, FsPutCrashTest, ::testing::ValuesIn(put_
 // renames. Killed at the rename, the document stays where it was with its media type and
 // properties, and nothing is logged; finished but never folded (the process left without its
 // destructor), the next open moves the properties and logs the move.
-class FsQuickMoveCrashTest : public ::testing::TestWithParam<bool> {};
+class FsQuickMoveCrashTest : public KilledChildTest<bool> {};
 
 TEST_P(FsQuickMoveCrashTest, PropertiesAndTheChangeLogFollowTheDocument) {
     const bool killed = GetParam();
-    if (audit_arch == 0)
-        GTEST_SKIP() << "no seccomp architecture constant for this machine";
     TempDir dir;
     std::string token;
     {
@@ -388,24 +424,13 @@ TEST_P(FsQuickMoveCrashTest, PropertiesAndTheChangeLogFollowTheDocument) {
         ASSERT_TRUE((*store)->patch_props("/a", ops, "t"));
         token = *(*store)->sync_token("/");
     }
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        auto store = FsQuickBackend::open(dir.path());
-        if (!store)
-            ::_exit(2);
-        die_at(killed ? KillAt::rename : KillAt::nothing);
-        auto moved = (*store)->move("/a", "/b", false, "t");
-        ::_exit(moved ? 0 : 3);
-    }
     int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+    const ChildEnd end = run_child(
+        dir.path(), true, killed ? KillAt::rename : KillAt::nothing,
+        [](Store& store) { return store.move("/a", "/b", false, "t") ? 0 : 3; }, status);
+    if (end == ChildEnd::no_seccomp)
         GTEST_SKIP() << "seccomp filters are not allowed here";
-    if (killed)
-        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) << "status " << status;
-    else
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    ASSERT_EQ(end, ChildEnd::as_meant) << "status " << status;
 
     auto store = FsQuickBackend::open(dir.path());
     ASSERT_TRUE(store) << store.error().message;
@@ -443,21 +468,14 @@ struct CopyCrash {
     bool over_existing;
 };
 
-void PrintTo(const CopyCrash& c, std::ostream* os) {
-    *os << c.name;
-}
-
-class FsCopyCrashTest : public ::testing::TestWithParam<CopyCrash> {};
+class FsCopyCrashTest : public KilledChildTest<CopyCrash> {};
 
 TEST_P(FsCopyCrashTest, LeavesTheDestinationWholeOrUntouchedAndNothingHidden) {
     const CopyCrash& c = GetParam();
-    auto open = c.quick ? FsQuickBackend::open : FsBackend::open;
-    if (audit_arch == 0)
-        GTEST_SKIP() << "no seccomp architecture constant for this machine";
     TempDir dir;
     const std::vector<std::string> members = {"/c/a", "/c/b", "/c/sub/d"};
     {
-        auto store = open(dir.path());
+        auto store = open(dir.path(), c.quick);
         ASSERT_TRUE(store) << store.error().message;
         ASSERT_TRUE((*store)->mkcol("/c", "t"));
         ASSERT_TRUE((*store)->mkcol("/c/sub", "t"));
@@ -468,24 +486,17 @@ TEST_P(FsCopyCrashTest, LeavesTheDestinationWholeOrUntouchedAndNothingHidden) {
             ASSERT_TRUE(put(**store, "/d/old", "the old destination"));
         }
     }
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        auto store = open(dir.path());
-        if (!store)
-            ::_exit(2);
-        die_at(c.kill_at);
-        auto copied = (*store)->copy("/c", "/d", Depth::infinity, true, "t");
-        ::_exit(copied ? 0 : 3);
-    }
     int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == no_seccomp_exit)
+    const ChildEnd end = run_child(
+        dir.path(), c.quick, c.kill_at,
+        [](Store& store) { return store.copy("/c", "/d", Depth::infinity, true, "t") ? 0 : 3; },
+        status);
+    if (end == ChildEnd::no_seccomp)
         GTEST_SKIP() << "seccomp filters are not allowed here";
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+    ASSERT_EQ(end, ChildEnd::as_meant)
         << "the COPY was not killed where the test meant, status " << status;
 
-    auto store = open(dir.path());
+    auto store = open(dir.path(), c.quick);
     ASSERT_TRUE(store) << store.error().message;
     const bool finished = c.kill_at == KillAt::rename && !c.over_existing;
     for (const auto& m : members) {
