@@ -11,10 +11,18 @@
 #include <asio/awaitable.hpp>
 #include <optional>
 #include <string>
+#include <tl/expected.hpp>
 #include <type_traits>
 #include <vector>
 
 namespace quire::dav {
+
+// Why a URI in a request (Destination) names nothing on this share: the status to answer
+// and what to say.
+struct UriRefusal {
+    int status = 502;
+    std::string reason;
+};
 
 struct Request {
     core::Exchange& ex;
@@ -27,12 +35,18 @@ struct Request {
 
     // The encoded href of a store path; collections end in '/'.
     std::string href(std::string_view store_path, bool collection) const;
+    // The href of a lock's root (RFC 4918 section 14.12): a collection's ends in '/', as the
+    // URL it was locked through did (looks at the store; call it off the event loop).
+    std::string lock_root_href(std::string_view root) const;
     // Whether the request URI ends in '/' below the mount's root: it names a collection (RFC
     // 4918 section 5.2), and a document there is not what it names.
     bool names_collection() const { return path != "/" && ex.path_in_mount().ends_with('/'); }
     // A raw (percent-encoded) URI or absolute path to a store path on this mount, or nullopt
     // when it names another server, scheme or mount.
     std::optional<std::string> store_path_of(std::string_view uri) const;
+    // The same, saying why not: 502 for another server or mount, 400 for what is not a URI
+    // or a path, and the store's status for a name it refuses (403 reserved, 414 too long).
+    tl::expected<std::string, UriRefusal> resolve_uri(std::string_view uri) const;
 };
 
 // Sets a plain-text error response.
@@ -49,9 +63,13 @@ void multistatus(core::Exchange& ex, std::string body);
 // when it cannot.
 asio::awaitable<std::optional<std::string>> read_xml_body(Request& r);
 
+// The methods the request's target takes (Allow), by what is there and what the client may
+// do: for OPTIONS and for a 405 (RFC 9110 section 10.2.1).
+asio::awaitable<const char*> methods_allowed_on(Request& r);
+
 // Method implementations (one file each).
 asio::awaitable<void> do_options(Request& r);
-asio::awaitable<void> do_get(Request& r, bool head);
+asio::awaitable<void> do_get(Request& r); // GET and HEAD
 asio::awaitable<void> do_put(Request& r);
 asio::awaitable<void> do_delete(Request& r);
 asio::awaitable<void> do_mkcol(Request& r);

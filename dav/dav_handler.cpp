@@ -45,22 +45,6 @@ bool takes_generic_preconditions(std::string_view m) {
            m == "REPORT";
 }
 
-// What the target takes, by what is there (the methods that make something need a free name;
-// REPORT, sync-collection, is for collections).
-asio::awaitable<const char*> methods_allowed_on(Request& r) {
-    auto meta = co_await r.ex.run_blocking([&r] { return r.options.store->stat_basic(r.path); });
-    const bool writes = r.ex.may_write; // false: the client may only read here
-    if (!meta)
-        co_return writes ? "OPTIONS, PUT, MKCOL, LOCK" : "OPTIONS";
-    if (meta->collection)
-        co_return writes ? "OPTIONS, GET, HEAD, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
-                           "UNLOCK, REPORT"
-                         : "OPTIONS, GET, HEAD, PROPFIND, REPORT";
-    co_return writes ? "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
-                       "UNLOCK"
-                     : "OPTIONS, GET, HEAD, PROPFIND";
-}
-
 class DavHandler final : public core::Handler {
 public:
     explicit DavHandler(DavOptions options) : options_(std::move(options)) {
@@ -103,7 +87,7 @@ public:
                 co_return core::Outcome::done;
         }
         if (m == "GET" || m == "HEAD") {
-            co_await do_get(r, m == "HEAD");
+            co_await do_get(r); // HEAD too: the core sends no body
         } else if (m == "PROPFIND") {
             co_await do_propfind(r);
         } else if (m == "OPTIONS") {
@@ -157,34 +141,85 @@ std::string Request::href(std::string_view store_path, bool collection) const {
     return out;
 }
 
-std::optional<std::string> Request::store_path_of(std::string_view uri) const {
+// What the target takes, by what is there (the methods that make something need a free name;
+// REPORT, sync-collection, is for collections).
+asio::awaitable<const char*> methods_allowed_on(Request& r) {
+    auto meta = co_await r.ex.run_blocking([&r] { return r.options.store->stat_basic(r.path); });
+    const bool writes = r.ex.may_write; // false: the client may only read here
+    if (!meta)
+        co_return writes ? "OPTIONS, PUT, MKCOL, LOCK" : "OPTIONS";
+    if (meta->collection)
+        co_return writes ? "OPTIONS, GET, HEAD, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
+                           "UNLOCK, REPORT"
+                         : "OPTIONS, GET, HEAD, PROPFIND, REPORT";
+    co_return writes ? "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, "
+                       "UNLOCK"
+                     : "OPTIONS, GET, HEAD, PROPFIND";
+}
+
+std::string Request::lock_root_href(std::string_view root) const {
+    const auto meta = options.store->stat_basic(root);
+    return href(root, meta && meta->collection);
+}
+
+namespace {
+
+// Whether two authorities name the same server: hosts compared without case, and a missing
+// port is the scheme's default (RFC 3986 section 6.2.3: "h" and "h:80" are one for http).
+bool same_authority(std::string_view a, std::string_view b, std::string_view scheme) {
+    auto split = [](std::string_view authority) {
+        const auto colon = authority.rfind(':');
+        // A colon inside an IPv6 literal ("[::1]") is no port separator.
+        if (colon == std::string_view::npos || authority.find(']', colon) != std::string_view::npos)
+            return std::pair(authority, std::string_view());
+        return std::pair(authority.substr(0, colon), authority.substr(colon + 1));
+    };
+    const std::string_view default_port = scheme == "https" ? "443" : "80";
+    auto [host_a, port_a] = split(a);
+    auto [host_b, port_b] = split(b);
+    return http::iequals(host_a, host_b) &&
+           (port_a.empty() ? default_port : port_a) == (port_b.empty() ? default_port : port_b);
+}
+
+} // namespace
+
+tl::expected<std::string, UriRefusal> Request::resolve_uri(std::string_view uri) const {
     auto dest = parse_destination(uri);
     if (!dest) {
-        return std::nullopt;
+        return tl::unexpected(UriRefusal{400, dest.error()});
     }
     if (!dest->authority.empty()) {
         const auto host = ex.request().headers.get("Host");
-        if (!host || !http::iequals(*host, dest->authority)) {
-            return std::nullopt;
+        if (!host || !same_authority(*host, dest->authority, dest->scheme)) {
+            return tl::unexpected(UriRefusal{502, "it names another server"});
         }
     }
     auto decoded = http::normalize_path(dest->path);
     if (!decoded) {
-        return std::nullopt;
+        return tl::unexpected(
+            UriRefusal{decoded.error().status, "its path: " + decoded.error().reason});
     }
     std::string_view p = *decoded;
     const auto& prefix = ex.mount().prefix;
     if (prefix != "/") {
         if (!p.starts_with(prefix) || (p.size() > prefix.size() && p[prefix.size()] != '/')) {
-            return std::nullopt;
+            return tl::unexpected(UriRefusal{502, "it is not on this share"});
         }
         p.remove_prefix(prefix.size());
     }
     auto normal = storage::normalise(p.empty() ? std::string_view("/") : p);
     if (!normal) {
-        return std::nullopt;
+        return tl::unexpected(UriRefusal{status_of(normal.error().code), normal.error().message});
     }
     return std::move(*normal);
+}
+
+std::optional<std::string> Request::store_path_of(std::string_view uri) const {
+    auto resolved = resolve_uri(uri);
+    if (!resolved) {
+        return std::nullopt;
+    }
+    return std::move(*resolved);
 }
 
 void fail(core::Exchange& ex, int status, std::string detail) {

@@ -28,7 +28,7 @@ IfResourceState state_of(const Request& r, std::string_view path) {
 
 Denial locked(const Request& r, std::string_view root) {
     std::string inner = "<D:href>";
-    append_escaped(inner, r.href(root, false));
+    append_escaped(inner, r.lock_root_href(root));
     inner += "</D:href>";
     return Denial{423, error_body("lock-token-submitted", inner), true};
 }

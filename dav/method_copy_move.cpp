@@ -37,13 +37,9 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         fail(r.ex, 400, "COPY and MOVE need a Destination header");
         co_return;
     }
-    if (auto parsed = parse_destination(*destination); !parsed) {
-        fail(r.ex, 400, "Destination: " + parsed.error());
-        co_return;
-    }
-    auto to = r.store_path_of(*destination);
+    auto to = r.resolve_uri(*destination);
     if (!to) {
-        fail(r.ex, 502, "the Destination is not on this share");
+        fail(r.ex, to.error().status, "Destination: " + to.error().reason);
         co_return;
     }
     auto depth = parse_depth(h.get("Depth"));
@@ -68,6 +64,11 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
     }
     if (storage::is_within(*to, r.path) || (move && storage::is_root(r.path))) {
         fail(r.ex, 403, "a collection cannot be copied or moved into itself");
+        co_return;
+    }
+    // Replacing an ancestor would remove the source with it (RFC 4918 sections 9.8.4, 9.9.3).
+    if (storage::is_within(r.path, *to)) {
+        fail(r.ex, 403, "the destination contains the source");
         co_return;
     }
     const bool hold = co_await preconditions_hold(r);

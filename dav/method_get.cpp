@@ -3,6 +3,7 @@
 #include "context.hpp"
 #include "dav/get_answers.hpp"
 #include "dav/lock_check.hpp"
+#include "dav/preconditions.hpp"
 #include "dav/proto/xml.hpp"
 #include "http/path.hpp"
 #include "storage/path.hpp"
@@ -64,7 +65,7 @@ void read_into(Fetched& f, storage::Body& body) {
 // Fills f, which lives in do_get's frame (moving this struct around cost 6% of a small GET).
 // on_loop: running on the event loop (fast_reads): a body that must be read into memory is
 // left in f.unread for a thread.
-void fetch(Fetched& f, const Request& r, bool head, bool on_loop) {
+void fetch(Fetched& f, const Request& r, bool on_loop) {
     if (auto d = check_if_header(r)) {
         f.denial = std::move(d);
         return;
@@ -82,13 +83,12 @@ void fetch(Fetched& f, const Request& r, bool head, bool on_loop) {
         return;
     }
     if (f.meta.collection) {
-        if (!head) {
-            auto list = r.options.store->list(r.path);
-            if (list) {
-                f.members = std::move(*list);
-            } else if (list.error().code != storage::Errc::not_found) {
-                f.error = std::move(list.error()); // never an empty page for a failed listing
-            }
+        // Listed for HEAD too: its Content-Length is the listing's (RFC 9110 section 8.6).
+        auto list = r.options.store->list(r.path);
+        if (list) {
+            f.members = std::move(*list);
+        } else if (list.error().code != storage::Errc::not_found) {
+            f.error = std::move(list.error()); // never an empty page for a failed listing
         }
         return;
     }
@@ -144,16 +144,14 @@ asio::awaitable<void> do_options(Request& r) {
     // supported-report-set and by being in Allow's REPORT.
     res.headers.add("DAV", "1, 2, 3");
     res.headers.add("MS-Author-Via", "DAV");
-    // A client the authentication phase lets only read is offered only the reads.
-    res.headers.add("Allow", r.ex.may_write
-                                 ? "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, "
-                                   "PROPPATCH, LOCK, UNLOCK, REPORT"
-                                 : "OPTIONS, GET, HEAD, PROPFIND, REPORT");
+    // What this target takes, as a 405 there says (a client the authentication phase lets
+    // only read is offered only the reads).
+    const char* allow = co_await methods_allowed_on(r);
+    res.headers.add("Allow", allow);
     res.headers.add("Accept-Ranges", "bytes");
-    co_return;
 }
 
-asio::awaitable<void> do_get(Request& r, bool head) {
+asio::awaitable<void> do_get(Request& r) {
     // A small document served lately is answered from the worker's GetAnswers. An If header
     // is weighed against the store's state, so such a request takes the whole way.
     GetAnswers* answers = nullptr;
@@ -174,10 +172,10 @@ asio::awaitable<void> do_get(Request& r, bool head) {
     Fetched f;
     // The store's reads are short: on the event loop.
     if (r.options.inline_reads && r.options.store->reads_short_now()) {
-        fetch(f, r, head, true);
+        fetch(f, r, true);
     } else {
-        auto work = [&f, &r, head] {
-            fetch(f, r, head, false);
+        auto work = [&f, &r] {
+            fetch(f, r, false);
             return true;
         };
         (void)co_await r.ex.run_blocking(std::move(work));
@@ -201,12 +199,18 @@ asio::awaitable<void> do_get(Request& r, bool head) {
     }
     const std::time_t mtime = storage::Clock::to_time_t(f.meta.modified);
     if (f.meta.collection) {
-        res.status = 200;
-        res.headers.add("Content-Type", "text/html; charset=utf-8");
-        if (head) {
+        // The listing carries no validator of its own (a member's change leaves the
+        // collection's etag as it is), so only the fields that can fail are weighed here,
+        // against the collection's etag and date as for every other method: 412.
+        if (auto failed =
+                failed_precondition(r.ex.request().method, r.ex.request().headers,
+                                    validators_of(storage::Result<storage::Meta>(f.meta)))) {
+            fail(r.ex, 412, *failed);
             co_return;
         }
-        res.body.append(listing_html(r, f));
+        res.status = 200;
+        res.headers.add("Content-Type", "text/html; charset=utf-8");
+        res.body.append(listing_html(r, f)); // HEAD: the core sends the length, not the body
         co_return;
     }
     res.status = 200;

@@ -16,6 +16,7 @@ struct LockOutcome {
     std::optional<Denial> denial;
     Lock lock;
     bool created = false;
+    std::string body; // the answer's, made on the pool (the lock root's href looks at the store)
 };
 
 // The answer to a LOCK shows the timeout it granted (the lock table keeps whole seconds, so
@@ -32,12 +33,25 @@ LockOutcome refresh(const Request& r, std::chrono::seconds timeout) {
     if (auto d = check_if_header(r)) {
         return LockOutcome{std::move(d), {}, false};
     }
+    bool anothers = false;
     for (const auto& token : submitted(r)) {
+        // Refreshed only by the user who took it, as it is used only by them (RFC 4918
+        // section 6.4 ties a lock to its principal).
+        if (auto found = r.options.locks->find(token); found && *found &&
+                                                       !(*found)->principal.empty() &&
+                                                       (*found)->principal != r.ex.principal) {
+            anothers = true;
+            continue;
+        }
         if (auto lock = r.options.locks->refresh(token, r.path, timeout)) {
-            return LockOutcome{std::nullopt, std::move(*lock), false};
+            return LockOutcome{std::nullopt, std::move(*lock), false, {}};
         }
     }
-    return LockOutcome{Denial{412, error_body("lock-token-matches-request-uri"), true}, {}, false};
+    if (anothers) {
+        return LockOutcome{Denial{403, "this lock belongs to another user", false}, {}, false, {}};
+    }
+    return LockOutcome{
+        Denial{412, error_body("lock-token-matches-request-uri"), true}, {}, false, {}};
 }
 
 LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
@@ -52,6 +66,17 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
             return LockOutcome{
                 Denial{status_of(meta.error().code), meta.error().message, false}, {}, false};
         }
+        // A LOCK on an unmapped URL makes an empty document (section 7.3), which a URL
+        // ending in '/' cannot name (PUT there is refused the same way).
+        if (r.names_collection()) {
+            return LockOutcome{Denial{409,
+                                      "nothing is at this URL, and a LOCK would make an empty "
+                                      "document there, which a URL ending in '/' does not "
+                                      "name; MKCOL the collection first",
+                                      false},
+                               {},
+                               false};
+        }
         // Creating a member changes the parent: its locks need their tokens (section 7.3).
         const LockScopeToCheck parent[] = {{storage::parent_of(r.path), false}};
         if (auto d = check_write(r, parent)) {
@@ -64,7 +89,7 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
     if (!lock) {
         if (lock.error().code == LockErrc::conflict) {
             std::string inner = "<D:href>";
-            append_escaped(inner, r.href(lock.error().conflicting_root, false));
+            append_escaped(inner, r.lock_root_href(lock.error().conflicting_root));
             inner += "</D:href>";
             return LockOutcome{
                 Denial{423, error_body("no-conflicting-lock", inner), true}, {}, false};
@@ -106,7 +131,13 @@ asio::awaitable<void> do_lock(Request& r) {
             fail(r.ex, 400, "a LOCK without a body is a refresh and needs an If header");
             co_return;
         }
-        auto work = [&r, timeout] { return refresh(r, timeout); };
+        auto work = [&r, timeout] {
+            auto outcome = refresh(r, timeout);
+            if (!outcome.denial) {
+                outcome.body = lock_body(r, outcome.lock, timeout);
+            }
+            return outcome;
+        };
         outcome = co_await r.ex.run_blocking(std::move(work));
     } else {
         auto info = parse_lockinfo(*body);
@@ -121,7 +152,11 @@ asio::awaitable<void> do_lock(Request& r) {
         }
         const bool infinite = depth->value_or(Depth::infinity) == Depth::infinity;
         auto work = [&r, info = std::move(*info), infinite, timeout] {
-            return create(r, info, infinite, timeout);
+            auto outcome = create(r, info, infinite, timeout);
+            if (!outcome.denial) {
+                outcome.body = lock_body(r, outcome.lock, timeout);
+            }
+            return outcome;
         };
         outcome = co_await r.ex.run_blocking(std::move(work));
     }
@@ -135,7 +170,7 @@ asio::awaitable<void> do_lock(Request& r) {
     if (!body->empty()) {
         res.headers.add("Lock-Token", "<" + outcome.lock.token + ">");
     }
-    res.body.append(lock_body(r, outcome.lock, timeout));
+    res.body.append(std::move(outcome.body));
 }
 
 asio::awaitable<void> do_unlock(Request& r) {

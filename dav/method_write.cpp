@@ -282,8 +282,25 @@ asio::awaitable<void> do_delete(Request& r) {
 }
 
 asio::awaitable<void> do_mkcol(Request& r) {
-    if (r.ex.body().present()) {
-        // RFC 4918 section 9.3: a body this server does not understand.
+    // RFC 4918 section 9.3: a body this server does not understand. An empty one is no body
+    // (Content-Length: 0, or chunked with no data, as many client libraries send).
+    auto& body = r.ex.body();
+    bool has_content = false;
+    if (body.present()) {
+        const auto declared = body.declared_length();
+        if (declared) {
+            has_content = *declared > 0;
+        } else {
+            char probe[1];
+            const auto n = co_await body.read(probe);
+            if (!n) {
+                fail(r.ex, n.error().status, n.error().reason);
+                co_return;
+            }
+            has_content = *n > 0;
+        }
+    }
+    if (has_content) {
         fail(r.ex, 415, "MKCOL with a request body is not supported");
         co_return;
     }

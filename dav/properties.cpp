@@ -194,7 +194,7 @@ std::string activelock_xml(const Request& r, const Lock& lock,
     out += "</D:timeout><D:locktoken><D:href>";
     append_escaped(out, lock.token);
     out += "</D:href></D:locktoken><D:lockroot><D:href>";
-    append_escaped(out, r.href(lock.root, false));
+    append_escaped(out, r.lock_root_href(lock.root));
     out += "</D:href></D:lockroot></D:activelock>";
     return out;
 }

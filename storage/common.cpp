@@ -29,6 +29,10 @@ Result<void> check_copy_target(std::string_view from, std::string_view to) {
         return fail(Errc::forbidden, "source and destination are the same");
     if (is_within(to, from))
         return fail(Errc::forbidden, "destination lies inside the source");
+    // Replacing an ancestor removes it first (RFC 4918 sections 9.8.4, 9.9.3), and the source
+    // with it: refused, as Apache's mod_dav does, before anything is touched.
+    if (is_within(from, to))
+        return fail(Errc::forbidden, "the destination contains the source");
     if (is_root(from) || is_root(to))
         return fail(Errc::forbidden, "the root cannot be moved or replaced");
     return {};

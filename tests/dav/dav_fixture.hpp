@@ -61,6 +61,15 @@ protected:
                     co_return core::Outcome::next;
                 }));
         }
+        if (principal_from_header_) {
+            // Stands in for an authentication phase with several users: X-Test-User names one.
+            m.handlers.push_back(std::make_shared<LambdaHandler>(
+                [](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+                    ex.principal =
+                        std::string(ex.request().headers.get("X-Test-User").value_or(""));
+                    co_return core::Outcome::next;
+                }));
+        }
         if (read_only_client_) {
             // Stands in for an authentication phase that lets the client only read.
             m.handlers.push_back(std::make_shared<LambdaHandler>(
@@ -113,6 +122,7 @@ protected:
     std::optional<std::uint64_t> quota_; // the mount's `quota`, in bytes
     bool read_only_client_ = false;      // as if authentication let the client only read
     bool follow_symlinks_ = false;       // the mount's follow_symlinks (fs)
+    bool principal_from_header_ = false; // the user is the request's X-Test-User
 };
 
 inline constexpr const char* lockinfo =

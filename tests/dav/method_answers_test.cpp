@@ -1,0 +1,185 @@
+// What a second black-box audit (session 13) found clients get wrong answers for: a COPY or
+// MOVE onto an ancestor of the source, MKCOL with an empty body, HEAD and If-Match on a
+// collection, the lock root of a collection, a lock refreshed by another user, LOCK on an
+// unmapped URL ending in '/', OPTIONS against a 405's Allow, and why a Destination is refused.
+// On every backend.
+#include "dav_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+namespace quire::test {
+namespace {
+
+class DavAnswerTest : public DavTest {
+protected:
+    Reply copy_or_move(const std::string& method, const std::string& from, const std::string& to,
+                       const std::string& extra = {}) {
+        return call(method, from, {},
+                    "Destination: http://127.0.0.1" + to + "\r\nOverwrite: T\r\n" + extra);
+    }
+    Reply lock(const std::string& path, const std::string& headers = {}) {
+        return call("LOCK", path, lockinfo, headers);
+    }
+    static std::string token_of(const Reply& r) {
+        auto it = r.headers.find("lock-token");
+        if (it == r.headers.end())
+            return {};
+        return it->second.substr(1, it->second.size() - 2); // <urn:uuid:...>
+    }
+};
+
+// Replacing an ancestor would remove the source with it: 403, and nothing changes.
+TEST_P(DavAnswerTest, ACopyOrMoveOntoAnAncestorIsRefusedAndChangesNothing) {
+    ASSERT_EQ(call("MKCOL", "/dav/a").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/a/sib", "sibling").status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/a/child").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/a/child/f", "member").status, 201);
+    for (const char* method : {"MOVE", "COPY"}) {
+        for (const auto& [from, to] :
+             {std::pair("/dav/a/child/", "/dav/a/"), std::pair("/dav/a/sib", "/dav/a/"),
+              std::pair("/dav/a/child/f", "/dav/a/")}) {
+            auto r = copy_or_move(method, from, to);
+            EXPECT_EQ(r.status, 403) << method << " " << from << " -> " << to << ": " << r.body;
+            EXPECT_NE(r.body.find("contains the source"), std::string::npos) << r.body;
+        }
+    }
+    EXPECT_EQ(call("GET", "/dav/a/sib").body, "sibling");
+    EXPECT_EQ(call("GET", "/dav/a/child/f").body, "member");
+    EXPECT_EQ(call("PROPFIND", "/dav/a/", {}, "Depth: 1\r\n").status, 207);
+}
+
+// RFC 9110 section 8.6: Content-Length: 0 is no content; RFC 4918 section 9.3 refuses only a
+// body it does not understand.
+TEST_P(DavAnswerTest, AnEmptyMkcolBodyIsNoBody) {
+    EXPECT_EQ(call("MKCOL", "/dav/zero", {}, "Content-Length: 0\r\n").status, 201);
+    EXPECT_EQ(raw("MKCOL /dav/chunked HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                  "Connection: close\r\n\r\n0\r\n\r\n")
+                  .status,
+              201);
+    EXPECT_EQ(raw("MKCOL /dav/full HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                  "Connection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                  .status,
+              415);
+    EXPECT_EQ(call("MKCOL", "/dav/text", "<x/>").status, 415);
+    EXPECT_EQ(call("PROPFIND", "/dav/full", {}, "Depth: 0\r\n").status, 404);
+}
+
+// RFC 9110 section 8.6: HEAD's Content-Length is what GET would send.
+TEST_P(DavAnswerTest, HeadOfACollectionGivesTheLengthOfItsListing) {
+    ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/c/member.txt", "x").status, 201);
+    auto get = call("GET", "/dav/c/");
+    ASSERT_EQ(get.status, 200);
+    ASSERT_FALSE(get.body.empty());
+    auto head = call("HEAD", "/dav/c/");
+    ASSERT_EQ(head.status, 200);
+    EXPECT_EQ(head.headers["content-length"], std::to_string(get.body.size()));
+    EXPECT_TRUE(head.body.empty());
+}
+
+// RFC 9110 section 13.1.1: If-Match fails when no current etag matches, for GET too.
+TEST_P(DavAnswerTest, GetOfACollectionWeighsIfMatch) {
+    ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
+    EXPECT_EQ(call("GET", "/dav/c/", {}, "If-Match: \"bogus\"\r\n").status, 412);
+    auto found = call("PROPFIND", "/dav/c/",
+                      "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\"><D:prop><D:getetag/>"
+                      "</D:prop></D:propfind>",
+                      "Depth: 0\r\n");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(found.body, m, std::regex("<D:getetag>([^<]+)</D:getetag>")))
+        << found.body;
+    EXPECT_EQ(call("GET", "/dav/c/", {}, "If-Match: " + m[1].str() + "\r\n").status, 200);
+    EXPECT_EQ(call("GET", "/dav/c/", {}, "If-Match: *\r\n").status, 200);
+}
+
+// RFC 4918 section 14.12: the lock root is the URL the collection was locked through.
+TEST_P(DavAnswerTest, TheLockRootOfACollectionEndsInASlash) {
+    ASSERT_EQ(call("MKCOL", "/dav/lr").status, 201);
+    auto locked = lock("/dav/lr/", "Depth: infinity\r\n");
+    ASSERT_EQ(locked.status, 200) << locked.body;
+    EXPECT_NE(locked.body.find("<D:lockroot><D:href>/dav/lr/</D:href>"), std::string::npos)
+        << locked.body;
+    auto refused = call("PUT", "/dav/lr/f", "x");
+    ASSERT_EQ(refused.status, 423);
+    EXPECT_NE(refused.body.find("<D:href>/dav/lr/</D:href>"), std::string::npos) << refused.body;
+    auto doc = lock("/dav/doc");
+    ASSERT_EQ(doc.status, 201) << doc.body;
+    EXPECT_NE(doc.body.find("<D:lockroot><D:href>/dav/doc</D:href>"), std::string::npos)
+        << doc.body;
+}
+
+// A lock is used only by the user who took it (RFC 4918 section 6.4), so refreshed only by
+// them too.
+TEST_P(DavAnswerTest, ALockIsRefreshedOnlyByTheUserWhoTookIt) {
+    principal_from_header_ = true;
+    start();
+    auto locked = lock("/dav/rf", "X-Test-User: alice\r\nTimeout: Second-100\r\n");
+    ASSERT_EQ(locked.status, 201) << locked.body;
+    const std::string token = token_of(locked);
+    ASSERT_FALSE(token.empty());
+    const std::string refresh = "If: (<" + token + ">)\r\nTimeout: Second-3600\r\n";
+    auto by_bob = call("LOCK", "/dav/rf", {}, "X-Test-User: bob\r\n" + refresh);
+    EXPECT_EQ(by_bob.status, 403) << by_bob.body;
+    auto seen = call("PROPFIND", "/dav/rf", {}, "Depth: 0\r\n");
+    EXPECT_NE(seen.body.find("Second-100<"), std::string::npos)
+        << "another user's refresh changed the timeout: " << seen.body;
+    auto by_alice = call("LOCK", "/dav/rf", {}, "X-Test-User: alice\r\n" + refresh);
+    EXPECT_EQ(by_alice.status, 200) << by_alice.body;
+    EXPECT_NE(by_alice.body.find("Second-3600<"), std::string::npos) << by_alice.body;
+}
+
+// A LOCK on an unmapped URL makes an empty document, which a URL ending in '/' cannot name.
+TEST_P(DavAnswerTest, ALockOnAnUnmappedUrlEndingInASlashIsAConflict) {
+    auto r = lock("/dav/ln/");
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(call("PROPFIND", "/dav/ln", {}, "Depth: 0\r\n").status, 404);
+    EXPECT_EQ(lock("/dav/ln").status, 201);
+}
+
+// RFC 9110 section 10.2.1: Allow lists what the target takes; OPTIONS and a 405 agree.
+TEST_P(DavAnswerTest, OptionsListsWhatA405Allows) {
+    ASSERT_EQ(call("PUT", "/dav/doc", "x").status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/col").status, 201);
+    auto options_doc = call("OPTIONS", "/dav/doc");
+    auto refused_doc = call("MKCOL", "/dav/doc");
+    ASSERT_EQ(refused_doc.status, 405);
+    EXPECT_EQ(options_doc.headers["allow"], refused_doc.headers["allow"]);
+    EXPECT_EQ(options_doc.headers["allow"].find("MKCOL"), std::string::npos);
+    auto options_col = call("OPTIONS", "/dav/col/");
+    auto refused_col = call("PUT", "/dav/col/", "x");
+    EXPECT_NE(options_col.headers["allow"].find("REPORT"), std::string::npos);
+    EXPECT_EQ(options_col.headers["dav"], "1, 2, 3");
+    if (refused_col.status == 405) {
+        EXPECT_EQ(options_col.headers["allow"], refused_col.headers["allow"]);
+    }
+}
+
+// A Destination on this server that names nothing the share can hold says why; only another
+// server is 502 (RFC 4918 sections 9.8.5, 9.9.4). A missing default port is the same server.
+TEST_P(DavAnswerTest, ARefusedDestinationSaysWhy) {
+    ASSERT_EQ(call("PUT", "/dav/d", "x").status, 201);
+    auto move_to = [&](const std::string& destination, const std::string& host = "127.0.0.1") {
+        return raw("COPY /dav/d HTTP/1.1\r\nHost: " + host + "\r\nDestination: " + destination +
+                   "\r\nConnection: close\r\n\r\n");
+    };
+    EXPECT_EQ(move_to("http://127.0.0.1/dav/.quire-x").status, 403);
+    EXPECT_EQ(move_to("http://127.0.0.1/dav/bad%zz").status, 400);
+    EXPECT_EQ(move_to("http://127.0.0.1/dav/" + std::string(256, 'n')).status, 414);
+    EXPECT_EQ(move_to("http://elsewhere.example/dav/e").status, 502);
+    EXPECT_EQ(move_to("http://127.0.0.1:81/dav/e").status, 502);
+    EXPECT_EQ(move_to("http://127.0.0.1/other/e").status, 502);
+    EXPECT_EQ(move_to("http://dav.example/dav/copy1", "dav.example:80").status, 201);
+    EXPECT_EQ(move_to("http://dav.example:80/dav/copy2", "dav.example").status, 201);
+    EXPECT_EQ(move_to("https://dav.example:443/dav/copy3", "dav.example").status, 201);
+    EXPECT_EQ(call("GET", "/dav/copy1").body, "x");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DavAnswerTest,
+                         ::testing::Values("fs", "fs_quick", "sqlite", "git"),
+                         [](const auto& info) { return info.param; });
+
+} // namespace
+} // namespace quire::test
