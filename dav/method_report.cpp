@@ -7,6 +7,9 @@
 #include "dav/proto/multistatus.hpp"
 #include "storage/path.hpp"
 
+#include <set>
+#include <string_view>
+
 namespace quire::dav {
 
 namespace {
@@ -88,6 +91,18 @@ ReportOutcome sync_collection(const Request& r, const SyncCollectionRequest& s) 
                 }
             }
             members.push_back(std::move(*m));
+        }
+        // A path that changed type is one resource removed and one added ("/x/" and "/x").
+        // A removal of what is there now under the same URL (a change log written before
+        // additions carried the collection flag) would make the client drop what it just got.
+        if (!removed.empty() && !members.empty()) {
+            std::set<std::pair<std::string_view, bool>> present;
+            for (const auto& m : members) {
+                present.emplace(m.path, m.collection);
+            }
+            std::erase_if(removed, [&](const std::pair<std::string, bool>& gone) {
+                return present.contains({gone.first, gone.second});
+            });
         }
     }
     if (s.limit && members.size() + removed.size() > *s.limit) {

@@ -39,29 +39,43 @@ Result<void> check_copy_target(std::string_view from, std::string_view to) {
 }
 
 std::vector<Change> coalesce(const std::vector<Change>& log) {
-    struct Span {
-        ChangeKind first;
-        ChangeKind last;
-        bool collection; // of the last change
+    struct Ends {
+        Change first;
+        Change last;
     };
-    std::map<std::string, Span> by_path;
+    std::map<std::string, Ends> by_path;
     for (const auto& c : log) {
-        auto [it, inserted] = by_path.try_emplace(c.path, Span{c.kind, c.kind, c.collection});
-        if (!inserted) {
-            it->second.last = c.kind;
-            it->second.collection = c.collection;
-        }
+        auto [it, inserted] = by_path.try_emplace(c.path, Ends{c, c});
+        if (!inserted)
+            it->second.last = c;
     }
     std::vector<Change> out;
-    for (auto& [path, span] : by_path) {
-        bool existed_before = span.first != ChangeKind::added;
-        bool exists_now = span.last != ChangeKind::removed;
+    for (auto& [path, ends] : by_path) {
+        const Change& first = ends.first;
+        const Change& last = ends.last;
+        bool existed_before = first.kind != ChangeKind::added;
+        bool exists_now = last.kind != ChangeKind::removed;
         if (!existed_before && !exists_now)
             continue;
+        // What the path was at the token (a removal's flag is reliable; a modification
+        // logged before added and modified rows carried the flag reads as a document, so a
+        // removal at the end tells then) and what it is now.
+        bool was_collection =
+            first.collection || (first.kind == ChangeKind::modified &&
+                                 last.kind == ChangeKind::removed && last.collection);
+        bool is_collection = exists_now && last.collection;
+        if (existed_before && exists_now && was_collection != is_collection) {
+            // A document replaced a collection of the same name, or the other way round: two
+            // resources (RFC 4918 section 5.2: "/x/" and "/x"), the old one gone, the new one
+            // added. Folded into one "modified", the client never learns of one of them.
+            out.push_back({path, ChangeKind::removed, was_collection});
+            out.push_back({path, ChangeKind::added, false});
+            continue;
+        }
         ChangeKind kind = !existed_before ? ChangeKind::added
                           : exists_now    ? ChangeKind::modified
                                           : ChangeKind::removed;
-        out.push_back({path, kind, kind == ChangeKind::removed && span.collection});
+        out.push_back({path, kind, kind == ChangeKind::removed && was_collection});
     }
     return out;
 }

@@ -19,6 +19,9 @@ Result<void> check_copy_target(std::string_view from, std::string_view to);
 
 // Folds a log of (path, kind) in order into one change per path, the way a tree diff between
 // the two end points would see it: added then removed vanishes, removed then added is modified.
+// Only when the path was a collection at one end and a document at the other (by the flags of
+// its first and last change) does it give two: the old one removed, then the new one added.
+// Only removals keep the flag in what it returns.
 std::vector<Change> coalesce(const std::vector<Change>& log);
 
 // Of the changes of one batch that is logged at once (no sync token can fall inside it), a

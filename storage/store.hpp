@@ -81,13 +81,16 @@ struct Change {
     std::string path;
     ChangeKind kind;
     // A collection was removed (its URL ends in '/', RFC 4918 section 5.2); false where the
-    // store cannot tell, and for other kinds.
+    // store cannot tell, and for other kinds. In a change log (the input of coalesce()) it
+    // marks collections for every kind, so that a document replacing a collection of the same
+    // name (or the other way round) shows as the one removed and the other added.
     bool collection = false;
     bool operator==(const Change&) const = default;
 };
 
 // How a change's kind is kept in a change log's integer column: the kind, plus 4 for a
-// collection (rows written before the flag existed read as documents).
+// collection (rows written before the flag existed read as documents; before the flag was
+// kept for additions and modifications too, only removals carried it).
 std::int64_t stored_kind(ChangeKind kind, bool collection);
 Change change_from_row(std::string path, std::int64_t stored);
 

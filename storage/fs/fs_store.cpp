@@ -462,7 +462,7 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         meta::Intent intent{0, "mkcol", *path, "", ""};
-        if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added}}); !ok)
+        if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added, true}}); !ok)
             return ok;
         if (::mkdirat(at->dir, at->name.c_str(), 0755) != 0) {
             Error err = errno_error(errno, "mkdir " + *path);
@@ -587,8 +587,11 @@ public:
             if (op.name.ns == internal_ns)
                 return fail(Errc::forbidden, "reserved property namespace");
         auto lock = write_lock();
-        if (auto ok = must_exist(*path); !ok)
-            return ok;
+        auto info = share_.info(*path);
+        if (!info)
+            return tl::unexpected(info.error());
+        if (!info->exists)
+            return fail(Errc::not_found, *path);
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -600,7 +603,7 @@ public:
                 if (!ok)
                     return ok;
             }
-            return meta::log(**db, *path, ChangeKind::modified);
+            return meta::log(**db, *path, ChangeKind::modified, info->directory);
         });
     }
 
@@ -1150,15 +1153,6 @@ private:
         return props;
     }
 
-    Result<void> must_exist(const std::string& path) {
-        auto info = share_.info(path);
-        if (!info)
-            return tl::unexpected(info.error());
-        if (!info->exists)
-            return fail(Errc::not_found, path);
-        return {};
-    }
-
     Result<void> must_be_collection(const std::string& path) {
         auto info = share_.info(path);
         if (!info)
@@ -1283,7 +1277,7 @@ private:
         if (!paths)
             return tl::unexpected(paths.error());
         for (auto& p : *paths)
-            if (auto ok = meta::log(db, p.path, ChangeKind::modified); !ok)
+            if (auto ok = meta::log(db, p.path, ChangeKind::modified, p.directory); !ok)
                 return ok;
         return {};
     }
@@ -1562,7 +1556,7 @@ private:
         for (auto& p : moved) {
             if (is_move)
                 log.push_back({p.path, ChangeKind::removed, p.directory});
-            log.push_back({*to + p.path.substr(from->size()), ChangeKind::added});
+            log.push_back({*to + p.path.substr(from->size()), ChangeKind::added, p.directory});
         }
 
         std::string trash_entry = temp_name();

@@ -578,8 +578,16 @@ public:
             rc < 0)
             return tl::unexpected(git_error(rc, "diff"));
         DiffPtr diff(raw_diff);
-        std::map<std::string, ChangeKind> primary, secondary;
-        std::set<std::string> collections; // paths whose marker changed: folders
+        // A path seen as a document (its blob changed) and as a collection (its marker
+        // changed) apart: when a document replaced a collection of the same name, or the other
+        // way round, the diff (without GIT_DIFF_INCLUDE_TYPECHANGE) gives the blob as one entry
+        // and the folder's files as others, one side removed and the other added.
+        struct Seen {
+            std::optional<ChangeKind> document;
+            std::optional<ChangeKind> collection;
+        };
+        std::map<std::string, Seen> primary;
+        std::map<std::string, ChangeKind> secondary;
         std::size_t n = git_diff_num_deltas(diff.get());
         for (std::size_t i = 0; i < n; ++i) {
             const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
@@ -596,10 +604,8 @@ public:
                 return rel_path.empty() ? path : join(path, rel_path);
             };
             if (name == marker_name) {
-                if (!dir.empty()) {
-                    primary[in_collection(dir)] = kind;
-                    collections.insert(in_collection(dir));
-                }
+                if (!dir.empty())
+                    primary[in_collection(dir)].collection = kind;
             } else if (name == dir_props_name) {
                 if (!dir.empty())
                     secondary[in_collection(dir)] = ChangeKind::modified;
@@ -608,22 +614,41 @@ public:
                 secondary[in_collection(dir.empty() ? member : dir + "/" + member)] =
                     ChangeKind::modified;
             } else if (!is_reserved_name(name)) {
-                primary[in_collection(file)] = kind;
+                primary[in_collection(file)].document = kind;
             }
         }
         Changes out;
         out.token = snap->commit_id ? hex(*snap->commit_id) : std::string(GIT_OID_HEXSZ, '0');
-        for (auto& [p, kind] : secondary)
-            primary.try_emplace(p, kind);
-        for (auto& [p, kind] : primary) {
-            // A folder: its marker changed, or something below it did (the map is ordered).
-            bool folder = collections.contains(p);
-            if (!folder) {
-                auto next = primary.upper_bound(p);
-                folder = next != primary.end() && next->first.starts_with(p + "/");
+        auto emit = [&](const std::string& p, ChangeKind kind, bool collection) {
+            out.changes.push_back({p, kind, kind == ChangeKind::removed && collection});
+        };
+        for (auto& [p, seen] : primary) {
+            if (seen.document && !seen.collection && *seen.document != ChangeKind::modified) {
+                // A folder without a marker (made by plain git) shows by what changed below it.
+                auto below = primary.lower_bound(p + "/");
+                if (below != primary.end() && below->first.starts_with(p + "/"))
+                    seen.collection = *seen.document == ChangeKind::added ? ChangeKind::removed
+                                                                          : ChangeKind::added;
             }
-            out.changes.push_back({p, kind, kind == ChangeKind::removed && folder});
+            if (seen.document && seen.collection) {
+                // The path changed type: the old resource removed first, then the new one.
+                bool collection_first = *seen.collection == ChangeKind::removed;
+                emit(p, collection_first ? *seen.collection : *seen.document, collection_first);
+                emit(p, collection_first ? *seen.document : *seen.collection, !collection_first);
+            } else if (seen.collection) {
+                emit(p, *seen.collection, true);
+            } else {
+                emit(p, *seen.document, false);
+            }
         }
+        // A sidecar alone changed: the properties (or the content type) of the resource.
+        for (auto& [p, kind] : secondary)
+            if (!primary.contains(p))
+                emit(p, kind, false);
+        // In path order, as the log-based backends give them (coalesce()); stable, so that a
+        // path that changed type keeps its removal first.
+        std::stable_sort(out.changes.begin(), out.changes.end(),
+                         [](const Change& a, const Change& b) { return a.path < b.path; });
         return out;
     }
 

@@ -87,18 +87,19 @@ Result<Row> find_existing(Db& db, std::string_view path) {
 constexpr const char* subtree_where =
     "(path >= ?1 AND path < ?1 || '0' AND (path = ?1 OR substr(path, length(?1) + 1, 1) = '/'))";
 
-Result<void> log_change(Db& db, std::string_view path, ChangeKind kind) {
+Result<void> log_change(Db& db, std::string_view path, ChangeKind kind, bool collection) {
     return db.run("INSERT INTO changes(path, kind) VALUES(?, ?)", path,
-                  static_cast<std::int64_t>(kind));
+                  stored_kind(kind, collection));
 }
 
-// A removed collection is logged as one (stored_kind: + 4), so that its URL keeps its '/'.
+// A collection is logged as one (stored_kind: + 4): a removed one keeps the '/' of its URL,
+// and coalesce() tells a document that replaced a collection of the same name (or the other
+// way round) from a modification.
 Result<void> log_subtree(Db& db, std::string_view path, ChangeKind kind) {
-    const std::int64_t removed = static_cast<std::int64_t>(ChangeKind::removed);
-    return db.run(std::string("INSERT INTO changes(path, kind) SELECT path, ?2 + CASE WHEN ?2 = "
-                              "?3 AND collection THEN 4 ELSE 0 END FROM resources WHERE ") +
+    return db.run(std::string("INSERT INTO changes(path, kind) SELECT path, ?2 + CASE WHEN "
+                              "collection THEN 4 ELSE 0 END FROM resources WHERE ") +
                       subtree_where + " ORDER BY path",
-                  path, static_cast<std::int64_t>(kind), removed);
+                  path, static_cast<std::int64_t>(kind));
 }
 
 // The parent of a new resource must be an existing collection (RFC 4918 9.7.1, 9.3.1).
@@ -522,8 +523,8 @@ public:
             if (auto ok = store_body(db, id, *body); !ok)
                 return tl::unexpected(ok.error());
             // The change log moves in the same transaction as the content (unlike sabre/dav's).
-            if (auto ok =
-                    log_change(db, *path, *existing ? ChangeKind::modified : ChangeKind::added);
+            if (auto ok = log_change(db, *path,
+                                     *existing ? ChangeKind::modified : ChangeKind::added, false);
                 !ok)
                 return tl::unexpected(ok.error());
             return PutResult{body->etag, !*existing};
@@ -548,7 +549,7 @@ public:
                              *path, parent_of(*path), "c" + std::to_string(now), now, now);
             if (!ok)
                 return ok;
-            return log_change(db, *path, ChangeKind::added);
+            return log_change(db, *path, ChangeKind::added, true);
         });
     }
 
@@ -641,7 +642,7 @@ public:
                 if (auto ok = s.run(); !ok)
                     return ok; // the transaction rolls back: all or nothing
             }
-            return log_change(db, *path, ChangeKind::modified);
+            return log_change(db, *path, ChangeKind::modified, row->meta.collection);
         });
     }
 

@@ -68,6 +68,53 @@ TEST(Coalesce, FoldsLogLikeATreeDiff) {
     EXPECT_EQ(coalesce(log), want);
 }
 
+// A document that replaced a collection of the same name (or the other way round) is two
+// resources ("/a/" and "/a", RFC 4918 section 5.2): the client must learn that the old one is
+// gone and that the new one is there, not one "modified" for both.
+TEST(Coalesce, APathThatChangedTypeIsTheOldOneRemovedAndTheNewOneAdded) {
+    const ChangeKind added = ChangeKind::added, modified = ChangeKind::modified,
+                     removed = ChangeKind::removed;
+    std::vector<Change> log = {
+        // a document replaces a collection
+        {"/a", removed, true},
+        {"/a/m", removed, false},
+        {"/a", added, false},
+        // a collection replaces a document
+        {"/b", removed, false},
+        {"/b", added, true},
+        {"/b/m", added, false},
+        // and back again: the same type at both ends
+        {"/c", removed, true},
+        {"/c", added, false},
+        {"/c", removed, false},
+        {"/c", added, true},
+        // a modified collection (flagged) later replaced by a document
+        {"/d", modified, true},
+        {"/d", removed, true},
+        {"/d", added, false},
+        // a modification logged without the flag (an older log), then the collection removed
+        {"/e", modified, false},
+        {"/e", removed, true},
+        // the client knew a collection; a document came and went after it
+        {"/f", removed, true},
+        {"/f", added, false},
+        {"/f", removed, false},
+        // the same type at both ends, as before
+        {"/g", removed, true},
+        {"/g", added, true},
+        {"/h", removed, false},
+        {"/h", added, false},
+    };
+    std::vector<Change> want = {
+        {"/a", removed, true},   {"/a", added, false},  {"/a/m", removed, false},
+        {"/b", removed, false},  {"/b", added, false},  {"/b/m", added, false},
+        {"/c", modified, false}, {"/d", removed, true}, {"/d", added, false},
+        {"/e", removed, true},   {"/f", removed, true}, {"/g", modified, false},
+        {"/h", modified, false},
+    };
+    EXPECT_EQ(coalesce(log), want);
+}
+
 // A batch logged with only each path's first and last change folds like the whole batch in
 // every window that contains it (tokens fall only between batches): random logs over a few
 // paths, every prefix and suffix around the batch.
@@ -78,7 +125,7 @@ TEST(Coalesce, FirstAndLastPerPathFoldLikeTheWholeBatch) {
     auto random_log = [&](std::size_t n) {
         std::vector<Change> log;
         for (std::size_t i = 0; i < n; ++i)
-            log.push_back({paths[random() % paths.size()], kinds[random() % 3]});
+            log.push_back({paths[random() % paths.size()], kinds[random() % 3], random() % 2 == 0});
         return log;
     };
     auto join_logs = [](std::vector<Change> a, const std::vector<Change>& b,

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "storage/path.hpp"
 #include "testing.hpp"
@@ -431,6 +432,109 @@ TYPED_TEST(StoreTest, ChangeLogSeesMovesAndCollectionRemoval) {
     EXPECT_EQ(got["/cal/z"], ChangeKind::added);
     EXPECT_EQ(got["/cal/sub/x"], ChangeKind::removed);
     EXPECT_EQ(got["/cal/sub"], ChangeKind::removed);
+}
+
+// The changes in one order, whatever order a backend gives them in.
+std::vector<Change> sorted(std::vector<Change> changes) {
+    std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
+        return std::tie(a.path, a.kind, a.collection) < std::tie(b.path, b.kind, b.collection);
+    });
+    return changes;
+}
+
+// A document that takes the name of a collection is another resource ("/gs/c1" and
+// "/gs/c1/", RFC 4918 section 5.2): the change log must tell that the collection and its
+// members are gone and that the document is there. The git store once folded the two into the
+// collection's removal (a tree diff gives the blob and the folder as two entries), so
+// sync-collection never reported the new document; fs and sqlite folded them into one
+// "modified", and the client never learnt that the collection was gone.
+TYPED_TEST(StoreTest, ChangeLogSeesADocumentReplaceACollectionOfTheSameName) {
+    this->mkcol("/gs");
+    this->put_ok("/gs/doc", "D");
+    this->put_ok("/gs/doc2", "E");
+    for (std::string c : {"/gs/c1", "/gs/c2", "/gs/c3"}) {
+        this->mkcol(c);
+        this->put_ok(c + "/m", "m");
+    }
+    auto token = this->store().sync_token("/gs");
+    ASSERT_TRUE(token) << token.error().message;
+
+    auto moved = this->store().move("/gs/doc", "/gs/c1", true, "t");
+    ASSERT_TRUE(moved) << moved.error().message;
+    EXPECT_FALSE(*moved);
+    auto copied = this->store().copy("/gs/doc2", "/gs/c2", Depth::infinity, true, "t");
+    ASSERT_TRUE(copied) << copied.error().message;
+    EXPECT_FALSE(*copied);
+    ASSERT_TRUE(this->store().remove("/gs/c3", {}, "t"));
+    this->put_ok("/gs/c3", "new document");
+
+    for (const char* p : {"/gs/c1", "/gs/c2", "/gs/c3"}) {
+        auto meta = this->store().stat(p);
+        ASSERT_TRUE(meta) << p;
+        EXPECT_FALSE(meta->collection) << p;
+    }
+    auto changes = this->store().changes_since("/gs", *token);
+    ASSERT_TRUE(changes) << changes.error().message;
+    const ChangeKind added = ChangeKind::added, removed = ChangeKind::removed;
+    std::vector<Change> want = {
+        {"/gs/c1", removed, true},   {"/gs/c1", added, false}, {"/gs/c1/m", removed, false},
+        {"/gs/c2", removed, true},   {"/gs/c2", added, false}, {"/gs/c2/m", removed, false},
+        {"/gs/c3", removed, true},   {"/gs/c3", added, false}, {"/gs/c3/m", removed, false},
+        {"/gs/doc", removed, false},
+    };
+    EXPECT_EQ(sorted(changes->changes), sorted(want));
+    EXPECT_EQ(changes->token, *this->store().sync_token("/gs"));
+
+    // The same after a restart (the log-based stores read it back from their databases).
+    this->reopen();
+    auto again = this->store().changes_since("/gs", *token);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(sorted(again->changes), sorted(want));
+}
+
+// The other way round: a collection takes the name of a document (MOVE and COPY with
+// Overwrite: T, DELETE then MKCOL).
+TYPED_TEST(StoreTest, ChangeLogSeesACollectionReplaceADocumentOfTheSameName) {
+    this->mkcol("/gs");
+    for (const char* d : {"/gs/x1", "/gs/x2", "/gs/x3"})
+        this->put_ok(d, "document");
+    this->mkcol("/gs/src");
+    this->put_ok("/gs/src/m", "m");
+    this->mkcol("/gs/src2");
+    this->put_ok("/gs/src2/m", "m");
+    auto token = this->store().sync_token("/gs");
+    ASSERT_TRUE(token) << token.error().message;
+
+    auto moved = this->store().move("/gs/src", "/gs/x1", true, "t");
+    ASSERT_TRUE(moved) << moved.error().message;
+    EXPECT_FALSE(*moved);
+    auto copied = this->store().copy("/gs/src2", "/gs/x2", Depth::infinity, true, "t");
+    ASSERT_TRUE(copied) << copied.error().message;
+    EXPECT_FALSE(*copied);
+    ASSERT_TRUE(this->store().remove("/gs/x3", {}, "t"));
+    this->mkcol("/gs/x3");
+    this->put_ok("/gs/x3/n", "n");
+
+    for (const char* p : {"/gs/x1", "/gs/x2", "/gs/x3"}) {
+        auto meta = this->store().stat(p);
+        ASSERT_TRUE(meta) << p;
+        EXPECT_TRUE(meta->collection) << p;
+    }
+    auto changes = this->store().changes_since("/gs", *token);
+    ASSERT_TRUE(changes) << changes.error().message;
+    const ChangeKind added = ChangeKind::added, removed = ChangeKind::removed;
+    std::vector<Change> want = {
+        {"/gs/src", removed, true}, {"/gs/src/m", removed, false}, {"/gs/x1", removed, false},
+        {"/gs/x1", added, false},   {"/gs/x1/m", added, false},    {"/gs/x2", removed, false},
+        {"/gs/x2", added, false},   {"/gs/x2/m", added, false},    {"/gs/x3", removed, false},
+        {"/gs/x3", added, false},   {"/gs/x3/n", added, false},
+    };
+    EXPECT_EQ(sorted(changes->changes), sorted(want));
+
+    this->reopen();
+    auto again = this->store().changes_since("/gs", *token);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(sorted(again->changes), sorted(want));
 }
 
 TYPED_TEST(StoreTest, TokensOfAnotherStoreAreInvalid) {
