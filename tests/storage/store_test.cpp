@@ -357,6 +357,26 @@ TYPED_TEST(StoreTest, OverwriteRules) {
     EXPECT_EQ(this->store().move("/none", "/z", true, "t").error().code, Errc::not_found);
 }
 
+// Replacing an ancestor of the source would remove the source first (RFC 4918 sections 9.8.4,
+// 9.9.3): refused before anything is touched (sqlite lost both, fs moved and then failed).
+TYPED_TEST(StoreTest, ACopyOrMoveOntoAnAncestorOfTheSourceIsRefused) {
+    this->mkcol("/a");
+    this->put_ok("/a/sib", "sibling");
+    this->mkcol("/a/child");
+    this->put_ok("/a/child/f", "member");
+    auto& store = this->store();
+    for (const auto& [from, to] :
+         {std::pair("/a/child", "/a"), std::pair("/a/sib", "/a"), std::pair("/a/child/f", "/a")}) {
+        EXPECT_EQ(store.move(from, to, true, "t").error().code, Errc::forbidden) << from;
+        EXPECT_EQ(store.copy(from, to, Depth::infinity, true, "t").error().code, Errc::forbidden)
+            << from;
+    }
+    this->reopen();
+    EXPECT_EQ(*get(this->store(), "/a/sib"), "sibling");
+    EXPECT_EQ(*get(this->store(), "/a/child/f"), "member");
+    EXPECT_TRUE(this->store().stat("/a")->collection);
+}
+
 TYPED_TEST(StoreTest, OddAndUnicodeNames) {
     std::vector<std::string> names = {"with space.txt", "100%25 done", "emoji 🎉.ics",
                                       "名前.txt",       "a+b&c=d",     "#hash?q"};
