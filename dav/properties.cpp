@@ -4,6 +4,7 @@
 
 #include "dav/proto/multistatus.hpp"
 #include "dav/proto/xml.hpp"
+#include "dav/proto/xml_text.hpp"
 #include "http/date.hpp"
 #include "http/utf8.hpp"
 #include "storage/path.hpp"
@@ -92,8 +93,14 @@ std::optional<std::string> live_value(const Request& r, const storage::Meta& m,
                 return p.value;
             }
         }
+        // A name with a character XML cannot carry (U+FFFE, U+FFFF: XML 1.0 section 2.2; no
+        // escape exists for them) has no displayname, rather than make the answer malformed.
+        const auto name = storage::name_of(m.path);
+        if (illegal_xml_char(name)) {
+            return std::nullopt;
+        }
         std::string v;
-        append_escaped(v, storage::name_of(m.path));
+        append_escaped(v, name);
         return v;
     }
     return std::nullopt;
@@ -238,7 +245,7 @@ void append_propfind_response(std::string& out, const Request& r, const storage:
     if (request.kind == Kind::propname) {
         open_propstat(out);
         for (auto n : cheap_live) {
-            if (n == "displayname" || live_value(r, meta, n, locks, dead)) {
+            if (live_value(r, meta, n, locks, dead)) {
                 append_property_name(out, dav_ns, n);
             }
         }

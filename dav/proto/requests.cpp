@@ -27,6 +27,17 @@ std::string unexpected_root(pugi::xml_node root, std::string_view want) {
     return out;
 }
 
+// The text of an element without the whitespace around it: parse_xml keeps whitespace-only
+// text (for property values), which must not matter in a token or a number.
+std::string_view trimmed_text(pugi::xml_node element) {
+    std::string_view text = element.text().get();
+    const auto start = text.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) {
+        return {};
+    }
+    return text.substr(start, text.find_last_not_of(" \t\r\n") - start + 1);
+}
+
 std::vector<PropertyName> names_in(pugi::xml_node prop) {
     std::vector<PropertyName> out;
     for (auto c : prop.children()) {
@@ -194,12 +205,12 @@ tl::expected<ReportRequest, std::string> parse_report(std::string_view body) {
     }
     SyncCollectionRequest s;
     const auto token = child(root, dav_ns, "sync-token");
-    s.sync_token = token ? token.text().get() : "";
+    s.sync_token = token ? std::string(trimmed_text(token)) : std::string();
     const auto level = child(root, dav_ns, "sync-level");
     if (!level) {
         return tl::unexpected(std::string("<DAV:sync-collection> needs <DAV:sync-level>"));
     }
-    const std::string_view lv = level.text().get();
+    const std::string_view lv = trimmed_text(level);
     if (lv == "infinite") {
         s.infinite = true;
     } else if (lv != "1") {
@@ -208,7 +219,7 @@ tl::expected<ReportRequest, std::string> parse_report(std::string_view body) {
     }
     if (const auto limit = child(root, dav_ns, "limit")) {
         const auto n = child(limit, dav_ns, "nresults");
-        const std::string_view v = n.text().get();
+        const std::string_view v = trimmed_text(n);
         std::uint64_t value = 0;
         const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
         if (!n || ec != std::errc{} || end != v.data() + v.size()) {

@@ -29,8 +29,11 @@ private:
     std::unique_ptr<pugi::xml_document> doc_;
 };
 
-// Parses and checks a request body: well-formed, no DOCTYPE, every prefix declared, no
-// prefix bound to the empty URI. The error says what is wrong and at which byte.
+// Parses and checks a request body: well-formed (one root element, nothing but whitespace,
+// comments and processing instructions outside it, an XML declaration only at the start, no
+// duplicate attribute, only characters and references XML allows), no DOCTYPE, every prefix
+// declared, no prefix bound to the empty URI. Whitespace-only text is kept (dead property
+// values keep all their characters). The error says what is wrong and where.
 tl::expected<XmlDocument, std::string> parse_xml(std::string_view body);
 
 // The namespace URI and local name of an element.
