@@ -243,9 +243,13 @@ TEST_P(DavTest, MalformedXmlIs400WithAReason) {
     EXPECT_EQ(control.status, 400);
     EXPECT_NE(control.body.find("control character"), std::string::npos) << control.body;
     // xml:lang travels with the value in a <?lang ...?> marker: it must be a language tag.
-    auto lang = call("PROPPATCH", "/dav/", head + "<x xml:lang=\"en?><y\">v</x>" + tail);
+    auto lang = call("PROPPATCH", "/dav/", head + "<x xml:lang=\"en?&gt;y\">v</x>" + tail);
     EXPECT_EQ(lang.status, 400);
     EXPECT_NE(lang.body.find("not a language tag"), std::string::npos) << lang.body;
+    // A raw '<' in an attribute value is not XML at all (XML 1.0 section 3.1).
+    auto lt = call("PROPPATCH", "/dav/", head + "<x xml:lang=\"en?><y\">v</x>" + tail);
+    EXPECT_EQ(lt.status, 400);
+    EXPECT_NE(lt.body.find("attribute"), std::string::npos) << lt.body;
     auto tagged = call("PROPPATCH", "/dav/", head + "<x xml:lang=\"en-GB\">colour</x>" + tail);
     EXPECT_EQ(tagged.status, 207) << tagged.body;
     auto big = call("PROPFIND", "/dav/", std::string(5000, ' '), "Depth: 0\r\n");
