@@ -525,7 +525,10 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     // 1. The request head.
     std::optional<std::size_t> head_end;
     for (;;) {
-        if (pending().empty() && !co_await read_more(cfg.timeouts.head)) {
+        // Nothing of a head yet: the connection idles, as long as its state allows (a TLS
+        // connection waits here, not in run()).
+        if (pending().empty() &&
+            !co_await read_more(requests_ == 0 ? cfg.timeouts.head : cfg.timeouts.keepalive)) {
             co_return false;
         }
         auto found = http::find_head_end(pending(), ctx_.parse_limits);

@@ -8,7 +8,9 @@ namespace quire::net {
 
 namespace {
 
-// RFC 7301: we speak only http/1.1; a client offering only h2 gets no ALPN match.
+// RFC 7301: we speak only http/1.1. A client that offers ALPN without it (only h2, say) gets
+// the fatal no_application_protocol alert (section 3.2), not a connection it cannot use; one
+// that offers no ALPN at all is not asked.
 int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                 unsigned int inlen, void*) {
     static const unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
@@ -18,7 +20,7 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
         *out = selected;
         return SSL_TLSEXT_ERR_OK;
     }
-    return SSL_TLSEXT_ERR_NOACK;
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
 tl::expected<std::unique_ptr<asio::ssl::context>, std::string>

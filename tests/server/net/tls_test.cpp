@@ -37,6 +37,7 @@ protected:
         auto cfg = std::make_shared<config::Config>();
         cfg->workers = 1;
         cfg->timeouts.tls_handshake = std::chrono::seconds(1);
+        cfg->timeouts.head = std::chrono::seconds(1); // shorter than keepalive (60 s)
         config::Listener l;
         l.host = "127.0.0.1";
         l.port = 0;
@@ -100,6 +101,33 @@ TEST_F(TlsTest, ClosesAClientThatNeverCompletesTheHandshake) {
     TestClient silent(static_cast<std::uint16_t>(std::stoi(port_)));
     ASSERT_TRUE(silent.connected());
     EXPECT_TRUE(silent.closed_by_peer()); // after the handshake timeout, not the 30 s safety net
+}
+
+// An idle TLS connection between requests waits as long as `keepalive` allows, as a plain
+// one does; it was closed after `head` (1 s here).
+TEST_F(TlsTest, AnIdleConnectionBetweenRequestsWaitsForKeepaliveNotHead) {
+    auto out = run("(printf 'GET /first HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n'; sleep 2.5; "
+                   "printf 'GET /second HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: "
+                   "close\\r\\n\\r\\n'; sleep 1) | timeout 20 openssl s_client -quiet -connect "
+                   "127.0.0.1:" +
+                   port_ + " -servername localhost");
+    EXPECT_NE(out.find("GET /first"), std::string::npos) << out;
+    EXPECT_NE(out.find("GET /second"), std::string::npos)
+        << "the connection did not stay open 2.5 s between requests:\n"
+        << out;
+}
+
+// RFC 7301 section 3.2: ALPN offered without http/1.1 ends the handshake with the fatal
+// no_application_protocol alert; with it, http/1.1 is chosen.
+TEST_F(TlsTest, AnAlpnOfferWithoutHttp11IsRefused) {
+    const std::string connect = "timeout 20 openssl s_client -connect 127.0.0.1:" + port_ +
+                                " -servername localhost </dev/null";
+    auto h2 = run(connect + " -alpn h2");
+    EXPECT_NE(h2.find("no application protocol"), std::string::npos) << h2;
+    auto both = run(connect + " -alpn h2,http/1.1");
+    EXPECT_NE(both.find("ALPN protocol: http/1.1"), std::string::npos) << both;
+    auto none = run(connect);
+    EXPECT_NE(none.find("No ALPN negotiated"), std::string::npos) << none;
 }
 
 } // namespace
