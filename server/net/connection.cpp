@@ -483,7 +483,9 @@ asio::awaitable<bool> Connection<Stream>::send_error(int status, std::string det
     core::apply_error_page(r, nullptr, nullptr);
     std::uint64_t bytes = 0;
     linger_ = true;
-    co_await send_response(nullptr, r, false, bytes);
+    // A HEAD refused gets no content either, though its head could not be parsed whole.
+    const bool head_only = request_line.starts_with("HEAD ");
+    co_await send_response(nullptr, r, false, head_only, bytes);
     if (ctx_.access_log.enabled()) {
         ctx_.access_log.write(refused_request_log_line(peer_, logged, r.status, bytes));
     }
@@ -628,7 +630,8 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
         keep_alive = false;
     }
     std::uint64_t body_bytes = 0;
-    bool written = co_await send_response(&request, *response, keep_alive, body_bytes);
+    bool written = co_await send_response(&request, *response, keep_alive,
+                                          request.method == "HEAD", body_bytes);
     if (ctx_.access_log.enabled()) {
         ctx_.access_log.write(combined_log_line(peer_,
                                                 exchange ? exchange->principal : std::string(),
@@ -660,8 +663,8 @@ asio::awaitable<bool> Connection<Stream>::drain_body() {
 template <class Stream>
 asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead* request,
                                                         core::Response& r, bool keep_alive,
+                                                        bool head_only,
                                                         std::uint64_t& body_bytes) {
-    const bool head_only = request && request->method == "HEAD";
     const bool http10 = request && request->version_minor == 0;
     const bool no_body = has_no_body(r.status);
     const auto length = r.body.known_length();

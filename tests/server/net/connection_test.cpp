@@ -163,6 +163,24 @@ TEST_F(ConnectionTest, HeadSendsNoBody) {
     EXPECT_EQ(g->body, "GET /y\n"); // the next response starts right after the head
 }
 
+// A HEAD the connection refuses (RFC 9112 errors: no Host, an unknown transfer coding, a
+// header section too large, an expectation it cannot meet) still gets no content (RFC 9110
+// section 9.3.2): the connection closes right after the head.
+TEST_F(ConnectionTest, ARefusedHeadGetsNoContent) {
+    for (const std::string& request :
+         {std::string("HEAD /x HTTP/1.1\r\n\r\n"),
+          std::string("HEAD /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+          std::string("HEAD /x HTTP/1.1\r\nHost: a\r\nExpect: something\r\n\r\n"),
+          "HEAD /x HTTP/1.1\r\nHost: a\r\nX: " + std::string(70'000, 'a') + "\r\n\r\n"}) {
+        TestClient c(port());
+        c.send(request);
+        const std::string all = c.read_until_close();
+        ASSERT_TRUE(all.starts_with("HTTP/1.1 4") || all.starts_with("HTTP/1.1 5"))
+            << all.substr(0, 80);
+        EXPECT_TRUE(all.ends_with("\r\n\r\n")) << "content after the head: " << all;
+    }
+}
+
 TEST_F(ConnectionTest, DecodesAChunkedRequestBodyWithExtensionsAndTrailers) {
     TestClient c(port());
     c.send("PUT /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
