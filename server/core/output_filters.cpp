@@ -1,5 +1,7 @@
 #include "output_filters.hpp"
 
+#include <ctime>
+
 #include "http/date.hpp"
 #include "http/path.hpp"
 #include "http/range.hpp"
@@ -148,6 +150,13 @@ void apply_conditional_and_range(const http::RequestHead& request, Response& r) 
     }
     if (!r.validators) {
         return;
+    }
+    // RFC 9110 section 8.8.2.1: a Last-Modified later than the Date (a file stamped in the
+    // future) is sent, and weighed, as the Date.
+    if (const std::time_t now = std::time(nullptr);
+        r.validators->last_modified && *r.validators->last_modified > now) {
+        r.validators->last_modified = now;
+        r.last_modified_text.clear();
     }
     const auto outcome =
         request.may_have & http::RequestHead::conditional_fields

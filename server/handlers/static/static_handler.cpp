@@ -155,9 +155,19 @@ core::UniqueFd StaticHandler::open_beneath(int dir_fd, const std::string& relati
 bool StaticHandler::try_precompressed(core::Exchange& ex, const std::string& relative,
                                       std::string_view& encoding, core::UniqueFd& fd,
                                       struct stat& st) {
-    for (auto [coding, suffix] : {std::pair<std::string_view, std::string_view>{"br", ".br"},
-                                  std::pair<std::string_view, std::string_view>{"gzip", ".gz"}}) {
-        if (accepted_quality(ex.request().headers, coding) <= 0) {
+    struct Candidate {
+        std::string_view coding;
+        std::string_view suffix;
+        double quality;
+    };
+    Candidate candidates[] = {{"br", ".br", accepted_quality(ex.request().headers, "br")},
+                              {"gzip", ".gz", accepted_quality(ex.request().headers, "gzip")}};
+    // The client's preference first (RFC 9110 section 12.4.2); on a tie, br (smaller).
+    if (candidates[1].quality > candidates[0].quality) {
+        std::swap(candidates[0], candidates[1]);
+    }
+    for (const auto& [coding, suffix, quality] : candidates) {
+        if (quality <= 0) {
             continue;
         }
         int err = 0;
@@ -310,6 +320,9 @@ asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
         }
         r.status = 200;
         r.headers.set("Content-Type", "text/html; charset=utf-8");
+        // A listing exists but has no validator: the core weighs the conditional fields
+        // against that (RFC 9110 section 13.1: If-Match "x" fails, If-None-Match * is 304).
+        r.validators = http::Validators{true, {}, std::nullopt};
         r.body.append(std::move(*html));
         co_return core::Outcome::done;
     }

@@ -4,6 +4,8 @@
 #include "support/test_handlers.hpp"
 #include "support/test_server.hpp"
 
+#include "http/date.hpp"
+
 #include <gtest/gtest.h>
 
 namespace quire::test {
@@ -20,6 +22,9 @@ protected:
         root_.write("list/a.txt", "a");
         root_.write("app.js", "console.log('plain');");
         root_.write("app.js.gz", "GZIPPED");
+        root_.write("both.css", "plain");
+        root_.write("both.css.gz", "GZIPPED");
+        root_.write("both.css.br", "BROTLI");
         root_.write(".quire/meta.db", "secret");
         root_.write("page.md", "# md");
         big_.resize(300000);
@@ -214,6 +219,36 @@ TEST_F(StaticTest, ListsADirectoryEscapedAndSorted) {
     EXPECT_EQ(get("/")->body.find(".quire"), std::string::npos);
 }
 
+// RFC 9110 section 13.1: a listing exists but has no validator, so If-Match with a tag fails
+// and If-None-Match: * means 304 (a directory's index file is weighed as a file).
+TEST_F(StaticTest, ListingsWeighTheConditionalFields) {
+    EXPECT_EQ(get("/list/", "If-None-Match: *\r\n")->status, 304);
+    EXPECT_EQ(get("/list/", "If-Match: \"x\"\r\n")->status, 412);
+    EXPECT_EQ(get("/list/", "If-Match: *\r\n")->status, 200);
+    auto other = get("/list/", "If-None-Match: \"x\"\r\n");
+    EXPECT_EQ(other->status, 200);
+    EXPECT_FALSE(other->header("etag"));
+}
+
+// RFC 9110 section 8.8.2.1: a file stamped in the future is Last-Modified at the Date, in a
+// cached answer (a small file) and in one sent from the file.
+TEST_F(StaticTest, AFileStampedInTheFutureIsLastModifiedNoLaterThanTheDate) {
+    root_.write("future.txt", "soon");
+    root_.write("future.bin", big_);
+    const auto later = std::filesystem::file_time_type::clock::now() + std::chrono::hours(24 * 400);
+    std::filesystem::last_write_time(root_ / "future.txt", later);
+    std::filesystem::last_write_time(root_ / "future.bin", later);
+    for (const char* path : {"/future.txt", "/future.bin", "/future.txt"}) {
+        auto r = get(path);
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << path;
+        auto modified = http::parse_http_date(std::string(*r->header("last-modified")));
+        auto date = http::parse_http_date(std::string(*r->header("date")));
+        ASSERT_TRUE(modified && date) << path;
+        EXPECT_LE(*modified, *date + 1) << path << ": " << *r->header("last-modified");
+    }
+}
+
 TEST_F(StaticTest, ListingCanBeTurnedOff) {
     handlers::StaticOptions o;
     o.listing = false;
@@ -288,6 +323,14 @@ TEST_F(StaticTest, ServesPrecompressedSiblingsAndCacheHeaders) {
     }
     auto not_a_weight = get("/app.js", "Accept-Encoding: br;q=0, gzip;xq=0\r\n");
     EXPECT_EQ(not_a_weight->body, "GZIPPED");
+    // With both siblings, the client's weights choose (RFC 9110 section 12.4.2); a tie is br.
+    for (const auto& [accept, body] :
+         {std::pair("gzip;q=1.0, br;q=0.1", "GZIPPED"), std::pair("br;q=0.3, *;q=0.5", "GZIPPED"),
+          std::pair("gzip;q=0.8, br;q=0.9", "BROTLI"), std::pair("gzip, br", "BROTLI"),
+          std::pair("br;q=0.5, gzip;q=0.5", "BROTLI")}) {
+        auto r = get("/both.css", std::string("Accept-Encoding: ") + accept + "\r\n");
+        EXPECT_EQ(r->body, body) << accept;
+    }
 }
 
 } // namespace
