@@ -87,19 +87,36 @@ RangeResult parse_range(std::string_view value, std::uint64_t size, std::size_t 
     // RFC 9110 section 15.5.17: 416 when no range is satisfiable.
     if (ranges.empty())
         return Unsatisfiable{};
-    // Section 14.2 lets a server coalesce overlapping or adjacent ranges; doing so (in
-    // ascending order) defuses requests that ask for the same bytes many times.
-    std::sort(ranges.begin(), ranges.end(),
-              [](const ByteRange& x, const ByteRange& y) { return x.first < y.first; });
-    std::vector<ByteRange> merged;
-    merged.reserve(ranges.size());
-    for (const auto& r : ranges) {
-        if (!merged.empty() && r.first <= merged.back().last + 1)
-            merged.back().last = std::max(merged.back().last, r.last);
-        else
-            merged.push_back(r);
+    // Section 14.2 lets a server coalesce overlapping or adjacent ranges; doing so defuses
+    // requests that ask for the same bytes many times. The parts then keep the order the
+    // client asked for them in (section 15.3.7.2), a coalesced one at its first member's place.
+    struct Placed {
+        ByteRange range;
+        std::size_t order;
+    };
+    std::vector<Placed> placed;
+    placed.reserve(ranges.size());
+    for (std::size_t i = 0; i < ranges.size(); ++i)
+        placed.push_back({ranges[i], i});
+    std::sort(placed.begin(), placed.end(),
+              [](const Placed& x, const Placed& y) { return x.range.first < y.range.first; });
+    std::vector<Placed> merged;
+    merged.reserve(placed.size());
+    for (const auto& p : placed) {
+        if (!merged.empty() && p.range.first <= merged.back().range.last + 1) {
+            merged.back().range.last = std::max(merged.back().range.last, p.range.last);
+            merged.back().order = std::min(merged.back().order, p.order);
+        } else {
+            merged.push_back(p);
+        }
     }
-    return merged;
+    std::sort(merged.begin(), merged.end(),
+              [](const Placed& x, const Placed& y) { return x.order < y.order; });
+    std::vector<ByteRange> out;
+    out.reserve(merged.size());
+    for (const auto& m : merged)
+        out.push_back(m.range);
+    return out;
 }
 
 std::string content_range(const ByteRange& r, std::uint64_t size) {

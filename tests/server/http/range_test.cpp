@@ -33,7 +33,10 @@ const Row rows[] = {
     {"list", "bytes=0-1,5-6", 10, Kind::ranges, {{0, 1}, {5, 6}}},
     {"list_ows", "bytes=0-1 ,\t5-6 , 8-", 10, Kind::ranges, {{0, 1}, {5, 6}, {8, 9}}},
     {"list_empty_elements", "bytes=,0-1,,5-6,", 10, Kind::ranges, {{0, 1}, {5, 6}}},
-    {"sorted", "bytes=5-6,0-1", 10, Kind::ranges, {{0, 1}, {5, 6}}},
+    // RFC 9110 section 15.3.7.2: the parts in the order asked for; a coalesced one where its
+    // first member was asked for.
+    {"request_order", "bytes=5-6,0-1", 10, Kind::ranges, {{5, 6}, {0, 1}}},
+    {"request_order_coalesced", "bytes=8-9,4-5,0-1,5-6", 10, Kind::ranges, {{8, 9}, {4, 6}, {0, 1}}},
     {"overlap_coalesced", "bytes=0-4,2-7", 10, Kind::ranges, {{0, 7}}},
     {"adjacent_coalesced", "bytes=0-4,5-7", 10, Kind::ranges, {{0, 7}}},
     {"contained_coalesced", "bytes=0-9,2-3", 10, Kind::ranges, {{0, 9}}},
