@@ -3,6 +3,7 @@
 #include "core/unique_fd.hpp"
 #include "http/date.hpp"
 #include "http/path.hpp"
+#include "storage/fs/beneath.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -45,7 +46,9 @@ std::string human_size(std::uint64_t n) {
 } // namespace
 
 tl::expected<std::string, std::string> render_directory_listing(int dir_fd,
-                                                                std::string_view url_path) {
+                                                                std::string_view url_path,
+                                                                const std::string& root_real,
+                                                                bool follow_symlinks) {
     int dup_fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dup_fd < 0) {
         return tl::unexpected(std::string(std::strerror(errno)));
@@ -62,8 +65,16 @@ tl::expected<std::string, std::string> render_directory_listing(int dir_fd,
             continue;
         }
         struct stat st {};
-        if (::fstatat(dir_fd, d->d_name, &st, 0) != 0) {
-            continue; // a dangling link or a file removed meanwhile
+        if (::fstatat(dir_fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            continue; // removed meanwhile
+        }
+        if (S_ISLNK(st.st_mode)) {
+            // Looked at where it leads, beneath the root unless links may leave it.
+            core::UniqueFd target(
+                storage::fs::open_beneath(dir_fd, d->d_name, O_PATH, !follow_symlinks, root_real));
+            if (!target || ::fstat(target.get(), &st) != 0) {
+                continue; // dangling, or leading out of the root
+            }
         }
         entries.push_back({std::string(name), S_ISDIR(st.st_mode),
                            static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec});

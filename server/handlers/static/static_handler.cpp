@@ -310,8 +310,8 @@ asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
             co_return core::Outcome::done;
         }
         // Named, not a temporary inside co_await: g++ 12 mis-copies such temporaries.
-        auto listing = [dir_fd = fd.get(), url_path = ex.path()] {
-            return render_directory_listing(dir_fd, url_path);
+        auto listing = [this, dir_fd = fd.get(), url_path = ex.path()] {
+            return render_directory_listing(dir_fd, url_path, root_real_, options_.follow_symlinks);
         };
         auto html = co_await ex.run_blocking(std::move(listing));
         if (!html) {

@@ -275,6 +275,23 @@ TEST_F(StaticTest, FollowsLinksOutOfTheRootOnlyWhenAllowed) {
     auto r = get("/escape/secret.txt");
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->body, "outside");
+    EXPECT_NE(get("/")->body.find("escape/"), std::string::npos);
+}
+
+// A link that leads out of the root is refused, so the listing leaves it out (and tells
+// nothing of what it points at); links that stay inside are listed as what they reach.
+TEST_F(StaticTest, AListingLeavesOutLinksThatLeadOutOfTheRoot) {
+    std::filesystem::create_symlink(outside_.path() / "secret.txt", root_ / "list" / "out-file");
+    std::filesystem::create_symlink("../hello.txt", root_ / "list" / "up-inside");
+    auto listing = get("/list/");
+    ASSERT_EQ(listing->status, 200);
+    EXPECT_EQ(listing->body.find("out-file"), std::string::npos) << listing->body;
+    EXPECT_NE(listing->body.find("up-inside"), std::string::npos) << listing->body;
+    EXPECT_EQ(get("/list/out-file")->status, 403);
+    EXPECT_EQ(get("/list/up-inside")->body, "hello world\n");
+    auto top = get("/");
+    EXPECT_EQ(top->body.find("escape"), std::string::npos) << top->body;
+    EXPECT_NE(top->body.find("relative-link"), std::string::npos) << top->body;
 }
 
 TEST_F(StaticTest, UsesTheCustomErrorPage) {
