@@ -463,9 +463,21 @@ tl::expected<void, ParseError> parse_head_into(std::string_view head, const Pars
     if (!(seen & seen_expect))
         return {};
     if (auto expect = h.headers.get_combined("Expect")) {
-        if (!iequals(detail::trim_ows(*expect), "100-continue"))
-            return fail(417, "unsupported expectation");
-        h.expect_continue = h.version_minor == 1;
+        // A list (RFC 9110 section 10.1.1): empty members are no expectation, 100-continue
+        // may come more than once; any other member is one we cannot meet.
+        std::string_view rest = *expect;
+        bool continue_asked = false;
+        while (!rest.empty()) {
+            const std::size_t comma = rest.find(',');
+            const std::string_view member = detail::trim_ows(rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            if (member.empty())
+                continue;
+            if (!iequals(member, "100-continue"))
+                return fail(417, "unsupported expectation");
+            continue_asked = true;
+        }
+        h.expect_continue = continue_asked && h.version_minor == 1;
     }
     return {};
 }

@@ -630,8 +630,8 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
         keep_alive = false;
     }
     std::uint64_t body_bytes = 0;
-    bool written = co_await send_response(&request, *response, keep_alive,
-                                          request.method == "HEAD", body_bytes);
+    bool written = co_await send_response(&request, *response, keep_alive, request.method == "HEAD",
+                                          body_bytes);
     if (ctx_.access_log.enabled()) {
         ctx_.access_log.write(combined_log_line(peer_,
                                                 exchange ? exchange->principal : std::string(),
@@ -663,8 +663,7 @@ asio::awaitable<bool> Connection<Stream>::drain_body() {
 template <class Stream>
 asio::awaitable<bool> Connection<Stream>::send_response(const http::RequestHead* request,
                                                         core::Response& r, bool keep_alive,
-                                                        bool head_only,
-                                                        std::uint64_t& body_bytes) {
+                                                        bool head_only, std::uint64_t& body_bytes) {
     const bool http10 = request && request->version_minor == 0;
     const bool no_body = has_no_body(r.status);
     const auto length = r.body.known_length();
@@ -782,6 +781,8 @@ asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Re
                 if (piece.piece->empty()) {
                     continue;
                 }
+                // Counted before the piece is moved into the frame (it is empty after).
+                body_bytes += piece.piece->size();
                 std::string frame;
                 if (chunked) {
                     append_chunk_size(frame, piece.piece->size());
@@ -790,7 +791,6 @@ asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Re
                 } else {
                     frame = std::move(*piece.piece);
                 }
-                body_bytes += piece.piece ? piece.piece->size() : 0;
                 if (!co_await write_all(frame)) {
                     co_return false;
                 }

@@ -182,7 +182,9 @@ const StatusRow status_rows[] = {
     // Expect (RFC 9110 section 10.1.1).
     {"expect_100_continue", "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n", 200},
     {"expect_other", "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", 417},
-    {"expect_empty", "POST / HTTP/1.1\r\nHost: a\r\nExpect:\r\n\r\n", 417},
+    {"expect_other_after_continue", "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, 200-ok\r\n\r\n", 417},
+    // An empty list is no expectation (RFC 9110 section 5.6.1).
+    {"expect_empty", "POST / HTTP/1.1\r\nHost: a\r\nExpect:\r\n\r\n", 200},
 };
 // clang-format on
 
@@ -241,6 +243,10 @@ const FieldRow field_rows[] = {
      "POST", "/", "", "a", TargetForm::origin, BodyFraming::chunked, 0, true, false, 1},
     {"expect_continue", "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
      "PUT", "/", "", "a", TargetForm::origin, BodyFraming::content_length, 3, true, true, 1},
+    {"expect_continue_twice", "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nExpect: 100-continue, \r\nContent-Length: 3\r\n\r\n",
+     "PUT", "/", "", "a", TargetForm::origin, BodyFraming::content_length, 3, true, true, 1},
+    {"expect_empty_member", "PUT / HTTP/1.1\r\nHost: a\r\nExpect: ,\r\nContent-Length: 3\r\n\r\n",
+     "PUT", "/", "", "a", TargetForm::origin, BodyFraming::content_length, 3, true, false, 1},
     {"expect_continue_ignored_in_10", "PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
      "PUT", "/", "", "", TargetForm::origin, BodyFraming::content_length, 3, false, false, 0},
 };

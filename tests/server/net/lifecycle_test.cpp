@@ -109,5 +109,36 @@ TEST(LifecycleTest, LogsRequestsRefusedWhileParsing) {
     EXPECT_TRUE(std::regex_search(log, refused)) << log;
 }
 
+// A streamed body is logged with the bytes it sent, with chunked framing (HTTP/1.1) and
+// without (HTTP/1.0, where each piece goes out as it is).
+TEST(LifecycleTest, LogsTheBytesOfAStreamedBody) {
+    TempDir dir;
+    auto producer =
+        std::make_shared<LambdaHandler>([](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            auto step = std::make_shared<int>(0);
+            ex.response().body.append_stream([step]() -> asio::awaitable<core::StreamResult> {
+                if ((*step)++ < 2) {
+                    co_return core::StreamResult{"piece", {}};
+                }
+                co_return core::StreamResult{std::nullopt, {}};
+            });
+            co_return core::Outcome::done;
+        });
+    auto cfg = make_config({mount("/", producer)});
+    cfg->logging.access = (dir / "access.log").string();
+    {
+        TestServer server(cfg);
+        for (const char* request : {"GET /chunked HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                                    "GET /plain HTTP/1.0\r\n\r\n"}) {
+            TestClient c(server.port());
+            c.send(request);
+            EXPECT_NE(c.read_until_close().find("piece"), std::string::npos) << request;
+        }
+    }
+    const std::string log = slurp(dir / "access.log");
+    EXPECT_NE(log.find("\"GET /chunked HTTP/1.1\" 200 10 "), std::string::npos) << log;
+    EXPECT_NE(log.find("\"GET /plain HTTP/1.0\" 200 10 "), std::string::npos) << log;
+}
+
 } // namespace
 } // namespace quire::test
