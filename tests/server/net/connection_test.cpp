@@ -129,17 +129,7 @@ TEST_F(ConnectionTest, Http10ClosesUnlessKeepAliveIsAsked) {
 TEST(ConnectionEndTest, Http10ResponseOfUnknownLengthEndsWithTheConnection) {
     // HTTP/1.0 has no chunked coding: the end of such a body is the end of the connection
     // (RFC 9112 section 6.3), even when the client asked to keep it alive.
-    auto producer =
-        std::make_shared<LambdaHandler>([](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
-            auto step = std::make_shared<int>(0);
-            ex.response().body.append_stream([step]() -> asio::awaitable<core::StreamResult> {
-                if ((*step)++ < 2) {
-                    co_return core::StreamResult{"piece", {}};
-                }
-                co_return core::StreamResult{std::nullopt, {}};
-            });
-            co_return core::Outcome::done;
-        });
+    auto producer = two_pieces_streamed();
     auto cfg = make_config({mount("/", producer)});
     cfg->timeouts.keepalive = std::chrono::seconds(300); // not what ends it
     TestServer server(cfg);

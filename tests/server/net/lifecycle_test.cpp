@@ -113,17 +113,7 @@ TEST(LifecycleTest, LogsRequestsRefusedWhileParsing) {
 // without (HTTP/1.0, where each piece goes out as it is).
 TEST(LifecycleTest, LogsTheBytesOfAStreamedBody) {
     TempDir dir;
-    auto producer =
-        std::make_shared<LambdaHandler>([](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
-            auto step = std::make_shared<int>(0);
-            ex.response().body.append_stream([step]() -> asio::awaitable<core::StreamResult> {
-                if ((*step)++ < 2) {
-                    co_return core::StreamResult{"piece", {}};
-                }
-                co_return core::StreamResult{std::nullopt, {}};
-            });
-            co_return core::Outcome::done;
-        });
+    auto producer = two_pieces_streamed();
     auto cfg = make_config({mount("/", producer)});
     cfg->logging.access = (dir / "access.log").string();
     {

@@ -31,4 +31,18 @@ core::Mount mount(std::string prefix, std::shared_ptr<core::Handler> handler) {
     return m;
 }
 
+std::shared_ptr<core::Handler> two_pieces_streamed() {
+    return std::make_shared<LambdaHandler>(
+        [](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            auto step = std::make_shared<int>(0);
+            ex.response().body.append_stream([step]() -> asio::awaitable<core::StreamResult> {
+                if ((*step)++ < 2) {
+                    co_return core::StreamResult{"piece", {}};
+                }
+                co_return core::StreamResult{std::nullopt, {}};
+            });
+            co_return core::Outcome::done;
+        });
+}
+
 } // namespace quire::test

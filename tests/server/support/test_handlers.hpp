@@ -39,4 +39,7 @@ private:
 
 core::Mount mount(std::string prefix, std::shared_ptr<core::Handler> handler);
 
+// Answers every request with a streamed body of unknown length: "piece" twice.
+std::shared_ptr<core::Handler> two_pieces_streamed();
+
 } // namespace quire::test
