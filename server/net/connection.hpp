@@ -103,8 +103,7 @@ private:
     asio::awaitable<bool> write_rest(std::array<asio::const_buffer, 2> parts);
     // head_only: the answer to a HEAD, which has no content (RFC 9110 section 9.3.2).
     asio::awaitable<bool> send_response(const http::RequestHead* request, core::Response& r,
-                                        bool keep_alive, bool head_only,
-                                        std::uint64_t& body_bytes);
+                                        bool keep_alive, bool head_only, std::uint64_t& body_bytes);
     asio::awaitable<bool> send_buckets(std::string out, core::Response& r, bool chunked,
                                        std::uint64_t& body_bytes);
     // Answers a request refused before it could be parsed (request_line: its first line, as
