@@ -37,10 +37,11 @@ constexpr std::uint32_t audit_arch = 0;
 
 struct Case {
     const char* relative;
-    bool opens; // else refused with EXDEV
+    int refused; // 0: it opens; else the errno it is refused with
 };
 
-// Under root/: a file, a folder, links inside (relative and absolute) and out of it.
+// Under root/: a file, a folder, links inside (relative and absolute) and out of it, and links
+// into the metadata folder .quire (which callers refuse by name; a link must not reach it).
 class FsBeneathTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -56,21 +57,34 @@ protected:
         stdfs::create_symlink(outside + "/secret", root_ + "/out-abs");
         stdfs::create_symlink(outside, root_ + "/out-dir");
         stdfs::create_symlink("..", root_ + "/sub/up");
+        stdfs::create_directories(root_ + "/.quire");
+        std::ofstream(root_ + "/.quire/meta.db") << "metadata";
+        stdfs::create_symlink(".quire", root_ + "/meta-dir");
+        stdfs::create_symlink(".quire/meta.db", root_ + "/meta-file");
+        stdfs::create_symlink(root_ + "/.quire/meta.db", root_ + "/meta-abs");
+        stdfs::create_symlink("../.quire", root_ + "/sub/meta-up");
     }
 
     // The cases that fail, as text ("" when all hold). A way that leaves the root and comes
     // back to a file inside it is let through: what counts is where the descriptor points.
     std::string failures() const {
-        const std::vector<Case> cases = {{"sub/doc", true},
-                                         {"in-rel", true},
-                                         {"in-abs", true},
-                                         {"sub/up/sub/doc", true},
-                                         {"out-rel", false},
-                                         {"out-abs", false},
-                                         {"out-dir/secret", false},
-                                         {"../outside/secret", false},
-                                         {"sub/../../root/sub/doc", true},
-                                         {"sub/up/../outside/secret", false}};
+        const std::vector<Case> cases = {{"sub/doc", 0},
+                                         {"in-rel", 0},
+                                         {"in-abs", 0},
+                                         {"sub/up/sub/doc", 0},
+                                         {"out-rel", EXDEV},
+                                         {"out-abs", EXDEV},
+                                         {"out-dir/secret", EXDEV},
+                                         {"../outside/secret", EXDEV},
+                                         {"sub/../../root/sub/doc", 0},
+                                         {"sub/up/../outside/secret", EXDEV},
+                                         {".quire/meta.db", 0}, // by name: the store's own way
+                                         {"meta-dir", ENOENT},
+                                         {"meta-dir/meta.db", ENOENT},
+                                         {"meta-file", ENOENT},
+                                         {"meta-abs", ENOENT},
+                                         {"sub/meta-up/meta.db", ENOENT},
+                                         {"sub/up/meta-file", ENOENT}};
         UniqueFd root(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
         std::string out;
         for (const auto& c : cases) {
@@ -78,19 +92,25 @@ protected:
             const int err = errno;
             if (fd >= 0)
                 ::close(fd);
-            if (c.opens && fd < 0)
+            if (c.refused == 0 && fd < 0)
                 out +=
                     std::string(c.relative) + " was refused (errno " + std::to_string(err) + "); ";
-            if (!c.opens && (fd >= 0 || err != EXDEV))
-                out += std::string(c.relative) + (fd >= 0 ? " was opened" : " failed otherwise") +
+            if (c.refused != 0 && (fd >= 0 || err != c.refused))
+                out += std::string(c.relative) +
+                       (fd >= 0 ? " was opened" : " failed with errno " + std::to_string(err)) +
                        "; ";
         }
-        // Unconfined: links lead anywhere.
+        // Unconfined: links lead anywhere, but not into the metadata folder.
         const int fd = fs::open_beneath(root.get(), "out-abs", O_RDONLY, false, root_);
         if (fd < 0)
             out += "out-abs was refused with confine = false; ";
         else
             ::close(fd);
+        const int meta = fs::open_beneath(root.get(), "meta-abs", O_RDONLY, false, root_);
+        if (meta >= 0) {
+            out += "meta-abs was opened with confine = false; ";
+            ::close(meta);
+        }
         return out;
     }
 
@@ -98,7 +118,7 @@ protected:
     std::string root_;
 };
 
-TEST_F(FsBeneathTest, OpensWhatStaysInsideAndRefusesWhatLeadsOut) {
+TEST_F(FsBeneathTest, OpensWhatStaysInsideAndRefusesWhatLeadsOutOrIntoTheMetadataFolder) {
     EXPECT_EQ(failures(), "");
 }
 

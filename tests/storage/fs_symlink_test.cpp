@@ -173,6 +173,29 @@ TEST_P(FsSymlinkTest, FollowSymlinksLetsLinksLeadOut) {
     EXPECT_EQ((*listed)[0].path, "/out-dir/victim.txt");
 }
 
+// The store's own folder .quire is reserved by name; a link inside the share that leads into
+// it is as if it were not there, so its database can be neither read nor written over WebDAV.
+TEST_P(FsSymlinkTest, ALinkIntoTheMetadataFolderLeadsNowhere) {
+    ASSERT_TRUE(put(*store_, "/doc2.txt", "a change")); // meta.db exists and is written
+    const auto before = slurp(share_ + "/.quire/meta.db");
+    ASSERT_FALSE(before.empty());
+    stdfs::create_symlink(".quire", share_ + "/meta-dir");
+    stdfs::create_symlink(share_ + "/.quire/meta.db", share_ + "/meta-file");
+    for (const std::string path : {"/meta-dir", "/meta-file", "/meta-dir/meta.db"}) {
+        auto got = store_->stat(path);
+        ASSERT_FALSE(got) << path << " was reached";
+        EXPECT_EQ(got.error().code, Errc::not_found) << path << ": " << got.error().message;
+    }
+    EXPECT_FALSE(put(*store_, "/meta-dir/meta.db", "overwritten"));
+    EXPECT_FALSE(put(*store_, "/meta-dir/planted", "planted"));
+    EXPECT_FALSE(store_->remove("/meta-file", {}, ""));
+    EXPECT_TRUE(stdfs::is_regular_file(share_ + "/.quire/meta.db"));
+    EXPECT_FALSE(stdfs::exists(share_ + "/.quire/planted"));
+    auto listed = store_->list("/", {});
+    ASSERT_TRUE(listed) << listed.error().message;
+    for (const auto& m : *listed)
+        EXPECT_FALSE(m.path.starts_with("/meta-")) << m.path << " is listed";
+}
 // Writes below the top keep their folder's descriptor (FolderCache) for cache_ttl; a folder
 // moved, replaced or removed through any store on the share must not be written through a
 // descriptor kept from before: the write goes where the path names now.

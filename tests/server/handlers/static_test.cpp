@@ -278,6 +278,23 @@ TEST_F(StaticTest, FollowsLinksOutOfTheRootOnlyWhenAllowed) {
     EXPECT_NE(get("/")->body.find("escape/"), std::string::npos);
 }
 
+// The metadata folder is not served by name, nor through a link inside the root that leads
+// into it (a share's owner may have made one); the listing leaves such links out.
+TEST_F(StaticTest, ALinkIntoTheMetadataFolderIsNotFollowed) {
+    std::filesystem::create_symlink(".quire", root_ / "meta-dir");
+    std::filesystem::create_symlink(root_ / ".quire" / "meta.db", root_ / "list" / "meta-file");
+    EXPECT_EQ(get("/meta-dir/meta.db")->status, 404);
+    EXPECT_EQ(get("/meta-dir/")->status, 404);
+    EXPECT_EQ(get("/list/meta-file")->status, 404);
+    EXPECT_EQ(get("/")->body.find("meta-dir"), std::string::npos);
+    EXPECT_EQ(get("/list/")->body.find("meta-file"), std::string::npos);
+    handlers::StaticOptions o;
+    o.follow_symlinks = true;
+    start(o);
+    EXPECT_EQ(get("/meta-dir/meta.db")->status, 404);
+    EXPECT_EQ(get("/list/meta-file")->status, 404);
+}
+
 // A link that leads out of the root is refused, so the listing leaves it out (and tells
 // nothing of what it points at); links that stay inside are listed as what they reach.
 TEST_F(StaticTest, AListingLeavesOutLinksThatLeadOutOfTheRoot) {
