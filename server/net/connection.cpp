@@ -757,10 +757,9 @@ asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Re
                 }
                 out.clear();
             }
-            if (!co_await send_file(*f, chunked)) {
+            if (!co_await send_file(*f, chunked, body_bytes)) {
                 co_return false;
             }
-            body_bytes += f->length;
         } else {
             auto& s = std::get<core::StreamBucket>(bucket);
             if (!out.empty()) {
@@ -807,7 +806,8 @@ asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Re
 }
 
 template <class Stream>
-asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, bool chunked) {
+asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, bool chunked,
+                                                    std::uint64_t& body_bytes) {
     if (chunked) {
         std::string size;
         append_chunk_size(size, f.length);
@@ -838,6 +838,7 @@ asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, b
             }
             offset += *sent;
             left -= *sent;
+            body_bytes += *sent; // what went out, should the client leave before the end
         }
     } else {
         std::vector<char> chunk(std::min<std::uint64_t>(left, 64 * 1024));
@@ -853,6 +854,7 @@ asio::awaitable<bool> Connection<Stream>::send_file(const core::FileBucket& f, b
             }
             offset += want;
             left -= want;
+            body_bytes += want;
         }
     }
     if (chunked && !co_await write_all("\r\n")) {

@@ -109,7 +109,9 @@ private:
     // Answers a request refused before it could be parsed (request_line: its first line, as
     // far as it came, for the access log) and closes.
     asio::awaitable<bool> send_error(int status, std::string detail, std::string_view request_line);
-    asio::awaitable<bool> send_file(const core::FileBucket& f, bool chunked);
+    // Adds to body_bytes what the socket took, also when it fails part way.
+    asio::awaitable<bool> send_file(const core::FileBucket& f, bool chunked,
+                                    std::uint64_t& body_bytes);
     asio::awaitable<bool> drain_body();
     asio::awaitable<void> close_lingering();
 

@@ -4,10 +4,14 @@
 #include "support/test_handlers.hpp"
 #include "support/test_server.hpp"
 
+#include <csignal>
+#include <fcntl.h>
 #include <fstream>
 #include <future>
+#include <netinet/in.h>
 #include <regex>
 #include <sstream>
+#include <sys/socket.h>
 #include <thread>
 
 #include <asio/steady_timer.hpp>
@@ -128,6 +132,53 @@ TEST(LifecycleTest, LogsTheBytesOfAStreamedBody) {
     const std::string log = slurp(dir / "access.log");
     EXPECT_NE(log.find("\"GET /chunked HTTP/1.1\" 200 10 "), std::string::npos) << log;
     EXPECT_NE(log.find("\"GET /plain HTTP/1.0\" 200 10 "), std::string::npos) << log;
+}
+
+// A file the client stops reading part way is logged with the bytes that went out, not "-"
+// (nothing) nor the whole length (Apache's %b and nginx's $body_bytes_sent count what was
+// sent).
+TEST(LifecycleTest, LogsTheBytesSentOfAFileTheClientLeft) {
+    TempDir dir;
+    constexpr std::uint64_t size = 32u << 20; // more than loopback's socket buffers hold
+    std::ofstream(dir / "big.bin").close();
+    std::filesystem::resize_file(dir / "big.bin", size);
+    const std::string file = (dir / "big.bin").string();
+    auto handler = std::make_shared<LambdaHandler>(
+        [file](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            auto fd =
+                std::make_shared<const core::UniqueFd>(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+            ex.response().body.append_file(fd, 0, size);
+            co_return core::Outcome::done;
+        });
+    auto cfg = make_config({mount("/", handler)});
+    cfg->logging.access = (dir / "access.log").string();
+    std::signal(SIGPIPE, SIG_IGN); // as quire's main does: sendfile to a reset socket raises it
+    {
+        TestServer server(cfg);
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(server.port());
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        const std::string request = "GET /big HTTP/1.1\r\nHost: a\r\n\r\n";
+        ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+                  static_cast<ssize_t>(request.size()));
+        char some[4096];
+        EXPECT_GT(::recv(fd, some, sizeof some, 0), 0);
+        // Closed with bytes unread, the connection is reset: the server's next send fails.
+        ::close(fd);
+        for (int i = 0; i < 2000 && std::filesystem::file_size(dir / "access.log") == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const std::string log = slurp(dir / "access.log");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(log, m, std::regex(R"("GET /big HTTP/1\.1" 200 (\S+) )"))) << log;
+    ASSERT_NE(m[1].str(), "-") << log;
+    const auto logged = std::stoull(m[1].str());
+    EXPECT_GT(logged, 0u) << log;
+    EXPECT_LT(logged, size) << log;
 }
 
 } // namespace
