@@ -33,7 +33,10 @@ public:
     void reset(const http::RequestHead& head, std::uint64_t max_body);
 
     asio::awaitable<tl::expected<std::size_t, core::BodyError>> read(std::span<char> buf) override;
-    bool present() const override { return framing_ != http::BodyFraming::none; }
+    bool present() const override {
+        return framing_ == http::BodyFraming::chunked ||
+               (framing_ == http::BodyFraming::content_length && declared_ > 0);
+    }
     std::optional<std::uint64_t> declared_length() const override;
 
     bool started() const { return started_; }

@@ -171,6 +171,31 @@ TEST_F(ConnectionTest, ARefusedHeadGetsNoContent) {
     }
 }
 
+// A handler learns whether the request has a body: Content-Length 0 is none (RFC 9112
+// section 6.3), chunked is one whatever it turns out to hold.
+TEST(ConnectionBodyTest, ContentLengthZeroIsNoBody) {
+    auto handler =
+        std::make_shared<LambdaHandler>([](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            ex.response().body.append(ex.body().present() ? "present" : "absent");
+            co_return core::Outcome::done;
+        });
+    TestServer server(make_config({mount("/", handler)}));
+    // The rest of the request after its Host field, and what the handler must see.
+    const std::pair<std::string, std::string> cases[] = {
+        {"\r\n", "absent"},
+        {"Content-Length: 0\r\n\r\n", "absent"},
+        {"Content-Length: 2\r\n\r\nab", "present"},
+        {"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "present"}};
+    for (const auto& [fields, expected] : cases) {
+        TestClient c(server.port());
+        const std::string request = "PUT /x HTTP/1.1\r\nHost: a\r\n" + fields;
+        c.send(request);
+        auto r = c.read_response();
+        ASSERT_TRUE(r) << fields;
+        EXPECT_EQ(r->body, expected) << fields;
+    }
+}
+
 TEST_F(ConnectionTest, DecodesAChunkedRequestBodyWithExtensionsAndTrailers) {
     TestClient c(port());
     c.send("PUT /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
