@@ -29,6 +29,20 @@ std::string lock_body(const Request& r, const Lock& lock, std::chrono::seconds g
     return out;
 }
 
+// RFC 4918 section 9.10.3: a Depth: infinity lock that a member's lock keeps from being
+// granted is a 207 naming that member (423), and the Request-URI with 424.
+std::string member_conflict(const Request& r, std::string_view member_href,
+                            std::string_view lock_href_xml) {
+    std::string out;
+    begin_multistatus(out);
+    append_status_response(out, member_href, 423,
+                           "<D:error><D:no-conflicting-lock>" + std::string(lock_href_xml) +
+                               "</D:no-conflicting-lock></D:error>");
+    append_status_response(out, r.href(r.path, true), 424);
+    end_multistatus(out);
+    return out;
+}
+
 LockOutcome refresh(const Request& r, std::chrono::seconds timeout) {
     if (auto d = check_if_header(r)) {
         return LockOutcome{std::move(d), {}, false};
@@ -88,9 +102,15 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
                     info.owner_xml, r.ex.principal, timeout});
     if (!lock) {
         if (lock.error().code == LockErrc::conflict) {
+            const std::string& in_the_way = lock.error().conflicting_root;
+            const std::string root_href = r.lock_root_href(in_the_way);
             std::string inner = "<D:href>";
-            append_escaped(inner, r.lock_root_href(lock.error().conflicting_root));
+            append_escaped(inner, root_href);
             inner += "</D:href>";
+            if (in_the_way != r.path && storage::is_within(in_the_way, r.path)) {
+                return LockOutcome{
+                    Denial{207, member_conflict(r, root_href, inner), true}, {}, false};
+            }
             return LockOutcome{
                 Denial{423, error_body("no-conflicting-lock", inner), true}, {}, false};
         }

@@ -134,6 +134,24 @@ TEST_P(DavAnswerTest, ALockIsRefreshedOnlyByTheUserWhoTookIt) {
     EXPECT_NE(by_alice.body.find("Second-3600<"), std::string::npos) << by_alice.body;
 }
 
+// RFC 4918 section 9.10.3: a Depth: infinity LOCK that a member's lock keeps from being granted
+// is a 207 naming the member (423) and the Request-URI (424); a lock in the way on the
+// Request-URI itself stays a 423.
+TEST_P(DavAnswerTest, AnInfiniteLockBlockedByAMembersLockIsAMultiStatus) {
+    ASSERT_EQ(call("MKCOL", "/dav/p").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/p/c.txt", "x").status, 201);
+    ASSERT_EQ(lock("/dav/p/c.txt", "Depth: 0\r\n").status, 200);
+    auto blocked = lock("/dav/p/", "Depth: infinity\r\n");
+    EXPECT_EQ(blocked.status, 207) << blocked.body;
+    const std::regex member(R"(<D:href>/dav/p/c\.txt</D:href><D:status>HTTP/1\.1 423 Locked)");
+    const std::regex request_uri(R"(<D:href>/dav/p/</D:href><D:status>HTTP/1\.1 424 Failed)");
+    EXPECT_TRUE(std::regex_search(blocked.body, member)) << blocked.body;
+    EXPECT_TRUE(std::regex_search(blocked.body, request_uri)) << blocked.body;
+    EXPECT_EQ(call("PUT", "/dav/p/other", "y").status, 201) << "no lock was granted on /dav/p/";
+    ASSERT_EQ(lock("/dav/q").status, 201);
+    EXPECT_EQ(lock("/dav/q").status, 423);
+}
+
 // A LOCK on an unmapped URL makes an empty document, which a URL ending in '/' cannot name.
 TEST_P(DavAnswerTest, ALockOnAnUnmappedUrlEndingInASlashIsAConflict) {
     auto r = lock("/dav/ln/");
