@@ -2,6 +2,7 @@
 
 #include "core/exchange.hpp"
 #include "http/headers.hpp"
+#include "http/utf8.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -31,12 +32,16 @@ struct Credentials {
 
 enum class CredentialsError { other_scheme, malformed };
 
-std::string base64_decode(std::string_view in, bool& ok) {
+std::string base64_decode(std::string_view raw, bool& ok) {
     ok = false;
-    // RFC 7617 section 2 (token68 holding RFC 4648 base64, with padding).
-    if (in.empty() || in.size() % 4 != 0) {
+    // RFC 7617 section 2 (token68 holding RFC 4648 base64). Padding is added when left out,
+    // as Apache and nginx accept such values too.
+    if (raw.empty() || raw.size() % 4 == 1) {
         return {};
     }
+    std::string padded(raw);
+    padded.append((4 - raw.size() % 4) % 4, '=');
+    const std::string_view in = padded;
     std::size_t pad = 0;
     for (std::size_t i = 0; i < in.size(); ++i) {
         const char c = in[i];
@@ -110,6 +115,24 @@ std::string quoted(std::string_view text) {
 bool same_file(const struct stat& st, const struct timespec& mtime, off_t size, ino_t inode) {
     return st.st_mtim.tv_sec == mtime.tv_sec && st.st_mtim.tv_nsec == mtime.tv_nsec &&
            st.st_size == size && st.st_ino == inode;
+}
+
+// A user name as the client sent it, for the error log: UTF-8 as it is, other bytes and
+// control characters as \xHH, so that a name cannot forge or garble log lines.
+std::string loggable(std::string_view user) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const bool utf8 = http::valid_utf8(user);
+    std::string out;
+    for (unsigned char c : user) {
+        if (c < 0x20 || c == 0x7f || c == '\\' || c == '\'' || (c >= 0x80 && !utf8)) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
 }
 
 void log_warnings(const HtpasswdFile& file) {
@@ -186,11 +209,11 @@ asio::awaitable<core::Outcome> BasicAuthHandler::authenticate(core::Exchange& ex
     }
     auto credentials = parse_basic(*field);
     if (!credentials) {
-        if (credentials.error() == CredentialsError::malformed) {
-            ex.response().error(400, "malformed Basic credentials");
-        } else {
-            challenge(ex, "only Basic authentication is supported here");
-        }
+        // 401 with the challenge either way, as Apache and nginx answer: a browser that sent
+        // credentials it cannot have meant can then ask for them again.
+        challenge(ex, credentials.error() == CredentialsError::malformed
+                          ? "the Basic credentials cannot be read (base64 of user:password)"
+                          : "only Basic authentication is supported here");
         co_return core::Outcome::done;
     }
     const std::string key = digest(*field);
@@ -211,7 +234,7 @@ asio::awaitable<core::Outcome> BasicAuthHandler::authenticate(core::Exchange& ex
             ok = co_await ex.run_blocking(std::move(verify));
         }
         if (!ok) {
-            spdlog::info("authentication failed for user '{}' from {}", credentials->user,
+            spdlog::info("authentication failed for user '{}' from {}", loggable(credentials->user),
                          ex.peer().address().to_string());
             challenge(ex, "wrong user name or password");
             co_return core::Outcome::done;

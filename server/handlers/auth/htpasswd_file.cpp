@@ -28,8 +28,14 @@ HtpasswdFile HtpasswdFile::parse(std::string_view text, const std::string& name)
         const std::size_t eol = text.find('\n');
         std::string_view line = text.substr(0, eol);
         text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-        if (!line.empty() && line.back() == '\r') {
+        // White space around a line is no part of it, as Apache's config reader has it: an
+        // indented '#' starts a comment, and a hash does not end in a stray blank or '\r'.
+        while (!line.empty() &&
+               (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
             line.remove_suffix(1);
+        }
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            line.remove_prefix(1);
         }
         if (line.empty() || line.front() == '#') {
             continue;
