@@ -141,8 +141,9 @@ asio::awaitable<void> do_options(Request& r) {
     auto& res = r.ex.response();
     res.status = 200;
     // Class 3 is RFC 4918 itself (section 18.3); sync-collection is announced by the
-    // supported-report-set and by being in Allow's REPORT.
-    res.headers.add("DAV", "1, 2, 3");
+    // supported-report-set and by being in Allow's REPORT. A client that may only read is not
+    // offered locking (class 2): macOS Finder then mounts the share read-only.
+    res.headers.add("DAV", r.ex.may_write ? "1, 2, 3" : "1, 3");
     res.headers.add("MS-Author-Via", "DAV");
     // What this target takes, as a 405 there says (a client the authentication phase lets
     // only read is offered only the reads).
