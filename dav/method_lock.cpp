@@ -57,8 +57,17 @@ LockOutcome refresh(const Request& r, std::chrono::seconds timeout) {
             anothers = true;
             continue;
         }
-        if (auto lock = r.options.locks->refresh(token, r.path, timeout)) {
+        auto lock = r.options.locks->refresh(token, r.path, timeout);
+        if (lock) {
             return LockOutcome{std::nullopt, std::move(*lock), false, {}};
+        }
+        if (lock.error().code != LockErrc::not_found) {
+            // The table could not be written (a full disk: 507): not a wrong token.
+            return LockOutcome{Denial{lock_table_status(lock.error()),
+                                      "lock table: " + lock.error().message, false},
+                               {},
+                               false,
+                               {}};
         }
     }
     if (anothers) {
@@ -216,6 +225,11 @@ asio::awaitable<void> do_unlock(Request& r) {
             return Denial{403, "this lock belongs to another user", false};
         }
         if (auto removed = r.options.locks->remove(token); !removed) {
+            if (removed.error().code != LockErrc::not_found) {
+                // The table could not be written (a full disk: 507): the lock stays.
+                return Denial{lock_table_status(removed.error()),
+                              "lock table: " + removed.error().message, false};
+            }
             return Denial{409, error_body("lock-token-matches-request-uri"), true};
         }
         return std::nullopt;

@@ -525,7 +525,8 @@ private:
 } // namespace
 
 LockResult<std::unique_ptr<LockStore>>
-open_sqlite_lock_store(const std::string& file, std::function<Clock::time_point()> now) {
+open_sqlite_lock_store(const std::string& file, std::function<Clock::time_point()> now,
+                       bool durable) {
     if (!now) {
         now = Clock::now;
     }
@@ -539,8 +540,10 @@ open_sqlite_lock_store(const std::string& file, std::function<Clock::time_point(
     }
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, busy_timeout_ms);
-    for (std::string_view sql : {std::string_view("PRAGMA journal_mode=WAL"),
-                                 std::string_view("PRAGMA synchronous=NORMAL"), schema}) {
+    for (std::string_view sql :
+         {std::string_view("PRAGMA journal_mode=WAL"),
+          std::string_view(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"),
+          schema}) {
         if (auto ok = exec(raw, sql); !ok) {
             return tl::unexpected(std::move(ok.error()));
         }

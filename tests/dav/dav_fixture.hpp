@@ -43,7 +43,7 @@ protected:
         std::filesystem::create_directories(dir_ / "share");
         handlers::WebdavSettings s;
         s.store = spec();
-        s.locks = (dir_ / "locks.db").string();
+        s.locks = locks_file_.empty() ? (dir_ / "locks.db").string() : locks_file_;
         s.depth_infinity = depth_infinity;
         s.durable = GetParam() != "fs_quick"; // fs_quick: puts and moves through the journal
         s.max_xml_body = 4096;
@@ -123,6 +123,7 @@ protected:
     bool read_only_client_ = false;      // as if authentication let the client only read
     bool follow_symlinks_ = false;       // the mount's follow_symlinks (fs)
     bool principal_from_header_ = false; // the user is the request's X-Test-User
+    std::string locks_file_;             // the lock table's file ("": locks.db in dir_)
 };
 
 inline constexpr const char* lockinfo =

@@ -152,6 +152,32 @@ TEST_P(DavAnswerTest, AnInfiniteLockBlockedByAMembersLockIsAMultiStatus) {
     EXPECT_EQ(lock("/dav/q").status, 423);
 }
 
+// A lock table that cannot be written (its disk full) is a 507 for UNLOCK and a refresh, not
+// a wrong token (409, 412); the lock stays.
+TEST_P(DavAnswerTest, UnlockAndRefreshOnAFullLockTableAreNotAWrongToken) {
+    std::filesystem::create_directories(dir_ / "small");
+    storage::testing::SmallDisk disk((dir_ / "small").string());
+    QUIRE_SKIP_UNLESS_MOUNTED(disk);
+    locks_file_ = disk.path() + "/locks.db";
+    start();
+    auto locked = lock("/dav/held");
+    ASSERT_EQ(locked.status, 201) << locked.body;
+    const std::string token = token_of(locked);
+    storage::testing::fill(disk.path() + "/filler");
+    for (int i = 0; i < 200 && lock("/dav/more" + std::to_string(i)).status != 507; ++i) {
+    } // the table's free pages go first
+    auto refreshed = call("LOCK", "/dav/held", {}, "If: (<" + token + ">)\r\n");
+    EXPECT_TRUE(refreshed.status == 200 || refreshed.status == 507)
+        << refreshed.status << " " << refreshed.body;
+    auto unlocked = call("UNLOCK", "/dav/held", {}, "Lock-Token: <" + token + ">\r\n");
+    EXPECT_TRUE(unlocked.status == 204 || unlocked.status == 507)
+        << unlocked.status << " " << unlocked.body;
+    if (unlocked.status == 507) {
+        auto seen = call("PROPFIND", "/dav/held", {}, "Depth: 0\r\n");
+        EXPECT_NE(seen.body.find(token), std::string::npos) << "the lock is gone: " << seen.body;
+    }
+}
+
 // A LOCK on an unmapped URL makes an empty document, which a URL ending in '/' cannot name.
 TEST_P(DavAnswerTest, ALockOnAnUnmappedUrlEndingInASlashIsAConflict) {
     auto r = lock("/dav/ln/");

@@ -75,7 +75,8 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     }
     const auto locks_file =
         settings.locks.empty() ? opened->default_locks : (base / settings.locks).string();
-    auto locks = dav::open_sqlite_lock_store(locks_file);
+    auto locks =
+        dav::open_sqlite_lock_store(locks_file, std::chrono::system_clock::now, settings.durable);
     if (!locks) {
         return tl::unexpected(WebdavSetupError{settings.locks.empty() ? "store" : "locks",
                                                "cannot open the lock table " + locks_file + ": " +
