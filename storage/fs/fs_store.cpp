@@ -462,7 +462,11 @@ public:
         if (!db)
             return tl::unexpected(db.error());
         meta::Intent intent{0, "mkcol", *path, "", ""};
-        if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added, true}}); !ok)
+        // Properties still recorded at this path belong to a collection another program
+        // removed: not to the new one.
+        if (auto ok = begin_intent(**db, intent, {{*path, ChangeKind::added, true}},
+                                   [&] { return meta::drop_props(**db, *path); });
+            !ok)
             return ok;
         if (::mkdirat(at->dir, at->name.c_str(), 0755) != 0) {
             Error err = errno_error(errno, "mkdir " + *path);
@@ -909,6 +913,11 @@ private:
             if (!id)
                 return tl::unexpected(id.error());
             intent.id = *id;
+            // A new document: properties still recorded at its path were a document's that
+            // another program removed.
+            if (!target->exists)
+                if (auto ok = meta::drop_props(**db, path); !ok)
+                    return ok;
             // The default media type is not stored: a PUT without a type of its own writes
             // two pages less (the props table and its index).
             if (recorded.empty())
@@ -1055,6 +1064,12 @@ private:
             if (!from_has && !to_has)
                 return {};
             return meta::move_props(db, path, to);
+        }
+        if (record.created && with_props.erase(path) > 0) {
+            // A new document: what is recorded at its path was a removed one's (another
+            // program removed it behind the store's back).
+            if (auto ok = meta::drop_props(db, path); !ok)
+                return ok;
         }
         if (!record.type.empty()) {
             with_props.insert(path);

@@ -400,7 +400,10 @@ public:
                        if (auto ok = check_parent(repo->get(), snap, *path); !ok)
                            return tl::unexpected(ok.error());
                        created = !*existing;
-                       auto props = read_props(repo->get(), snap, *path, false);
+                       // A new document starts with no properties: a sidecar at its name was
+                       // a removed one's (a plain `git rm` leaves the sidecar behind).
+                       auto props = created ? Result<std::vector<Property>>()
+                                            : read_props(repo->get(), snap, *path, false);
                        if (!props)
                            return tl::unexpected(props.error());
                        std::string now = std::to_string(now_ns());

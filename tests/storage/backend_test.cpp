@@ -63,6 +63,34 @@ TEST(FsBackend, FilesEditedByHandAreNoticed) {
     EXPECT_EQ((*members)[0].size, 5u);
 }
 
+// A document or folder another program removed leaves its properties in meta.db; a new one
+// made at that path over the store must not show them (durable, and quick through the
+// journal's fold).
+TEST(FsBackend, ANewResourceWhereAnotherProgramRemovedOneHasNoneOfItsProperties) {
+    for (const bool durable : {true, false}) {
+        TempDir dir;
+        auto store = fs::open(dir.path(), {.durable = durable});
+        ASSERT_TRUE(store);
+        const std::vector<PropOp> ops = {{{"urn:x", "old"}, "kept"}};
+        ASSERT_TRUE(put(**store, "/doc", "first"));
+        ASSERT_TRUE((*store)->mkcol("/col", ""));
+        ASSERT_TRUE(put(**store, "/col/member", "m"));
+        for (const char* path : {"/doc", "/col", "/col/member"})
+            ASSERT_TRUE((*store)->patch_props(path, ops, "")) << path;
+        std::filesystem::remove(dir.path() + "/doc");
+        std::filesystem::remove_all(dir.path() + "/col");
+        ASSERT_TRUE(put(**store, "/doc", "second"));
+        ASSERT_TRUE((*store)->mkcol("/col", ""));
+        ASSERT_TRUE(put(**store, "/col/member", "new"));
+        for (const char* path : {"/doc", "/col", "/col/member"}) {
+            auto props = (*store)->props(path);
+            ASSERT_TRUE(props) << path << ": " << props.error().message;
+            EXPECT_TRUE(props->empty())
+                << path << " (durable " << durable << ") shows " << props->front().name.name;
+        }
+    }
+}
+
 TEST(FsBackend, CachedMediaTypesFollowWritesOfAnotherStoreOnTheSameFolder) {
     TempDir dir;
     auto reader = fs::open(dir.path());
@@ -610,6 +638,24 @@ TEST_F(GitRepoTest, EveryMutationIsExactlyOneCommitByTheActor) {
     EXPECT_EQ(git(repo(), "show main:docs/a.txt"), "hello");
     EXPECT_EQ(store->stat("/docs/a.txt")->etag, git(repo(), "rev-parse main:docs/a.txt"));
     EXPECT_EQ(GitBackend::integrity(dir_.path()), "");
+}
+
+// `git rm` of a document leaves its properties sidecar behind (plain git knows nothing of
+// it); a new document PUT at that path later must not show them.
+TEST_F(GitRepoTest, ADocumentPutWherePlainGitRemovedOneHasNoneOfItsProperties) {
+    auto store = open();
+    ASSERT_TRUE(put(*store, "/doc", "first"));
+    ASSERT_TRUE(store->patch_props("/doc", std::vector<PropOp>{{{"urn:x", "old"}, "kept"}}, ""));
+    std::string work = dir_.path() + "/work";
+    ASSERT_EQ(run("git clone -q " + quote(repo()) + " " + quote(work) + " 2>/dev/null"), 0);
+    git(work, "rm -q doc");
+    git(work, "-c user.name=Plain -c user.email=plain@example.org commit -qm 'git rm'");
+    git(work, "push -q origin HEAD:main");
+    ASSERT_FALSE(store->stat("/doc"));
+    ASSERT_TRUE(put(*store, "/doc", "second"));
+    auto props = store->props("/doc");
+    ASSERT_TRUE(props) << props.error().message;
+    EXPECT_TRUE(props->empty()) << "shows " << props->front().name.name;
 }
 
 TEST_F(GitRepoTest, HistoryMadeByPlainGitIsReadCorrectly) {
