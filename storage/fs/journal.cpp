@@ -61,6 +61,23 @@ bool all_zero(const char* bytes, std::size_t n) {
     return true;
 }
 
+// Whether every byte of the file is zero (read once, at open): a journal preallocated by a
+// process that died before writing its header. nullopt when it cannot be read.
+std::optional<bool> file_all_zero(int fd, off_t size) {
+    char buf[64 * 1024];
+    for (off_t at = 0; at < size;) {
+        const ssize_t n = ::pread(fd, buf, sizeof buf, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? std::optional<bool>(true) : std::nullopt;
+        if (!all_zero(buf, static_cast<std::size_t>(n)))
+            return false;
+        at += n;
+    }
+    return true;
+}
+
 // A new journal: preallocated (a write into a mapped hole of a full disk would be a SIGBUS),
 // then its header. A random first epoch: a journal made anew (removed by hand) must not
 // reuse an epoch meta.db records as folded.
@@ -101,8 +118,16 @@ Result<Journal> Journal::open(const std::string& file, std::uint32_t capacity) {
         ::pread(fd.get(), &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
         return tl::unexpected(errno_error(errno, "read " + file));
     // Empty, or a crash between preallocating and writing the header: nothing was journalled.
-    if (st.st_size < static_cast<off_t>(header_size) ? st.st_size == 0
-                                                     : all_zero(h.magic, sizeof h.magic)) {
+    // A header zeroed over records is damage, not a new journal: those records are refused
+    // below rather than dropped.
+    bool fresh = st.st_size == 0;
+    if (st.st_size >= static_cast<off_t>(header_size) && all_zero(h.magic, sizeof h.magic)) {
+        const auto zero = file_all_zero(fd.get(), st.st_size);
+        if (!zero)
+            return tl::unexpected(errno_error(errno, "read " + file));
+        fresh = *zero;
+    }
+    if (fresh) {
         auto made = initialise(fd.get(), capacity, file);
         if (!made)
             return tl::unexpected(made.error());

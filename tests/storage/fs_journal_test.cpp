@@ -112,6 +112,28 @@ TEST_F(JournalTest, AFileThatIsNotAJournalIsRefusedNamingIt) {
     EXPECT_EQ(text, "this is not a journal, and it must not be overwritten");
 }
 
+// A file of zeros is a journal whose process died between preallocating and writing the
+// header: it is made anew. A header zeroed over records is damage: refused, not emptied.
+TEST_F(JournalTest, AZeroedHeaderOverRecordsIsRefusedAndAFileOfZerosIsNew) {
+    std::ofstream(file()).close();
+    std::filesystem::resize_file(file(), 4096);
+    EXPECT_TRUE(open_journal().enabled());
+    {
+        Journal j = open_journal();
+        auto a = j.append({.op = JournalOp::move, .path = "/a", .to = "/b"});
+        ASSERT_TRUE(a);
+        j.finish(*a, true);
+    }
+    {
+        std::fstream f(file(), std::ios::in | std::ios::out | std::ios::binary);
+        const std::string zeros(64, '\0');
+        f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    }
+    auto refused = Journal::open(file());
+    ASSERT_FALSE(refused) << "a journal with records was opened as a new one";
+    EXPECT_NE(refused.error().message.find(file()), std::string::npos) << refused.error().message;
+}
+
 TEST_F(JournalTest, ADamagedRecordIsAnErrorNotARecord) {
     std::uint32_t at = 0;
     {
