@@ -284,8 +284,7 @@ public:
         if (auto cached = cache_.props(path))
             return cached;
         const auto generation = cache_.generation();
-        if (auto ok = fold_journal_for_reading(); !ok)
-            return tl::unexpected(ok.error());
+        fold_journal_for_reading();
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -328,8 +327,7 @@ public:
         auto names = member_names_at(dir.get());
         if (!names)
             return tl::unexpected(names.error());
-        if (auto ok = fold_journal_for_reading(); !ok)
-            return tl::unexpected(ok.error());
+        fold_journal_for_reading();
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -617,8 +615,7 @@ public:
             return tl::unexpected(path.error());
         if (auto ok = must_be_collection(*path); !ok)
             return tl::unexpected(ok.error());
-        if (auto ok = fold_journal_for_reading(); !ok)
-            return tl::unexpected(ok.error());
+        fold_journal_for_reading();
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -634,8 +631,7 @@ public:
             return tl::unexpected(path.error());
         if (auto ok = must_be_collection(*path); !ok)
             return tl::unexpected(ok.error());
-        if (auto ok = fold_journal_for_reading(); !ok)
-            return tl::unexpected(ok.error());
+        fold_journal_for_reading();
         auto db = pool_.acquire();
         if (!db)
             return tl::unexpected(db.error());
@@ -1083,16 +1079,13 @@ private:
     // Readers of meta.db (properties, the change log) fold the quick journal first: what it
     // holds is not in meta.db yet. The fold's write lock bumps the generation, so a reader that
     // read the generation before folding does not cache what it reads now.
-    // A reader's fold. When the disk is full the fold cannot commit; the reader then reads
-    // meta.db as it is (what the journal holds shows once a fold succeeds: a media type or a
-    // moved document's properties a little late), so that reads go on working while writes
-    // are refused with 507, and no listing comes back empty.
-    Result<void> fold_journal_for_reading() {
-        auto ok = fold_journal();
-        if (!ok && ok.error().code == Errc::insufficient_storage)
-            return {};
-        return ok;
-    }
+    // A reader's fold. When the fold cannot commit (a full disk, a file system turned
+    // read-only after an error, a journal that no longer reads) the reader reads meta.db as it
+    // is: what the journal holds shows once a fold succeeds (a media type or a moved
+    // document's properties a little late, its changes in the change log with later numbers),
+    // so that reads go on working while writes are refused with the fold's error, and no
+    // listing comes back empty.
+    void fold_journal_for_reading() { (void)fold_journal(); }
 
     Result<void> fold_journal() {
         if (journal_.empty())

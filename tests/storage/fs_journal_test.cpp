@@ -319,6 +319,33 @@ TEST(FsQuick, ADamagedJournalKeepsTheStoreClosedWithAMessageNamingIt) {
         << store.error().message;
 }
 
+// A journal that stops reading while the store is open (here a record damaged by another
+// program; a file system turned read-only does the same to the fold's commit) keeps writes
+// out, with a message naming it, but readers read meta.db as it is and go on.
+TEST(FsQuick, ReadsGoOnWhenTheJournalCannotBeFolded) {
+    TempDir dir;
+    auto store = open_quick(dir.path());
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(put(**store, "/a", "journalled"));
+    {
+        // The first record's size field (right after the 64-byte header) made odd.
+        std::fstream f(journal_file(dir.path()), std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(64);
+        const char bad[4] = {3, 0, 0, 0};
+        f.write(bad, 4);
+    }
+    auto listed = (*store)->list("/", {});
+    ASSERT_TRUE(listed) << listed.error().message;
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ(get(**store, "/a").value_or("error"), "journalled");
+    auto props = (*store)->props("/a");
+    EXPECT_TRUE(props) << props.error().message;
+    auto refused = (*store)->mkcol("/col", "");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find(journal_file(dir.path())), std::string::npos)
+        << refused.error().message;
+}
+
 // A durable store journals nothing, but folds what a non-durable one left.
 TEST(FsQuick, ADurableStoreFoldsWhatAQuickOneLeft) {
     TempDir dir;
