@@ -13,6 +13,7 @@
 
 #include "../common.hpp"
 #include "../path.hpp"
+#include "../space_reserve.hpp"
 #include "copy_tree.hpp"
 #include "files.hpp"
 #include "folder_lock.hpp"
@@ -91,7 +92,18 @@ public:
           folder_lock_(std::move(folder_lock)), cache_(folder_lock_.fd(), cache_ttl),
           journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
           pool_(root_ + "/.quire/meta.db",
-                [durable](Db& db) { return meta::configure(db, durable); }) {}
+                [durable](Db& db) { return meta::configure(db, durable); }),
+          reserve_(root_ + "/.quire/reserve") {}
+
+    // What opening does after the constructor: settles what a crash left (recover()), on a
+    // full disk with the reserve's room (space_reserve.hpp), then makes the reserve again
+    // when there is room for it.
+    Result<void> start() {
+        reserve_.release_if_low();
+        auto recovered = recover();
+        reserve_.replenish();
+        return recovered;
+    }
 
     // Best effort: a row left behind is settled, and the journal folded, at the next open
     // anyway. No other thread may use the store by now, so the check needs no lock.
@@ -497,6 +509,8 @@ public:
             return ok;
         if (!existing->exists)
             return fail(Errc::not_found, *path);
+        // A full disk: the reserve makes room for this DELETE's records, so it frees space.
+        reserve_.release_if_low();
         auto gone = subtree(*path, *existing);
         if (!gone)
             return tl::unexpected(gone.error());
@@ -518,7 +532,10 @@ public:
         }
         if (auto ok = sync_folder(parent_of(*path)); !ok)
             return ok;
-        return finish(**db, intent);
+        auto finished = finish(**db, intent);
+        if (finished)
+            reserve_.replenish();
+        return finished;
     }
 
     Result<bool> copy(std::string_view from, std::string_view to, Depth depth, bool overwrite,
@@ -1673,6 +1690,7 @@ private:
     std::vector<std::int64_t> done_intents_;
     std::vector<std::string> done_stashes_; // properties of destinations a move replaced
     Pool pool_;
+    SpaceReserve reserve_;
 };
 
 } // namespace
@@ -1712,7 +1730,7 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
         return tl::unexpected(share.error());
     auto store = std::make_unique<FsStore>(root, std::move(*share), *id, std::move(*folder_lock),
                                            std::move(*journal), options.durable, options.cache_ttl);
-    if (auto ok = store->recover(); !ok)
+    if (auto ok = store->start(); !ok)
         return tl::unexpected(ok.error());
     return std::unique_ptr<Store>(std::move(store));
 }

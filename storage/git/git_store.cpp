@@ -17,6 +17,7 @@
 #include "../common.hpp"
 #include "../path.hpp"
 #include "../read_cache.hpp"
+#include "../space_reserve.hpp"
 #include "handles.hpp"
 #include "sidecar.hpp"
 #include "tree_edit.hpp"
@@ -783,7 +784,7 @@ private:
                                            "UTF-8", (message + "\n").c_str(), tree.get(),
                                            snap->commit ? 1 : 0, parents);
                 rc < 0)
-                return tl::unexpected(git_error(rc, "write commit"));
+                return tl::unexpected(full_disk_if_so(git_error(rc, "write commit")));
             git_reference* raw_ref = nullptr;
             int rc = git_reference_create_matching(
                 &raw_ref, repo, ref_name_.c_str(), &commit_id, snap->commit_id ? 1 : 0,
@@ -792,13 +793,23 @@ private:
             if (rc == 0)
                 return commit_id;
             if (rc != GIT_EMODIFIED && rc != GIT_EEXISTS && rc != GIT_ELOCKED)
-                return tl::unexpected(git_error(rc, "update " + ref_name_));
+                return tl::unexpected(full_disk_if_so(git_error(rc, "update " + ref_name_)));
             if (attempt >= 200)
                 return tl::unexpected(git_error(GIT_ELOCKED, "update " + ref_name_));
             if (rc == GIT_ELOCKED)
                 clear_stale_ref_lock();
             std::this_thread::sleep_for(std::chrono::milliseconds(5 + attempt));
         }
+    }
+
+    // libgit2 may report a write that the full disk cut short only by what failed after it
+    // ("target OID for the reference doesn't exist"): on a file system with next to no room
+    // left, an unexplained failure is the full disk's (507, not 500).
+    Error full_disk_if_so(Error e) const {
+        constexpr std::uint64_t next_to_nothing = 64 * 1024;
+        if (e.code == Errc::io && free_bytes_at(dir_) < next_to_nothing)
+            return Error{Errc::insufficient_storage, e.message + " (the disk is full)"};
+        return e;
     }
 
     // A ref lock file left by a writer that was killed mid-update would block the branch for

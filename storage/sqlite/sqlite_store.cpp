@@ -12,6 +12,7 @@
 #include "../path.hpp"
 #include "../read_cache.hpp"
 #include "../shared_counter.hpp"
+#include "../space_reserve.hpp"
 #include "blob.hpp"
 #include "schema.hpp"
 
@@ -281,7 +282,9 @@ public:
                 [durable = options.durable](Db& db) { return configure_connection(db, durable); }),
           // Next to the database, like the lock store's: every store object on this file, in
           // any process, bumps it after its writes.
-          generation_(file_ == ":memory:" ? SharedCounter(-1) : SharedCounter(file_ + "-changes")) {
+          generation_(file_ == ":memory:" ? SharedCounter(-1) : SharedCounter(file_ + "-changes")),
+          reserve_(file_ == ":memory:" ? SpaceReserve() : SpaceReserve(file_ + "-reserve")) {
+        reserve_.replenish();
         auto slash = file_.rfind('/');
         dir_ = slash == std::string::npos ? "." : file_.substr(0, slash);
         if (dir_.empty())
@@ -559,7 +562,9 @@ public:
             return tl::unexpected(path.error());
         if (is_root(*path))
             return fail(Errc::forbidden, "the root cannot be removed");
-        return write([&](Db& db) -> Result<void> {
+        // A full disk: the reserve makes room for this DELETE's WAL frames, so it frees pages.
+        reserve_.release_if_low();
+        auto removed = write([&](Db& db) -> Result<void> {
             auto existing = find(db, *path);
             if (!existing)
                 return tl::unexpected(existing.error());
@@ -572,6 +577,9 @@ public:
                 return fail(Errc::not_found, *path);
             return remove_tree(db, *path);
         });
+        if (removed)
+            reserve_.replenish();
+        return removed;
     }
 
     Result<bool> copy(std::string_view from, std::string_view to, Depth depth, bool overwrite,
@@ -829,6 +837,7 @@ private:
     std::mutex write_mutex_;
     Pool pool_;
     SharedCounter generation_;
+    SpaceReserve reserve_;
     ReadCache cache_{generation_.enabled()};
 };
 

@@ -86,5 +86,60 @@ TYPED_TEST(FullDiskTest, ReadsAndListingsGoOnWhileTheDiskIsFull) {
     EXPECT_EQ(refused.error().code, Errc::insufficient_storage) << refused.error().message;
 }
 
+// A disk another program filled to the last byte: a DELETE still goes through (the store's
+// reserve makes room for what it records), so a client can free space over WebDAV, and the
+// space is there for writes after it. git keeps every version: its DELETE frees nothing, and
+// may itself be refused, but as a full disk (507), not as a fault (500).
+TYPED_TEST(FullDiskTest, ADeleteOnADiskFilledToTheLastByteFreesSpace) {
+    TempDir dir;
+    SmallDisk disk(dir.path());
+    QUIRE_SKIP_UNLESS_MOUNTED(disk);
+    const std::string root = disk.path() + "/store";
+    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
+    std::string big(1024 * 1024, '\0');
+    std::mt19937_64 rng(7);
+    for (auto& c : big)
+        c = static_cast<char>(rng());
+    auto store = TypeParam::open(root);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(put(**store, "/big", big));
+    ASSERT_TRUE(put(**store, "/kept", "kept"));
+    fill(disk.path() + "/filler");
+    auto removed = (*store)->remove("/big", {}, "test");
+    if (std::string(TypeParam::name) == "git") {
+        if (!removed) {
+            EXPECT_EQ(removed.error().code, Errc::insufficient_storage) << removed.error().message;
+        }
+        return;
+    }
+    ASSERT_TRUE(removed) << removed.error().message;
+    auto after = put(**store, "/after", std::string(64 * 1024, 'a'));
+    EXPECT_TRUE(after) << after.error().message;
+    EXPECT_EQ(*get(**store, "/kept"), "kept");
+    EXPECT_EQ(TypeParam::integrity(root), "");
+}
+
+// A store opens on a full disk (what a crash left is settled with the reserve's room), and
+// serves what it holds.
+TYPED_TEST(FullDiskTest, AStoreOpensOnAFullDisk) {
+    TempDir dir;
+    SmallDisk disk(dir.path());
+    QUIRE_SKIP_UNLESS_MOUNTED(disk);
+    const std::string root = disk.path() + "/store";
+    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
+    {
+        auto store = TypeParam::open(root);
+        ASSERT_TRUE(store) << store.error().message;
+        ASSERT_TRUE(put(**store, "/a.txt", "alpha")); // fs_quick: in the journal
+        fill(disk.path() + "/filler");
+    }
+    auto reopened = TypeParam::open(root);
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    EXPECT_EQ(*get(**reopened, "/a.txt"), "alpha");
+    auto listing = (*reopened)->list("/");
+    ASSERT_TRUE(listing) << listing.error().message;
+    EXPECT_EQ(listing->size(), 1u);
+}
+
 } // namespace
 } // namespace quire::storage::testing
