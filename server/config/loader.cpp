@@ -5,6 +5,7 @@
 #include "handlers/static/static_handler.hpp"
 #include "handlers/webdav/webdav_config.hpp"
 #include "http/path.hpp"
+#include "read_file.hpp"
 #include "table_reader.hpp"
 
 #include <arpa/inet.h>
@@ -12,9 +13,7 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace quire::config {
 
@@ -165,14 +164,13 @@ core::ErrorPages read_error_pages(TableReader& owner) {
             if (p.is_relative()) {
                 p = owner.base_dir() / p;
             }
-            std::ifstream in(p, std::ios::binary);
-            if (!in) {
-                owner.diagnostics().error(line, "error_pages: cannot read " + p.string());
+            auto body = read_file(p);
+            if (!body) {
+                owner.diagnostics().error(line, "error_pages: cannot read " + p.string() + ": " +
+                                                    body.error());
                 continue;
             }
-            std::ostringstream s;
-            s << in.rdbuf();
-            page.body = s.str();
+            page.body = std::move(*body);
         } else if (const auto* t = node.as_table()) {
             TableReader r(*t, owner.diagnostics(), owner.base_dir(),
                           "error_pages." + std::string(k));
@@ -381,14 +379,12 @@ LoadResult load_config_text(std::string_view text, const std::string& name,
 }
 
 LoadResult load_config_file(const std::string& path, Purpose purpose) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return tl::unexpected(std::vector<std::string>{path + ": cannot be read"});
+    auto text = read_file(path);
+    if (!text) {
+        return tl::unexpected(std::vector<std::string>{path + ": cannot be read: " + text.error()});
     }
-    std::ostringstream s;
-    s << in.rdbuf();
     auto base = fs::absolute(fs::path(path)).parent_path().string();
-    return load_config_text(s.str(), path, base, purpose);
+    return load_config_text(*text, path, base, purpose);
 }
 
 LoadResult quick_config(const QuickOptions& options) {

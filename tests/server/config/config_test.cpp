@@ -247,6 +247,23 @@ TEST(ConfigTest, CheckingNamesAStoreOrLockTableThatCannotBeOnItsLine) {
     EXPECT_FALSE(std::filesystem::exists(dir / "typo"));
 }
 
+// A folder given as the configuration file cannot be read, as a missing file cannot: it is not
+// an empty configuration ("nothing to serve").
+TEST(ConfigTest, AFolderGivenAsTheConfigurationFileCannotBeRead) {
+    TempDir dir;
+    for (Purpose purpose : {Purpose::run, Purpose::check}) {
+        auto loaded = load_config_file(dir.path().string(), purpose);
+        ASSERT_FALSE(loaded);
+        EXPECT_EQ(loaded.error(), std::vector<std::string>{dir.path().string() +
+                                                           ": cannot be read: Is a directory"});
+    }
+    const auto missing = (dir / "nope.toml").string();
+    auto loaded = load_config_file(missing);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error(),
+              std::vector<std::string>{missing + ": cannot be read: No such file or directory"});
+}
+
 TEST(ConfigTest, ServesWhatAConfigurationFileDescribes) {
     TempDir dir;
     dir.write("site/a/file.txt", "from config");
