@@ -247,6 +247,32 @@ TEST(ConfigTest, CheckingNamesAStoreOrLockTableThatCannotBeOnItsLine) {
     EXPECT_FALSE(std::filesystem::exists(dir / "typo"));
 }
 
+// A mime_types file the configuration names must be readable; only the default
+// (/etc/mime.types, missing on some systems) may be absent.
+TEST(ConfigTest, AMimeTypesFileThatCannotBeReadIsNamedOnItsLine) {
+    TempDir dir;
+    dir.write("www/a.qtx", "a");
+    dir.write("types/mime.types", "application/x-quiretest qtx\n");
+    auto mount = [](const std::string& mime_types) {
+        return "[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\nmime_types = \"" +
+               mime_types + "\"\n";
+    };
+    auto e = errors_of(mount("/nonexistent/mime.types"), dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:5: [[mount]] mime_types: cannot read /nonexistent/mime.types: "
+                       "No such file or directory"))
+        << (e.empty() ? "accepted" : e.front());
+    e = errors_of(mount("types"), dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:5: [[mount]] mime_types: cannot read " +
+                           (dir / "types").string() + ": Is a directory"))
+        << (e.empty() ? "accepted" : e.front());
+    auto ok = load_config_text(mount("types/mime.types"), "quire.toml", dir.path().string(),
+                               Purpose::check);
+    EXPECT_TRUE(ok) << ok.error().front();
+    const std::string no_key = "[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n";
+    auto by_default = load_config_text(no_key, "quire.toml", dir.path().string());
+    EXPECT_TRUE(by_default) << by_default.error().front();
+}
+
 // A folder given as the configuration file cannot be read, as a missing file cannot: it is not
 // an empty configuration ("nothing to serve").
 TEST(ConfigTest, AFolderGivenAsTheConfigurationFileCannotBeRead) {
