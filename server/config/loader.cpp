@@ -7,6 +7,7 @@
 #include "http/path.hpp"
 #include "read_file.hpp"
 #include "table_reader.hpp"
+#include "tls_files.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -122,11 +123,7 @@ void read_listener(TableReader& t, Config& c) {
     if (l.tls && (l.cert.empty() || l.key.empty())) {
         t.error_here("a TLS listener needs cert and key");
     }
-    for (const auto* f : {&l.cert, &l.key}) {
-        if (!f->empty() && !fs::is_regular_file(*f)) {
-            t.error(f == &l.cert ? "cert" : "key", "no such file: " + *f);
-        }
-    }
+    check_tls_files(t, l.cert, l.key);
     if (auto lowat = t.size("tcp_notsent_lowat")) {
         constexpr std::uint64_t max_lowat = 1u << 30;
         if (*lowat > max_lowat) {
@@ -267,6 +264,7 @@ void read_vhost(TableReader& t, std::vector<core::VirtualHost>& hosts) {
     if (vh.tls_cert.empty() != vh.tls_key.empty()) {
         t.error_here("give both cert and key, or neither");
     }
+    check_tls_files(t, vh.tls_cert, vh.tls_key);
     vh.error_pages = read_error_pages(t);
     if (const auto* mounts = t.array("mount")) {
         read_mounts(t, *mounts, vh);

@@ -1,4 +1,5 @@
 // The `quire` command as a user runs it: a real child process.
+#include "support/test_certificates.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 
@@ -20,7 +21,9 @@ struct Result {
 
 Result run(const std::string& args) {
     Result r;
-    FILE* p = ::popen((quire_binary() + " " + args + " 2>&1").c_str(), "r");
+    // A command that should have stopped at once but serves is killed (status 124), not waited
+    // for.
+    FILE* p = ::popen(("timeout 30 " + quire_binary() + " " + args + " 2>&1").c_str(), "r");
     char buf[4096];
     while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) {
         r.output.append(buf, n);
@@ -61,6 +64,31 @@ TEST(CliTest, CheckConfigPrintsFileLineErrorsAndExitsOne) {
     EXPECT_EQ(dav.status, 0) << dav.output;
     EXPECT_FALSE(std::filesystem::exists(dir / "share/.quire"));
     EXPECT_FALSE(std::filesystem::exists(dir / "notes.git"));
+}
+
+// What `run` would refuse at start, `check-config` reports, on the same lines: a listener key
+// that does not match its certificate, and a virtual host's certificate that is not one.
+TEST(CliTest, CheckConfigAndRunRefuseUnusableCertificatesOnTheSameLines) {
+    TempDir dir;
+    make_certificate(dir, "localhost");
+    make_certificate(dir, "other.test");
+    dir.write("bad.pem", "not a certificate\n");
+    dir.write("www/a", "a");
+    dir.write("q.toml", "[[listen]]\naddress = \"127.0.0.1:0\"\ntls = true\n"
+                        "cert = \"localhost.pem\"\nkey = \"other.test.key\"\n"
+                        "[[vhost]]\nnames = [\"other.test\"]\ncert = \"bad.pem\"\n"
+                        "key = \"other.test.key\"\n"
+                        "[[vhost.mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n");
+    const auto file = (dir / "q.toml").string();
+    auto checked = run("check-config " + file);
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find(file + ":5: [[listen]] key: "), std::string::npos)
+        << checked.output;
+    EXPECT_NE(checked.output.find(file + ":8: [[vhost]] cert: "), std::string::npos)
+        << checked.output;
+    auto ran = run("run --config " + file);
+    EXPECT_EQ(ran.status, 1) << ran.output;
+    EXPECT_EQ(ran.output, checked.output);
 }
 
 TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {

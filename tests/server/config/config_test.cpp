@@ -1,5 +1,6 @@
 // Loading configuration files: what is accepted, and errors that name file and line.
 #include "config/loader.hpp"
+#include "support/test_certificates.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 
@@ -110,6 +111,78 @@ TEST(ConfigTest, RequiresCertificatesForTls) {
     auto e = errors_of("[[listen]]\naddress = \":8443\"\ntls = true\n[[mount]]\npath = \"/\"\n"
                        "handler = \"static\"\nroot = \"/tmp\"\n");
     EXPECT_TRUE(has(e, "quire.toml:1: [[listen]]: a TLS listener needs cert and key"));
+}
+
+// A certificate or key that the server could not load is refused on its own line, by a check
+// as by a run (a check used to accept what stopped `run`).
+TEST(ConfigTest, AnUnusableListenerCertificateOrKeyIsNamedOnItsLine) {
+    TempDir dir;
+    test::make_certificate(dir, "localhost");
+    test::make_certificate(dir, "other.test");
+    dir.write("bad.pem", "not a certificate\n");
+    dir.write("www/a", "a");
+    auto text = [](const std::string& cert, const std::string& key) {
+        return "[[listen]]\naddress = \"127.0.0.1:0\"\ntls = true\ncert = \"" + cert +
+               "\"\nkey = \"" + key +
+               "\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n";
+    };
+    const auto at = [&](const std::string& file) { return (dir / file).string() + ": "; };
+    for (Purpose purpose : {Purpose::check, Purpose::run}) {
+        auto errors = [&](const std::string& cert, const std::string& key) {
+            auto r = load_config_text(text(cert, key), "quire.toml", dir.path().string(), purpose);
+            return r ? std::vector<std::string>{} : r.error();
+        };
+        auto e = errors("bad.pem", "localhost.key");
+        EXPECT_TRUE(has(e, "quire.toml:4: [[listen]] cert: " + at("bad.pem") +
+                               "cannot load the certificate chain"))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("localhost.pem", "bad.pem");
+        EXPECT_TRUE(has(e, "quire.toml:5: [[listen]] key: " + at("bad.pem")))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("localhost.pem", "other.test.key"); // another certificate's key
+        EXPECT_TRUE(has(e, "quire.toml:5: [[listen]] key: " + at("other.test.key")))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("localhost.pem", "localhost.key");
+        EXPECT_TRUE(e.empty()) << e.front();
+    }
+}
+
+// A virtual host's cert and key are checked as a listener's are (they were not checked at
+// all, and `run` blamed the listener's address line), on the vhost's own lines.
+TEST(ConfigTest, AVirtualHostsCertificateAndKeyAreNamedOnTheirLines) {
+    TempDir dir;
+    test::make_certificate(dir, "localhost");
+    test::make_certificate(dir, "other.test");
+    dir.write("bad.pem", "not a certificate\n");
+    dir.write("www/a", "a");
+    auto text = [](const std::string& cert, const std::string& key) {
+        return "[[listen]]\naddress = \"127.0.0.1:0\"\ntls = true\ncert = \"localhost.pem\"\n"
+               "key = \"localhost.key\"\n[[vhost]]\nnames = [\"other.test\"]\ncert = \"" +
+               cert + "\"\nkey = \"" + key +
+               "\"\n[[vhost.mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n";
+    };
+    const auto at = [&](const std::string& file) { return (dir / file).string(); };
+    for (Purpose purpose : {Purpose::check, Purpose::run}) {
+        auto errors = [&](const std::string& cert, const std::string& key) {
+            auto r = load_config_text(text(cert, key), "quire.toml", dir.path().string(), purpose);
+            return r ? std::vector<std::string>{} : r.error();
+        };
+        auto e = errors("nope.pem", "other.test.key");
+        EXPECT_TRUE(has(e, "quire.toml:8: [[vhost]] cert: no such file: " + at("nope.pem")))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("other.test.pem", "nope.key");
+        EXPECT_TRUE(has(e, "quire.toml:9: [[vhost]] key: no such file: " + at("nope.key")))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("bad.pem", "other.test.key");
+        EXPECT_TRUE(has(e, "quire.toml:8: [[vhost]] cert: " + at("bad.pem") +
+                               ": cannot load the certificate chain"))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("other.test.pem", "localhost.key");
+        EXPECT_TRUE(has(e, "quire.toml:9: [[vhost]] key: " + at("localhost.key") + ": "))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors("other.test.pem", "other.test.key");
+        EXPECT_TRUE(e.empty()) << e.front();
+    }
 }
 
 TEST(ConfigTest, ReadsAListenersSocketOptions) {
