@@ -216,6 +216,49 @@ tcp_defer_accept = 7200
     EXPECT_TRUE(has(e, "quire.toml:7: [[listen]] tcp_defer_accept: must be between 0 and 3600"));
 }
 
+// Two listeners that want one socket passed the check and stopped `run` ("address in use"):
+// the second is refused on its address line. Port 0 never clashes, nor do an IPv4 and an IPv6
+// address (IPv6 listeners are v6-only).
+TEST(ConfigTest, ListenersOnOneSocketAreRefusedOnTheSecondsAddressLine) {
+    TempDir dir;
+    dir.write("www/a", "a");
+    auto errors = [&](const std::string& first, const std::string& second) {
+        return errors_of("[[listen]]\naddress = \"" + first + "\"\n[[listen]]\naddress = \"" +
+                             second +
+                             "\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n",
+                         dir.path().string());
+    };
+    auto e = errors("127.0.0.1:8080", "127.0.0.1:8080");
+    EXPECT_TRUE(has(e, "quire.toml:4: [[listen]] address: 127.0.0.1:8080 is already listened on "
+                       "at line 2"))
+        << (e.empty() ? "accepted" : e.front());
+    e = errors("127.0.0.1:8080", "*:8080");
+    EXPECT_TRUE(has(e, "quire.toml:4: [[listen]] address: *:8080 overlaps 127.0.0.1:8080, "
+                       "already listened on at line 2"))
+        << (e.empty() ? "accepted" : e.front());
+    const std::pair<const char*, const char*> clashing[] = {
+        {"*:8080", "127.0.0.1:8080"},   {"0.0.0.0:8080", "10.1.2.3:8080"},
+        {"*:8080", "0.0.0.0:8080"},     {"127.0.0.1:8080", "localhost:8080"},
+        {"[::1]:8080", "[::]:8080"},    {"[::]:8080", "[0::1]:8080"},
+        {"[::1]:8080", "[0:0::1]:8080"}};
+    for (const auto& [first, second] : clashing) {
+        e = errors(first, second);
+        EXPECT_TRUE(has(e, "quire.toml:4: [[listen]] address: ") &&
+                    has(e, "already listened on at line 2"))
+            << first << " then " << second << ": " << (e.empty() ? "accepted" : e.front());
+    }
+    const std::pair<const char*, const char*> apart[] = {{"127.0.0.1:0", "127.0.0.1:0"},
+                                                         {"*:0", "127.0.0.1:0"},
+                                                         {"127.0.0.1:8080", "127.0.0.1:8081"},
+                                                         {"127.0.0.1:8080", "127.0.0.2:8080"},
+                                                         {"*:8080", "[::]:8080"},
+                                                         {"127.0.0.1:8080", "[::1]:8080"}};
+    for (const auto& [first, second] : apart) {
+        e = errors(first, second);
+        EXPECT_TRUE(e.empty()) << first << " then " << second << ": " << e.front();
+    }
+}
+
 TEST(ConfigTest, ParsesListenAddresses) {
     EXPECT_EQ(parse_listen_address("127.0.0.1:80")->second, 80);
     EXPECT_EQ(parse_listen_address("[::1]:8443")->first, "::1");
