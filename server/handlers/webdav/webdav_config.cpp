@@ -65,6 +65,22 @@ public:
     }
 };
 
+// lock_timeout is what a LOCK without Timeout gets, max_lock_timeout the most any LOCK gets:
+// a lock_timeout given above the maximum is an error; the built-in one (600 s) is limited to a
+// smaller maximum.
+bool limit_lock_timeout(config::TableReader& mount, WebdavSettings& s, bool given) {
+    if (s.lock_timeout <= s.max_lock_timeout) {
+        return true;
+    }
+    if (!given) {
+        s.lock_timeout = s.max_lock_timeout;
+        return true;
+    }
+    mount.error("lock_timeout", "more than max_lock_timeout (" +
+                                    std::to_string(s.max_lock_timeout.count()) + " seconds)");
+    return false;
+}
+
 } // namespace
 
 tl::expected<std::shared_ptr<core::Handler>, WebdavSetupError>
@@ -115,20 +131,23 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     s.follow_symlinks = mount.boolean("follow_symlinks").value_or(false);
     s.max_xml_body = mount.size("max_xml_body").value_or(s.max_xml_body);
     s.quota = mount.size("quota");
-    if (auto t = mount.integer("lock_timeout", 1, 365ll * 24 * 3600)) {
-        s.lock_timeout = std::chrono::seconds(*t);
+    const auto lock_timeout = mount.integer("lock_timeout", 1, 365ll * 24 * 3600);
+    if (lock_timeout) {
+        s.lock_timeout = std::chrono::seconds(*lock_timeout);
     }
     if (auto t = mount.integer("max_lock_timeout", 1, 365ll * 24 * 3600)) {
         s.max_lock_timeout = std::chrono::seconds(*t);
     }
     s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
-    if (mount.checking_only()) {
-        // check-config: nothing is opened (opening creates what is missing).
-        if (auto ok = check_webdav_settings(s, mount.base_dir()); !ok) {
-            mount.error(ok.error().setting, ok.error().message);
+    bool ok = limit_lock_timeout(mount, s, lock_timeout.has_value());
+    if (mount.checking_only() || !ok) {
+        // check-config, or a configuration already refused: nothing is opened (opening
+        // creates what is missing), but the store is still checked, to report every problem.
+        if (auto checked = check_webdav_settings(s, mount.base_dir()); !checked) {
+            mount.error(checked.error().setting, checked.error().message);
             return nullptr;
         }
-        return std::make_shared<CheckedShare>();
+        return ok ? std::make_shared<CheckedShare>() : nullptr;
     }
     auto handler = make_webdav_handler(std::move(s), mount.base_dir());
     if (!handler) {

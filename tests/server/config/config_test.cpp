@@ -299,6 +299,50 @@ TEST(ConfigTest, AnUnopenableLockTableIsNamedOnItsLocksLine) {
     EXPECT_TRUE(has(errors, "locks")) << errors.front();
 }
 
+// lock_timeout (what a LOCK without Timeout gets) above max_lock_timeout (the most any lock
+// gets) was accepted, and granted; given, it is refused on its line; the built-in 600 s is
+// lowered to a smaller maximum.
+TEST(ConfigTest, ALockTimeoutAboveTheMaximumIsNamedOnItsLine) {
+    TempDir dir;
+    dir.write("share/a.txt", "a");
+    auto mount = [](const std::string& timeouts) {
+        return "[[mount]]\npath = \"/dav\"\nhandler = \"webdav\"\nstore = \"fs:share\"\n" +
+               timeouts;
+    };
+    for (Purpose purpose : {Purpose::check, Purpose::run}) {
+        auto errors = [&](const std::string& text) {
+            auto r = load_config_text(text, "quire.toml", dir.path().string(), purpose);
+            return r ? std::vector<std::string>{} : r.error();
+        };
+        auto e = errors(mount("lock_timeout = 600\nmax_lock_timeout = 10\n"));
+        EXPECT_TRUE(has(e, "quire.toml:5: [[mount]] lock_timeout: more than max_lock_timeout "
+                           "(10 seconds)"))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors(mount("lock_timeout = 2592000\n")); // 30 days; the maximum is 7 by default
+        EXPECT_TRUE(has(e, "quire.toml:5: [[mount]] lock_timeout: more than max_lock_timeout "
+                           "(604800 seconds)"))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors(mount("lock_timeout = 10\nmax_lock_timeout = 10\n"));
+        EXPECT_TRUE(e.empty()) << e.front();
+    }
+    auto loaded = load_config_text("[[listen]]\naddress = \"127.0.0.1:0\"\n" +
+                                       mount("max_lock_timeout = 10\n"),
+                                   "quire.toml", dir.path().string());
+    ASSERT_TRUE(loaded) << loaded.error().front();
+    test::TestServer server(*loaded);
+    const std::string lockinfo =
+        "<?xml version=\"1.0\"?><D:lockinfo xmlns:D=\"DAV:\"><D:lockscope><D:exclusive/>"
+        "</D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>";
+    test::TestClient client(server.port());
+    client.send("LOCK /dav/a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/xml\r\n"
+                "Content-Length: " +
+                std::to_string(lockinfo.size()) + "\r\nConnection: close\r\n\r\n" + lockinfo);
+    auto locked = client.read_response();
+    ASSERT_TRUE(locked);
+    EXPECT_EQ(locked->status, 200) << locked->body;
+    EXPECT_NE(locked->body.find("Second-10<"), std::string::npos) << locked->body;
+}
+
 // `quire check-config` checks a webdav mount's store and lock table where they would be
 // opened, and creates none of them (running would: an fs share's .quire, the SQLite file,
 // the git repository).
