@@ -343,6 +343,49 @@ TEST(ConfigTest, ALockTimeoutAboveTheMaximumIsNamedOnItsLine) {
     EXPECT_NE(locked->body.find("Second-10<"), std::string::npos) << locked->body;
 }
 
+// Two mounts of one store (however its path is spelt) with two lock tables: a lock taken
+// through one would not stop writes through the other. Refused on the second mount's locks
+// line, or its store line when the locks are its default ones.
+TEST(ConfigTest, AStoreMountedTwiceMustKeepOneLockTable) {
+    TempDir dir;
+    dir.write("share/a.txt", "a");
+    dir.write("other/a.txt", "a");
+    dir.write("lk/keep", "");
+    std::filesystem::create_directory_symlink(dir / "share", dir / "link");
+    const auto share = std::filesystem::weakly_canonical(dir / "share").string();
+    auto mount = [](const std::string& path, const std::string& store,
+                    const std::string& locks = "") {
+        return "[[mount]]\npath = \"" + path + "\"\nhandler = \"webdav\"\nstore = \"" + store +
+               "\"\n" + (locks.empty() ? "" : "locks = \"" + locks + "\"\n");
+    };
+    const std::string bypass = "a lock taken through one mount would not stop writes through "
+                               "the other";
+    for (Purpose purpose : {Purpose::check, Purpose::run}) {
+        auto errors = [&](const std::string& text) {
+            auto r = load_config_text(text, "quire.toml", dir.path().string(), purpose);
+            return r ? std::vector<std::string>{} : r.error();
+        };
+        auto e = errors(mount("/a", "fs:share") + mount("/b", "fs:share", "lk/locks.db"));
+        EXPECT_TRUE(has(e, "quire.toml:9: [[mount]] locks: the store fs:" + share +
+                               " is also mounted at line 4") &&
+                    has(e, bypass))
+            << (e.empty() ? "accepted" : e.front());
+        e = errors(mount("/a", "fs:share", "lk/locks.db") + mount("/b", "fs:link"));
+        EXPECT_TRUE(has(e, "quire.toml:9: [[mount]] store: the store fs:" + share +
+                               " is also mounted at line 4") &&
+                    has(e, bypass))
+            << (e.empty() ? "accepted" : e.front());
+        // One table, however spelt, is fine; so are other stores with their own tables.
+        e = errors(mount("/a", "fs:share") + mount("/b", "fs:./share/"));
+        EXPECT_TRUE(e.empty()) << e.front();
+        e = errors(mount("/a", "fs:share", "lk/locks.db") +
+                   mount("/b", "fs:" + share, (dir / "lk/../lk/locks.db").string()));
+        EXPECT_TRUE(e.empty()) << e.front();
+        e = errors(mount("/a", "fs:share") + mount("/b", "fs:other", "lk/other-locks.db"));
+        EXPECT_TRUE(e.empty()) << e.front();
+    }
+}
+
 // `quire check-config` checks a webdav mount's store and lock table where they would be
 // opened, and creates none of them (running would: an fs share's .quire, the SQLite file,
 // the git repository).
