@@ -3,9 +3,16 @@
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 
+#include "core/unique_fd.hpp"
+
+#include <arpa/inet.h>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <sstream>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +96,37 @@ TEST(CliTest, CheckConfigAndRunRefuseUnusableCertificatesOnTheSameLines) {
     auto ran = run("run --config " + file);
     EXPECT_EQ(ran.status, 1) << ran.output;
     EXPECT_EQ(ran.output, checked.output);
+}
+
+// With the error log in a file, a start-up failure (here: the port is taken) was written only
+// there: `run` exited 1 without a word on the terminal.
+TEST(CliTest, RunPrintsAStartUpFailureOnTheTerminalWhenTheErrorLogIsAFile) {
+    core::UniqueFd taken(::socket(AF_INET, SOCK_STREAM, 0));
+    ASSERT_TRUE(taken);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    ASSERT_EQ(::bind(taken.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(taken.get(), 1), 0);
+    ASSERT_EQ(::getsockname(taken.get(), reinterpret_cast<sockaddr*>(&addr), &length), 0);
+    const std::string port = std::to_string(ntohs(addr.sin_port));
+
+    TempDir dir;
+    dir.write("www/a", "a");
+    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
+                        "address = \"127.0.0.1:" +
+                            port +
+                            "\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n");
+    const auto file = (dir / "q.toml").string();
+    auto r = run("run --config " + file);
+    EXPECT_EQ(r.status, 1) << r.output;
+    const std::string why = file + ":5: cannot listen on 127.0.0.1:" + port;
+    EXPECT_NE(r.output.find(why), std::string::npos) << r.output;
+    std::ifstream log(dir / "err.log");
+    std::ostringstream logged;
+    logged << log.rdbuf();
+    EXPECT_NE(logged.str().find(why), std::string::npos) << logged.str();
 }
 
 TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {
