@@ -98,6 +98,17 @@ TEST(CliTest, CheckConfigAndRunRefuseUnusableCertificatesOnTheSameLines) {
     EXPECT_EQ(ran.output, checked.output);
 }
 
+// A folder given as the configuration file cannot be read; it is not an empty configuration.
+TEST(CliTest, AFolderGivenAsTheConfigurationFileCannotBeRead) {
+    TempDir dir;
+    const std::string expected = dir.path().string() + ": cannot be read: Is a directory\n";
+    for (const char* command : {"check-config ", "run --config "}) {
+        auto r = run(command + dir.path().string());
+        EXPECT_EQ(r.status, 1) << command;
+        EXPECT_EQ(r.output, expected) << command;
+    }
+}
+
 // With the error log in a file, a start-up failure (here: the port is taken) was written only
 // there: `run` exited 1 without a word on the terminal.
 TEST(CliTest, RunPrintsAStartUpFailureOnTheTerminalWhenTheErrorLogIsAFile) {
