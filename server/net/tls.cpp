@@ -2,6 +2,7 @@
 
 #include "core/router.hpp"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 namespace quire::net {
@@ -54,6 +55,9 @@ make_context(const std::string& cert, const std::string& key) {
 tl::expected<void, KeyPairError> check_key_pair(const std::string& cert, const std::string& key) {
     auto ctx = make_context(cert, key);
     if (!ctx) {
+        // The check goes on in a process that may use TLS later on this thread: OpenSSL's
+        // queue of errors must not outlive it.
+        ::ERR_clear_error();
         return tl::unexpected(std::move(ctx.error()));
     }
     return {};
