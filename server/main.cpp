@@ -42,6 +42,17 @@ void keep_freed_heap() {
     ::mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 }
 
+// A failure that stops the server before it serves goes to the error log, and to the terminal
+// as well when the log is elsewhere (a file, or "-" at level off): `run` exits 1, and the user
+// who started it must see why, as for a configuration error.
+void report_startup_failure(const quire::config::Logging& logging, const std::string& message) {
+    spdlog::critical("{}", message);
+    const bool logged_on_terminal = logging.error == "-" && logging.level != "off";
+    if (!logged_on_terminal) {
+        std::fprintf(stderr, "quire: %s\n", message.c_str());
+    }
+}
+
 int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) {
     auto error_log = quire::net::install_error_log(config->logging);
     if (!error_log) {
@@ -61,7 +72,7 @@ int serve(std::shared_ptr<const quire::config::Config> config, bool print_urls) 
 
     auto server = quire::net::Server::create(config);
     if (!server) {
-        spdlog::critical("{}", server.error());
+        report_startup_failure(config->logging, server.error());
         return 1;
     }
     (*server)->start();

@@ -1,5 +1,8 @@
-// Configuration errors, each as "FILE:LINE: message".
+// Configuration errors, each as "FILE:LINE: message", and what the tables of one file learn
+// about each other while they are read (see shared_resources.hpp).
 #pragma once
+
+#include "shared_resources.hpp"
 
 #include <string>
 #include <vector>
@@ -18,11 +21,13 @@ public:
     const std::vector<std::string>& messages() const { return messages_; }
     const std::string& file() const { return file_; }
     bool checking_only() const { return checking_only_; }
+    SharedResources& shared_resources() { return shared_resources_; }
 
 private:
     std::string file_;
     std::vector<std::string> messages_;
     bool checking_only_ = false;
+    SharedResources shared_resources_;
 };
 
 } // namespace quire::config

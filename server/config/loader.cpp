@@ -5,16 +5,17 @@
 #include "handlers/static/static_handler.hpp"
 #include "handlers/webdav/webdav_config.hpp"
 #include "http/path.hpp"
+#include "listener_clash.hpp"
+#include "read_file.hpp"
 #include "table_reader.hpp"
+#include "tls_files.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace quire::config {
 
@@ -104,8 +105,10 @@ void read_logging(TableReader& t, Logging& out) {
     t.finish();
 }
 
-void read_listener(TableReader& t, Config& c) {
+// Returns whether the listener has an address of its own (not the default after an error).
+bool read_listener(TableReader& t, Config& c) {
     Listener l;
+    bool addressed = false;
     // Errors at listen time (address in use...) name the address line (or the table).
     l.where = t.diagnostics().file() + ":" + std::to_string(t.line_of("address")) + ": ";
     auto address = t.string("address");
@@ -116,6 +119,7 @@ void read_listener(TableReader& t, Config& c) {
     } else {
         l.host = parsed->first;
         l.port = parsed->second;
+        addressed = true;
     }
     l.tls = t.boolean("tls").value_or(false);
     l.cert = t.path("cert").value_or("");
@@ -123,11 +127,7 @@ void read_listener(TableReader& t, Config& c) {
     if (l.tls && (l.cert.empty() || l.key.empty())) {
         t.error_here("a TLS listener needs cert and key");
     }
-    for (const auto* f : {&l.cert, &l.key}) {
-        if (!f->empty() && !fs::is_regular_file(*f)) {
-            t.error(f == &l.cert ? "cert" : "key", "no such file: " + *f);
-        }
-    }
+    check_tls_files(t, l.cert, l.key);
     if (auto lowat = t.size("tcp_notsent_lowat")) {
         constexpr std::uint64_t max_lowat = 1u << 30;
         if (*lowat > max_lowat) {
@@ -141,6 +141,42 @@ void read_listener(TableReader& t, Config& c) {
     }
     t.finish();
     c.listeners.push_back(std::move(l));
+    return addressed;
+}
+
+// Two listeners on one socket would pass the check and stop `run` ("address in use"): the
+// second is named here, on its address line.
+void read_listeners(TableReader& top, const toml::array& listeners, Config& c) {
+    struct Addressed {
+        std::size_t index;
+        long line;
+    };
+    std::vector<Addressed> earlier;
+    for (const auto& node : listeners) {
+        const auto* t = node.as_table();
+        if (!t) {
+            top.diagnostics().error(static_cast<long>(node.source().begin.line),
+                                    "listen must be a table ([[listen]])");
+            continue;
+        }
+        TableReader r(*t, top.diagnostics(), top.base_dir(), "[[listen]]");
+        if (!read_listener(r, c)) {
+            continue;
+        }
+        const Listener& l = c.listeners.back();
+        for (const auto& e : earlier) {
+            const Listener& first = c.listeners[e.index];
+            if (listeners_clash(first, l)) {
+                const auto text = listen_address_text(l);
+                const auto first_text = listen_address_text(first);
+                r.error("address", (text == first_text ? text + " is"
+                                                       : text + " overlaps " + first_text + ",") +
+                                       " already listened on at line " + std::to_string(e.line));
+                break;
+            }
+        }
+        earlier.push_back({c.listeners.size() - 1, r.line_of("address")});
+    }
 }
 
 core::ErrorPages read_error_pages(TableReader& owner) {
@@ -165,14 +201,13 @@ core::ErrorPages read_error_pages(TableReader& owner) {
             if (p.is_relative()) {
                 p = owner.base_dir() / p;
             }
-            std::ifstream in(p, std::ios::binary);
-            if (!in) {
-                owner.diagnostics().error(line, "error_pages: cannot read " + p.string());
+            auto body = read_file(p);
+            if (!body) {
+                owner.diagnostics().error(line, "error_pages: cannot read " + p.string() + ": " +
+                                                    body.error());
                 continue;
             }
-            std::ostringstream s;
-            s << in.rdbuf();
-            page.body = s.str();
+            page.body = std::move(*body);
         } else if (const auto* t = node.as_table()) {
             TableReader r(*t, owner.diagnostics(), owner.base_dir(),
                           "error_pages." + std::string(k));
@@ -269,6 +304,7 @@ void read_vhost(TableReader& t, std::vector<core::VirtualHost>& hosts) {
     if (vh.tls_cert.empty() != vh.tls_key.empty()) {
         t.error_here("give both cert and key, or neither");
     }
+    check_tls_files(t, vh.tls_cert, vh.tls_key);
     vh.error_pages = read_error_pages(t);
     if (const auto* mounts = t.array("mount")) {
         read_mounts(t, *mounts, vh);
@@ -339,15 +375,7 @@ LoadResult load_config_text(std::string_view text, const std::string& name,
         read_logging(r, config->logging);
     }
     if (const auto* listeners = top.array("listen")) {
-        for (const auto& node : *listeners) {
-            if (const auto* t = node.as_table()) {
-                TableReader r(*t, diag, base_dir, "[[listen]]");
-                read_listener(r, *config);
-            } else {
-                diag.error(static_cast<long>(node.source().begin.line),
-                           "listen must be a table ([[listen]])");
-            }
-        }
+        read_listeners(top, *listeners, *config);
     }
     std::vector<core::VirtualHost> hosts;
     if (const auto* mounts = top.array("mount")) {
@@ -381,14 +409,12 @@ LoadResult load_config_text(std::string_view text, const std::string& name,
 }
 
 LoadResult load_config_file(const std::string& path, Purpose purpose) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return tl::unexpected(std::vector<std::string>{path + ": cannot be read"});
+    auto text = read_file(path);
+    if (!text) {
+        return tl::unexpected(std::vector<std::string>{path + ": cannot be read: " + text.error()});
     }
-    std::ostringstream s;
-    s << in.rdbuf();
     auto base = fs::absolute(fs::path(path)).parent_path().string();
-    return load_config_text(s.str(), path, base, purpose);
+    return load_config_text(*text, path, base, purpose);
 }
 
 LoadResult quick_config(const QuickOptions& options) {

@@ -44,6 +44,8 @@ public:
     Diagnostics& diagnostics() { return diag_; }
     // The configuration is being checked, not run: nothing may be created (Diagnostics).
     bool checking_only() const { return diag_.checking_only(); }
+    // Resources other tables of the configuration name too (Diagnostics).
+    SharedResources& shared_resources() { return diag_.shared_resources(); }
     const std::filesystem::path& base_dir() const { return base_dir_; }
     const std::string& context() const { return context_; }
 

@@ -2,6 +2,7 @@
 
 #include "core/router.hpp"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 namespace quire::net {
@@ -23,8 +24,9 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
     return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
-tl::expected<std::unique_ptr<asio::ssl::context>, std::string>
+tl::expected<std::unique_ptr<asio::ssl::context>, KeyPairError>
 make_context(const std::string& cert, const std::string& key) {
+    using File = KeyPairError::File;
     auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     SSL_CTX* native = ctx->native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -33,26 +35,40 @@ make_context(const std::string& cert, const std::string& key) {
     std::error_code ec;
     ctx->use_certificate_chain_file(cert, ec);
     if (ec) {
-        return tl::unexpected(cert + ": cannot load the certificate chain: " + ec.message());
+        return tl::unexpected(KeyPairError{
+            File::cert, cert + ": cannot load the certificate chain: " + ec.message()});
     }
     ctx->use_private_key_file(key, asio::ssl::context::pem, ec);
     if (ec) {
-        return tl::unexpected(key + ": cannot load the private key: " + ec.message());
+        return tl::unexpected(
+            KeyPairError{File::key, key + ": cannot load the private key: " + ec.message()});
     }
     if (SSL_CTX_check_private_key(native) != 1) {
-        return tl::unexpected(key + ": the private key does not match " + cert);
+        return tl::unexpected(
+            KeyPairError{File::key, key + ": the private key does not match " + cert});
     }
     return ctx;
 }
 
 } // namespace
 
+tl::expected<void, KeyPairError> check_key_pair(const std::string& cert, const std::string& key) {
+    auto ctx = make_context(cert, key);
+    if (!ctx) {
+        // The check goes on in a process that may use TLS later on this thread: OpenSSL's
+        // queue of errors must not outlive it.
+        ::ERR_clear_error();
+        return tl::unexpected(std::move(ctx.error()));
+    }
+    return {};
+}
+
 tl::expected<std::unique_ptr<TlsContexts>, std::string>
 TlsContexts::create(const config::Listener& listener, const core::Router& router) {
     std::unique_ptr<TlsContexts> t(new TlsContexts());
     auto main = make_context(listener.cert, listener.key);
     if (!main) {
-        return tl::unexpected(main.error());
+        return tl::unexpected(main.error().message);
     }
     t->main_ = std::move(*main);
     for (const auto& vh : router.hosts()) {
@@ -61,7 +77,7 @@ TlsContexts::create(const config::Listener& listener, const core::Router& router
         }
         auto ctx = make_context(vh.tls_cert, vh.tls_key);
         if (!ctx) {
-            return tl::unexpected(ctx.error());
+            return tl::unexpected(ctx.error().message);
         }
         t->named_.push_back({vh.names, std::move(*ctx)});
     }

@@ -13,6 +13,17 @@
 
 namespace quire::net {
 
+// Why a certificate chain and its private key cannot serve, and which of the two files is at
+// fault (a configuration error names that file's line).
+struct KeyPairError {
+    enum class File { cert, key };
+    File file;
+    std::string message; // "PATH: cannot load the certificate chain: ..."
+};
+
+// Loads the pair as a TLS context does (`quire check-config` reports what `run` would refuse).
+tl::expected<void, KeyPairError> check_key_pair(const std::string& cert, const std::string& key);
+
 // The contexts of one TLS listener: its default certificate, plus one context per virtual
 // host that has its own certificate (picked by SNI during the handshake).
 class TlsContexts {

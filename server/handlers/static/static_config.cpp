@@ -2,6 +2,8 @@
 
 #include "static_handler.hpp"
 
+#include "config/read_file.hpp"
+
 namespace quire::handlers {
 
 std::shared_ptr<core::Handler> static_handler_from_config(config::TableReader& mount) {
@@ -23,7 +25,15 @@ std::shared_ptr<core::Handler> static_handler_from_config(config::TableReader& m
     if (auto ttl = mount.integer("cache_ttl", 0, 3600)) {
         o.cache_ttl = static_cast<int>(*ttl);
     }
-    o.mime_file = mount.path("mime_types").value_or(o.mime_file);
+    if (auto file = mount.path("mime_types")) {
+        // The default, /etc/mime.types, may be missing (the built-in types serve then); a file
+        // the configuration names must be there, or its types would be lost without a word.
+        if (auto readable = config::read_file(*file); !readable) {
+            mount.error("mime_types", "cannot read " + *file + ": " + readable.error());
+        } else {
+            o.mime_file = *file;
+        }
+    }
     if (const auto* mime = mount.table("mime")) {
         for (const auto& [ext, type] : *mime) {
             auto t = type.value<std::string>();

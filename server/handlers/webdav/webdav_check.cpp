@@ -70,6 +70,20 @@ tl::expected<StoreSpec, std::string> parse_store_spec(const std::string& spec,
     return out;
 }
 
+fs::path lock_table_of(const WebdavSettings& settings, const StoreSpec& spec,
+                       const fs::path& base) {
+    if (!settings.locks.empty()) {
+        return base / settings.locks;
+    }
+    if (spec.kind == "fs") {
+        return fs::path(spec.path) / ".quire" / "locks.db";
+    }
+    if (spec.kind == "sqlite") {
+        return spec.path + ".locks";
+    }
+    return fs::path(spec.path) / "quire-locks.db";
+}
+
 tl::expected<void, WebdavSetupError> check_webdav_settings(const WebdavSettings& settings,
                                                            const fs::path& base) {
     auto spec = parse_store_spec(settings.store, base);

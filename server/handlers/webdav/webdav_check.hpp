@@ -20,6 +20,11 @@ struct StoreSpec {
 tl::expected<StoreSpec, std::string> parse_store_spec(const std::string& spec,
                                                       const std::filesystem::path& base);
 
+// The lock table's file: `locks` (relative to base), or by default the one next to the store
+// (DIR/.quire/locks.db, FILE.locks, REPO/quire-locks.db).
+std::filesystem::path lock_table_of(const WebdavSettings& settings, const StoreSpec& spec,
+                                    const std::filesystem::path& base);
+
 // What running would refuse, or create where the user likely mistyped: an fs share's folder
 // must exist; an SQLite file's folder must exist; a git repository must exist or have its
 // parent folder (running creates the repository, never the folders above it); a lock table's

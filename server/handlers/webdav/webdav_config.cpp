@@ -15,7 +15,7 @@ namespace {
 
 struct OpenedStore {
     std::shared_ptr<storage::Store> store;
-    std::string default_locks;
+    std::string locks;      // the lock table's file
     std::string space_path; // statvfs for quota-available-bytes
 };
 
@@ -28,6 +28,7 @@ tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings
     const std::string& kind = spec->kind;
     const std::string& path = spec->path;
     OpenedStore out;
+    out.locks = lock_table_of(settings, *spec, base).string();
     storage::Result<std::unique_ptr<storage::Store>> opened =
         tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
     if (kind == "fs") {
@@ -35,17 +36,14 @@ tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings
             path, storage::fs::Options{.durable = settings.durable,
                                        .cache_ttl = settings.cache_ttl,
                                        .follow_symlinks = settings.follow_symlinks});
-        out.default_locks = (fs::path(path) / ".quire" / "locks.db").string();
         out.space_path = path;
     } else if (kind == "sqlite") {
         storage::sqlite::Options so;
         so.durable = settings.durable;
         opened = storage::sqlite::open(path, so);
-        out.default_locks = path + ".locks";
         out.space_path = fs::path(path).parent_path().string();
     } else {
         opened = storage::git::open(path, storage::git::Options{});
-        out.default_locks = (fs::path(path) / "quire-locks.db").string();
         out.space_path = path;
     }
     if (!opened) {
@@ -65,6 +63,53 @@ public:
     }
 };
 
+// lock_timeout is what a LOCK without Timeout gets, max_lock_timeout the most any LOCK gets:
+// a lock_timeout given above the maximum is an error; the built-in one (600 s) is limited to a
+// smaller maximum.
+bool limit_lock_timeout(config::TableReader& mount, WebdavSettings& s, bool given) {
+    if (s.lock_timeout <= s.max_lock_timeout) {
+        return true;
+    }
+    if (!given) {
+        s.lock_timeout = s.max_lock_timeout;
+        return true;
+    }
+    mount.error("lock_timeout", "more than max_lock_timeout (" +
+                                    std::to_string(s.max_lock_timeout.count()) + " seconds)");
+    return false;
+}
+
+// One file or folder however the configuration spells it (relative, through a symbolic link),
+// as far as it exists.
+fs::path resolved(const fs::path& p) {
+    std::error_code ec;
+    auto c = fs::weakly_canonical(p, ec);
+    return ec ? p.lexically_normal() : c;
+}
+
+// A store that two mounts reach must keep its locks in one table: with two, a lock taken
+// through one mount would not stop writes through the other (RFC 4918 section 7: a write lock
+// keeps everyone without its token from changing the resource).
+bool check_one_lock_table(config::TableReader& mount, const WebdavSettings& s) {
+    auto spec = parse_store_spec(s.store, mount.base_dir());
+    if (!spec) {
+        return true; // reported where the store is checked or opened
+    }
+    const auto store = spec->kind + ":" + resolved(spec->path).string();
+    const auto locks = resolved(lock_table_of(s, *spec, mount.base_dir())).string();
+    const auto& first = mount.shared_resources().first_use("webdav store " + store,
+                                                           {locks, mount.line_of("store")});
+    if (first.how == locks) {
+        return true;
+    }
+    mount.error(s.locks.empty() ? "store" : "locks",
+                "the store " + store + " is also mounted at line " + std::to_string(first.line) +
+                    " with the lock table " + first.how + ", here with " + locks +
+                    ": a lock taken through one mount would not stop writes through the other "
+                    "(give both mounts the same locks, or none)");
+    return false;
+}
+
 } // namespace
 
 tl::expected<std::shared_ptr<core::Handler>, WebdavSetupError>
@@ -73,8 +118,7 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     if (!opened) {
         return tl::unexpected(WebdavSetupError{"store", opened.error()});
     }
-    const auto locks_file =
-        settings.locks.empty() ? opened->default_locks : (base / settings.locks).string();
+    const auto& locks_file = opened->locks;
     auto locks =
         dav::open_sqlite_lock_store(locks_file, std::chrono::system_clock::now, settings.durable);
     if (!locks) {
@@ -116,20 +160,24 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     s.follow_symlinks = mount.boolean("follow_symlinks").value_or(false);
     s.max_xml_body = mount.size("max_xml_body").value_or(s.max_xml_body);
     s.quota = mount.size("quota");
-    if (auto t = mount.integer("lock_timeout", 1, 365ll * 24 * 3600)) {
-        s.lock_timeout = std::chrono::seconds(*t);
+    const auto lock_timeout = mount.integer("lock_timeout", 1, 365ll * 24 * 3600);
+    if (lock_timeout) {
+        s.lock_timeout = std::chrono::seconds(*lock_timeout);
     }
     if (auto t = mount.integer("max_lock_timeout", 1, 365ll * 24 * 3600)) {
         s.max_lock_timeout = std::chrono::seconds(*t);
     }
     s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
-    if (mount.checking_only()) {
-        // check-config: nothing is opened (opening creates what is missing).
-        if (auto ok = check_webdav_settings(s, mount.base_dir()); !ok) {
-            mount.error(ok.error().setting, ok.error().message);
+    bool ok = limit_lock_timeout(mount, s, lock_timeout.has_value());
+    ok = check_one_lock_table(mount, s) && ok;
+    if (mount.checking_only() || !ok) {
+        // check-config, or a configuration already refused: nothing is opened (opening
+        // creates what is missing), but the store is still checked, to report every problem.
+        if (auto checked = check_webdav_settings(s, mount.base_dir()); !checked) {
+            mount.error(checked.error().setting, checked.error().message);
             return nullptr;
         }
-        return std::make_shared<CheckedShare>();
+        return ok ? std::make_shared<CheckedShare>() : nullptr;
     }
     auto handler = make_webdav_handler(std::move(s), mount.base_dir());
     if (!handler) {

@@ -1,10 +1,18 @@
 // The `quire` command as a user runs it: a real child process.
+#include "support/test_certificates.hpp"
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 
+#include "core/unique_fd.hpp"
+
+#include <arpa/inet.h>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <sstream>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +28,9 @@ struct Result {
 
 Result run(const std::string& args) {
     Result r;
-    FILE* p = ::popen((quire_binary() + " " + args + " 2>&1").c_str(), "r");
+    // A command that should have stopped at once but serves is killed (status 124), not waited
+    // for.
+    FILE* p = ::popen(("timeout 30 " + quire_binary() + " " + args + " 2>&1").c_str(), "r");
     char buf[4096];
     while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) {
         r.output.append(buf, n);
@@ -61,6 +71,73 @@ TEST(CliTest, CheckConfigPrintsFileLineErrorsAndExitsOne) {
     EXPECT_EQ(dav.status, 0) << dav.output;
     EXPECT_FALSE(std::filesystem::exists(dir / "share/.quire"));
     EXPECT_FALSE(std::filesystem::exists(dir / "notes.git"));
+}
+
+// What `run` would refuse at start, `check-config` reports, on the same lines: a listener key
+// that does not match its certificate, and a virtual host's certificate that is not one.
+TEST(CliTest, CheckConfigAndRunRefuseUnusableCertificatesOnTheSameLines) {
+    TempDir dir;
+    make_certificate(dir, "localhost");
+    make_certificate(dir, "other.test");
+    dir.write("bad.pem", "not a certificate\n");
+    dir.write("www/a", "a");
+    dir.write("q.toml", "[[listen]]\naddress = \"127.0.0.1:0\"\ntls = true\n"
+                        "cert = \"localhost.pem\"\nkey = \"other.test.key\"\n"
+                        "[[vhost]]\nnames = [\"other.test\"]\ncert = \"bad.pem\"\n"
+                        "key = \"other.test.key\"\n"
+                        "[[vhost.mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n");
+    const auto file = (dir / "q.toml").string();
+    auto checked = run("check-config " + file);
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find(file + ":5: [[listen]] key: "), std::string::npos)
+        << checked.output;
+    EXPECT_NE(checked.output.find(file + ":8: [[vhost]] cert: "), std::string::npos)
+        << checked.output;
+    auto ran = run("run --config " + file);
+    EXPECT_EQ(ran.status, 1) << ran.output;
+    EXPECT_EQ(ran.output, checked.output);
+}
+
+// A folder given as the configuration file cannot be read; it is not an empty configuration.
+TEST(CliTest, AFolderGivenAsTheConfigurationFileCannotBeRead) {
+    TempDir dir;
+    const std::string expected = dir.path().string() + ": cannot be read: Is a directory\n";
+    for (const char* command : {"check-config ", "run --config "}) {
+        auto r = run(command + dir.path().string());
+        EXPECT_EQ(r.status, 1) << command;
+        EXPECT_EQ(r.output, expected) << command;
+    }
+}
+
+// With the error log in a file, a start-up failure (here: the port is taken) was written only
+// there: `run` exited 1 without a word on the terminal.
+TEST(CliTest, RunPrintsAStartUpFailureOnTheTerminalWhenTheErrorLogIsAFile) {
+    core::UniqueFd taken(::socket(AF_INET, SOCK_STREAM, 0));
+    ASSERT_TRUE(taken);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    ASSERT_EQ(::bind(taken.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(taken.get(), 1), 0);
+    ASSERT_EQ(::getsockname(taken.get(), reinterpret_cast<sockaddr*>(&addr), &length), 0);
+    const std::string port = std::to_string(ntohs(addr.sin_port));
+
+    TempDir dir;
+    dir.write("www/a", "a");
+    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
+                        "address = \"127.0.0.1:" +
+                            port +
+                            "\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n");
+    const auto file = (dir / "q.toml").string();
+    auto r = run("run --config " + file);
+    EXPECT_EQ(r.status, 1) << r.output;
+    const std::string why = file + ":5: cannot listen on 127.0.0.1:" + port;
+    EXPECT_NE(r.output.find(why), std::string::npos) << r.output;
+    std::ifstream log(dir / "err.log");
+    std::ostringstream logged;
+    logged << log.rdbuf();
+    EXPECT_NE(logged.str().find(why), std::string::npos) << logged.str();
 }
 
 TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {

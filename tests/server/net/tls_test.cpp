@@ -1,4 +1,5 @@
 // TLS over real sockets with certificates made at test time; curl as the client.
+#include "support/test_certificates.hpp"
 #include "support/test_client.hpp"
 #include "support/test_handlers.hpp"
 #include "support/test_server.hpp"
@@ -21,12 +22,6 @@ std::string run(const std::string& command) {
     }
     ::pclose(p);
     return out;
-}
-
-void make_certificate(const TempDir& dir, const std::string& name) {
-    run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=" + name +
-        " -addext subjectAltName=DNS:" + name + " -keyout " + (dir / (name + ".key")).string() +
-        " -out " + (dir / (name + ".pem")).string());
 }
 
 class TlsTest : public ::testing::Test {
