@@ -19,6 +19,7 @@
 #include "../read_cache.hpp"
 #include "../space_reserve.hpp"
 #include "handles.hpp"
+#include "loose_objects.hpp"
 #include "sidecar.hpp"
 #include "tree_edit.hpp"
 
@@ -158,11 +159,13 @@ private:
 // so that opening it is cheap (and the caller may read it on another thread).
 class LazyBlobBody final : public Body {
 public:
-    LazyBlobBody(RepoPool::Lease repo, const git_oid& id, std::uint64_t size)
-        : repo_(std::move(repo)), id_(id), size_(size) {}
+    LazyBlobBody(RepoPool::Lease repo, const git_oid& id, std::uint64_t size, LooseObjects& loose)
+        : repo_(std::move(repo)), id_(id), size_(size), loose_(loose) {}
     std::uint64_t length() const override { return size_; }
     Result<std::size_t> read(std::span<std::byte> buf) override {
         if (!bytes_) {
+            if (auto whole = loose_.check(id_); !whole)
+                return tl::unexpected(whole.error());
             git_blob* raw = nullptr;
             if (int rc = git_blob_lookup(&raw, repo_.get(), &id_); rc < 0)
                 return tl::unexpected(git_error(rc, "read blob"));
@@ -177,6 +180,7 @@ private:
     RepoPool::Lease repo_;
     git_oid id_;
     std::uint64_t size_;
+    LooseObjects& loose_;
     std::optional<MemoryBody> bytes_;
 };
 
@@ -278,8 +282,8 @@ public:
             return out;
         }
         cache_.put_document(path, {out.meta, nullptr}, v);
-        out.body =
-            std::make_unique<LazyBlobBody>(std::move(at->repo), found->item.id, out.meta.size);
+        out.body = std::make_unique<LazyBlobBody>(std::move(at->repo), found->item.id,
+                                                  out.meta.size, *loose_);
         return out;
     }
 
@@ -723,6 +727,8 @@ public:
         if (!marker)
             return tl::unexpected(marker.error());
         marker_ = *marker;
+        loose_ = std::make_unique<LooseObjects>(std::string(git_repository_path(repo->get())) +
+                                                "objects");
         return {};
     }
 
@@ -943,11 +949,15 @@ private:
 
     Result<Snapshot> load(git_repository* repo, const git_oid& id) {
         Snapshot snap;
+        if (auto whole = loose_->check(id); !whole)
+            return tl::unexpected(whole.error());
         git_commit* raw = nullptr;
         if (int rc = git_commit_lookup(&raw, repo, &id); rc < 0)
             return tl::unexpected(git_error(rc, "read commit"));
         snap.commit.reset(raw);
         snap.commit_id = id;
+        if (auto whole = loose_->check(*git_commit_tree_id(raw)); !whole)
+            return tl::unexpected(whole.error());
         git_tree* tree = nullptr;
         if (int rc = git_commit_tree(&tree, raw); rc < 0)
             return tl::unexpected(git_error(rc, "read tree"));
@@ -989,6 +999,8 @@ private:
     }
 
     Result<TreePtr> lookup_tree(git_repository* repo, const git_oid& id) {
+        if (auto whole = loose_->check(id); !whole)
+            return tl::unexpected(whole.error());
         git_tree* t = nullptr;
         if (int rc = git_tree_lookup(&t, repo, &id); rc < 0)
             return tl::unexpected(git_error(rc, "read tree"));
@@ -1053,6 +1065,8 @@ private:
     }
 
     Result<std::string> read_blob(git_repository* repo, const git_oid& id) {
+        if (auto whole = loose_->check(id); !whole)
+            return tl::unexpected(whole.error());
         git_blob* raw = nullptr;
         if (int rc = git_blob_lookup(&raw, repo, &id); rc < 0)
             return tl::unexpected(git_error(rc, "read blob"));
@@ -1223,6 +1237,7 @@ private:
     std::mutex write_mutex_;
     RepoPool pool_;
     git_oid marker_{};
+    std::unique_ptr<LooseObjects> loose_; // set by init()
     ReadCache cache_;
 };
 

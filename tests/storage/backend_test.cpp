@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -656,6 +657,38 @@ TEST_F(GitRepoTest, ADocumentPutWherePlainGitRemovedOneHasNoneOfItsProperties) {
     auto props = store->props("/doc");
     ASSERT_TRUE(props) << props.error().message;
     EXPECT_TRUE(props->empty()) << "shows " << props->front().name.name;
+}
+
+// A loose object cut short (what a power cut leaves of an object a git without fsync wrote)
+// is an error naming it; libgit2 1.5 alone inflates such an object for ever. Small (read
+// whole) and large (read lazily) documents, and the other documents still read.
+TEST_F(GitRepoTest, ALooseObjectCutShortIsAnErrorNamingItNotAHang) {
+    std::string large(300 * 1024, '\0');
+    std::mt19937_64 rng(3);
+    for (auto& c : large)
+        c = static_cast<char>('a' + rng() % 26);
+    {
+        auto store = open();
+        ASSERT_TRUE(put(*store, "/small", std::string(5000, 's')));
+        ASSERT_TRUE(put(*store, "/large", large));
+        ASSERT_TRUE(put(*store, "/fine", "fine"));
+    }
+    for (const char* path : {"small", "large"}) {
+        const std::string id = git(repo(), std::string("rev-parse main:") + path);
+        const std::string file = repo() + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
+        ASSERT_TRUE(std::filesystem::exists(file)) << file;
+        std::filesystem::permissions(file, std::filesystem::perms::owner_write,
+                                     std::filesystem::perm_options::add);
+        std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+    }
+    auto store = open(); // no object cached from before
+    for (const char* path : {"/small", "/large"}) {
+        auto body = get(*store, path);
+        ASSERT_FALSE(body) << path << " was read";
+        EXPECT_NE(body.error().message.find("damaged git object"), std::string::npos)
+            << path << ": " << body.error().message;
+    }
+    EXPECT_EQ(get(*store, "/fine").value_or("error"), "fine");
 }
 
 TEST_F(GitRepoTest, HistoryMadeByPlainGitIsReadCorrectly) {
