@@ -3,6 +3,7 @@
 // collection, the lock root of a collection, a lock refreshed by another user, LOCK on an
 // unmapped URL ending in '/', OPTIONS against a 405's Allow, and why a Destination is refused.
 // On every backend.
+#include "dav/locks/sqlite_lock_store.hpp"
 #include "dav_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -176,6 +177,25 @@ TEST_P(DavAnswerTest, UnlockAndRefreshOnAFullLockTableAreNotAWrongToken) {
         auto seen = call("PROPFIND", "/dav/held", {}, "Depth: 0\r\n");
         EXPECT_NE(seen.body.find(token), std::string::npos) << "the lock is gone: " << seen.body;
     }
+}
+
+// A lock on a name where nothing is (what a process killed between a LOCK's lock and its
+// empty document leaves) is dropped when the share opens; a lock on a resource stays.
+TEST_P(DavAnswerTest, ALockWhereNothingIsIsDroppedWhenTheShareOpens) {
+    ASSERT_EQ(lock("/dav/held").status, 201);
+    {
+        auto table = dav::open_sqlite_lock_store((dir_ / "locks.db").string());
+        ASSERT_TRUE(table) << table.error().message;
+        auto ghost = (*table)->create(dav::LockRequest{.root = "/ghost",
+                                                       .scope = dav::LockScope::exclusive,
+                                                       .timeout = std::chrono::seconds(3600)});
+        ASSERT_TRUE(ghost) << ghost.error().message;
+    }
+    EXPECT_EQ(call("PUT", "/dav/ghost", "x").status, 423);
+    ASSERT_EQ(call("DELETE", "/dav/ghost").status, 404);
+    start(); // the share opens again
+    EXPECT_EQ(call("PUT", "/dav/ghost", "x").status, 201);
+    EXPECT_EQ(call("PUT", "/dav/held", "x").status, 423);
 }
 
 // A LOCK on an unmapped URL makes an empty document, which a URL ending in '/' cannot name.

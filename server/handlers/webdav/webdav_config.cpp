@@ -3,9 +3,12 @@
 
 #include "dav/dav_handler.hpp"
 #include "dav/locks/sqlite_lock_store.hpp"
+#include "dav/locks/stale_locks.hpp"
 #include "storage/fs/fs_store.hpp"
 #include "storage/git/git_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace quire::handlers {
 
@@ -125,6 +128,14 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
         return tl::unexpected(WebdavSetupError{settings.locks.empty() ? "store" : "locks",
                                                "cannot open the lock table " + locks_file + ": " +
                                                    locks.error().message});
+    }
+    // What a killed process (or another program) left: locks on names where nothing is.
+    if (auto dropped = dav::drop_locks_without_resource(**locks, *opened->store); !dropped) {
+        return tl::unexpected(WebdavSetupError{settings.locks.empty() ? "store" : "locks",
+                                               "cannot read the lock table " + locks_file + ": " +
+                                                   dropped.error().message});
+    } else if (*dropped > 0) {
+        spdlog::info("{}: dropped {} lock(s) on names where nothing is", locks_file, *dropped);
     }
     dav::DavOptions o;
     o.inline_reads = opened->store->capabilities().fast_reads;
