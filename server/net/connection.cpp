@@ -604,6 +604,16 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
         }
     }
 
+    // A server-side failure (a full disk, a damaged database, a backend that died) is told to
+    // the operator too, not only to the client in the answer's body (501 and 505 are the
+    // client's).
+    if (response->status >= 500 && response->status != 501 && response->status != 505) {
+        spdlog::log(response->status == 507 ? spdlog::level::warn : spdlog::level::err,
+                    "{} {}: {} {}{}{}", request.method, request.target, response->status,
+                    http::reason_phrase(response->status),
+                    response->error_detail.empty() ? "" : ": ", response->error_detail);
+    }
+
     // 3. Whatever of the body the handler left unread must go before the next request.
     if (!body_.finished()) {
         if (body_.failed()) {

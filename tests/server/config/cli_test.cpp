@@ -173,5 +173,48 @@ TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {
     ::close(out[0]);
 }
 
+// A request the server fails (here a PUT over the share's quota: 507) is told in the error
+// log too, with what the client was told, not only in the answer's body.
+TEST(CliTest, AServerSideFailureIsWrittenToTheErrorLog) {
+    TempDir dir;
+    dir.write("share/.keep", "");
+    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
+                        "address = \"127.0.0.1:0\"\n[[mount]]\npath = \"/dav\"\n"
+                        "handler = \"webdav\"\nstore = \"fs:share\"\nquota = \"4K\"\n");
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    const std::string config = (dir / "q.toml").string();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out[1], 1);
+        ::close(out[0]);
+        ::execl(quire_binary().c_str(), "quire", "run", "--config", config.c_str(), nullptr);
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c;
+    while (::read(out[0], &c, 1) == 1 && c != '\n')
+        line += c;
+    ::close(out[0]);
+    const std::string prefix = "Quire 0.1.0 serving on http://127.0.0.1:";
+    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+    const int port = std::stoi(line.substr(prefix.size()));
+    TestClient client(static_cast<std::uint16_t>(port));
+    client.send("PUT /dav/big HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n" +
+                std::string(8192, 'b'));
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 507);
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    std::ifstream log(dir / "err.log");
+    std::ostringstream logged;
+    logged << log.rdbuf();
+    EXPECT_NE(logged.str().find("PUT /dav/big: 507 Insufficient Storage"), std::string::npos)
+        << logged.str();
+}
+
 } // namespace
 } // namespace quire::test
