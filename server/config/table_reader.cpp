@@ -136,11 +136,11 @@ std::optional<std::uint64_t> TableReader::size(std::string_view key) {
     int shift = -1;
     if (unit.empty() || unit == "B") {
         shift = 0;
-    } else if (unit == "K" || unit == "KiB") {
+    } else if (unit == "K" || unit == "k" || unit == "KiB") { // either case, as nginx reads
         shift = 10;
-    } else if (unit == "M" || unit == "MiB") {
+    } else if (unit == "M" || unit == "m" || unit == "MiB") {
         shift = 20;
-    } else if (unit == "G" || unit == "GiB") {
+    } else if (unit == "G" || unit == "g" || unit == "GiB") {
         shift = 30;
     }
     if (ec != std::errc() || shift < 0 || number > (UINT64_MAX >> shift)) {

@@ -69,6 +69,26 @@ cache_control = "max-age=60"
     EXPECT_EQ(vh.mounts.at(0).prefix, "/static");
 }
 
+// Size units in either case, as nginx reads them; "MB" (decimal or binary?) stays refused.
+TEST(ConfigTest, SizeUnitsAreReadInEitherCase) {
+    TempDir dir;
+    dir.write("www/a", "a");
+    for (const auto& [text, bytes] : {std::pair<std::string, std::uint64_t>{"16k", 16u << 10},
+                                      {"16K", 16u << 10},
+                                      {"3m", 3u << 20},
+                                      {"1g", 1u << 30},
+                                      {"2GiB", 2ull << 30}}) {
+        auto r = load_config_text("[server.limits]\nmax_body = \"" + text +
+                                      "\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\n"
+                                      "root = \"www\"\n",
+                                  "quire.toml", dir.path().string());
+        ASSERT_TRUE(r) << text << ": " << r.error().front();
+        EXPECT_EQ((*r)->limits.max_body, bytes) << text;
+    }
+    auto e = errors_of("[server.limits]\nmax_body = \"10MB\"\n", dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:2: [server.limits] max_body: must be")) << e.front();
+}
+
 TEST(ConfigTest, ReportsTomlSyntaxErrorsWithTheirLine) {
     auto e = errors_of("[server]\nworkers = 2\nthis is not toml\n");
     ASSERT_EQ(e.size(), 1u);
