@@ -10,6 +10,7 @@
 #include "table_reader.hpp"
 #include "tls_files.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -295,6 +296,13 @@ void read_vhost(TableReader& t, std::vector<core::VirtualHost>& hosts) {
         for (auto n : *names) {
             for (auto& ch : n) {
                 ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+            }
+            // Host names are compared without case: a name two hosts give would only ever
+            // reach the first, and the second's mounts for it never.
+            for (const auto& other : hosts) {
+                if (std::find(other.names.begin(), other.names.end(), n) != other.names.end()) {
+                    t.error("names", "'" + n + "' is a name of an earlier [[vhost]] already");
+                }
             }
             vh.names.push_back(std::move(n));
         }

@@ -89,6 +89,19 @@ TEST(ConfigTest, SizeUnitsAreReadInEitherCase) {
     EXPECT_TRUE(has(e, "quire.toml:2: [server.limits] max_body: must be")) << e.front();
 }
 
+// Two virtual hosts that give one name (without regard to case): the second never gets it.
+TEST(ConfigTest, ANameTwoVirtualHostsGiveIsRefused) {
+    TempDir dir;
+    dir.write("www/a", "a");
+    const std::string mount = "[[vhost.mount]]\npath = \"/\"\nhandler = \"static\"\n"
+                              "root = \"www\"\n";
+    auto e = errors_of("[[vhost]]\nnames = [\"a.org\", \"b.org\"]\n" + mount +
+                           "[[vhost]]\nnames = [\"A.org\"]\n" + mount,
+                       dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:8: [[vhost]] names: 'a.org' is a name of an earlier"))
+        << (e.empty() ? "accepted" : e.front());
+}
+
 TEST(ConfigTest, ReportsTomlSyntaxErrorsWithTheirLine) {
     auto e = errors_of("[server]\nworkers = 2\nthis is not toml\n");
     ASSERT_EQ(e.size(), 1u);
