@@ -2,6 +2,7 @@
 // content.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 #include <sys/stat.h>
 
@@ -10,23 +11,35 @@
 namespace quire::storage::testing {
 namespace {
 
+// Each test's store lives in root_, a folder on a 4 MiB tmpfs (the test skips, saying why,
+// where none can be mounted).
 template <class Backend>
-class FullDiskTest : public ::testing::Test {};
+class FullDiskTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        disk_ = std::make_unique<SmallDisk>(dir_.path());
+        QUIRE_SKIP_UNLESS_MOUNTED(*disk_);
+        root_ = disk_->path() + "/store";
+        ASSERT_EQ(::mkdir(root_.c_str(), 0700), 0);
+    }
+    std::string filler() const { return disk_->path() + "/filler"; }
+
+    TempDir dir_;
+    std::unique_ptr<SmallDisk> disk_;
+    std::string root_;
+};
 
 using Backends = ::testing::Types<FsBackend, FsQuickBackend, SqliteBackend, GitBackend>;
 TYPED_TEST_SUITE(FullDiskTest, Backends, BackendNames);
 
 TYPED_TEST(FullDiskTest, WriteFailsTypedAndKeepsOldContent) {
-    TempDir dir;
-    SmallDisk disk(dir.path());
-    QUIRE_SKIP_UNLESS_MOUNTED(disk);
     // Random bytes do not compress: git's zlib cannot make them fit either.
     std::string big(8 * 1024 * 1024, '\0');
     std::mt19937_64 rng(42);
     for (auto& c : big)
         c = static_cast<char>(rng());
     {
-        auto store = TypeParam::open(disk.path());
+        auto store = TypeParam::open(this->root_);
         ASSERT_TRUE(store) << store.error().message;
         auto old = put(**store, "/doc", "old content");
         ASSERT_TRUE(old) << old.error().message;
@@ -51,26 +64,21 @@ TYPED_TEST(FullDiskTest, WriteFailsTypedAndKeepsOldContent) {
         auto small = put(**store, "/after", "fits");
         EXPECT_TRUE(small) << small.error().message;
     }
-    auto reopened = TypeParam::open(disk.path());
+    auto reopened = TypeParam::open(this->root_);
     ASSERT_TRUE(reopened) << reopened.error().message;
     EXPECT_EQ(*get(**reopened, "/doc"), "old content");
-    EXPECT_EQ(TypeParam::integrity(disk.path()), "");
+    EXPECT_EQ(TypeParam::integrity(this->root_), "");
 }
 
 // Reads go on while the disk is full: the fs store's quick journal cannot be folded then, and
 // a listing came back empty (a sync client would have deleted everything on its side).
 TYPED_TEST(FullDiskTest, ReadsAndListingsGoOnWhileTheDiskIsFull) {
-    TempDir dir;
-    SmallDisk disk(dir.path());
-    QUIRE_SKIP_UNLESS_MOUNTED(disk);
-    const std::string root = disk.path() + "/store";
-    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
-    auto store = TypeParam::open(root);
+    auto store = TypeParam::open(this->root_);
     ASSERT_TRUE(store) << store.error().message;
     ASSERT_TRUE(put(**store, "/a.txt", "alpha"));
     ASSERT_TRUE((*store)->mkcol("/dir", "test"));
     ASSERT_TRUE(put(**store, "/dir/b.txt", "beta")); // fs_quick: still in the journal
-    fill(disk.path() + "/filler");
+    fill(this->filler());
 
     auto listing = (*store)->list("/");
     ASSERT_TRUE(listing) << listing.error().message;
@@ -91,20 +99,15 @@ TYPED_TEST(FullDiskTest, ReadsAndListingsGoOnWhileTheDiskIsFull) {
 // space is there for writes after it. git keeps every version: its DELETE frees nothing, and
 // may itself be refused, but as a full disk (507), not as a fault (500).
 TYPED_TEST(FullDiskTest, ADeleteOnADiskFilledToTheLastByteFreesSpace) {
-    TempDir dir;
-    SmallDisk disk(dir.path());
-    QUIRE_SKIP_UNLESS_MOUNTED(disk);
-    const std::string root = disk.path() + "/store";
-    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
     std::string big(1024 * 1024, '\0');
     std::mt19937_64 rng(7);
     for (auto& c : big)
         c = static_cast<char>(rng());
-    auto store = TypeParam::open(root);
+    auto store = TypeParam::open(this->root_);
     ASSERT_TRUE(store) << store.error().message;
     ASSERT_TRUE(put(**store, "/big", big));
     ASSERT_TRUE(put(**store, "/kept", "kept"));
-    fill(disk.path() + "/filler");
+    fill(this->filler());
     auto removed = (*store)->remove("/big", {}, "test");
     if (std::string(TypeParam::name) == "git") {
         if (!removed) {
@@ -116,24 +119,19 @@ TYPED_TEST(FullDiskTest, ADeleteOnADiskFilledToTheLastByteFreesSpace) {
     auto after = put(**store, "/after", std::string(64 * 1024, 'a'));
     EXPECT_TRUE(after) << after.error().message;
     EXPECT_EQ(*get(**store, "/kept"), "kept");
-    EXPECT_EQ(TypeParam::integrity(root), "");
+    EXPECT_EQ(TypeParam::integrity(this->root_), "");
 }
 
 // A store opens on a full disk (what a crash left is settled with the reserve's room), and
 // serves what it holds.
 TYPED_TEST(FullDiskTest, AStoreOpensOnAFullDisk) {
-    TempDir dir;
-    SmallDisk disk(dir.path());
-    QUIRE_SKIP_UNLESS_MOUNTED(disk);
-    const std::string root = disk.path() + "/store";
-    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
     {
-        auto store = TypeParam::open(root);
+        auto store = TypeParam::open(this->root_);
         ASSERT_TRUE(store) << store.error().message;
         ASSERT_TRUE(put(**store, "/a.txt", "alpha")); // fs_quick: in the journal
-        fill(disk.path() + "/filler");
+        fill(this->filler());
     }
-    auto reopened = TypeParam::open(root);
+    auto reopened = TypeParam::open(this->root_);
     ASSERT_TRUE(reopened) << reopened.error().message;
     EXPECT_EQ(*get(**reopened, "/a.txt"), "alpha");
     auto listing = (*reopened)->list("/");

@@ -146,14 +146,22 @@ TEST(ConfigTest, RequiresCertificatesForTls) {
     EXPECT_TRUE(has(e, "quire.toml:1: [[listen]]: a TLS listener needs cert and key"));
 }
 
+// Certificates for the TLS checks: localhost's and other.test's pairs, a file that is not a
+// certificate, and a folder to serve.
+class TlsConfigTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        test::make_certificate(dir, "localhost");
+        test::make_certificate(dir, "other.test");
+        dir.write("bad.pem", "not a certificate\n");
+        dir.write("www/a", "a");
+    }
+    TempDir dir;
+};
+
 // A certificate or key that the server could not load is refused on its own line, by a check
 // as by a run (a check used to accept what stopped `run`).
-TEST(ConfigTest, AnUnusableListenerCertificateOrKeyIsNamedOnItsLine) {
-    TempDir dir;
-    test::make_certificate(dir, "localhost");
-    test::make_certificate(dir, "other.test");
-    dir.write("bad.pem", "not a certificate\n");
-    dir.write("www/a", "a");
+TEST_F(TlsConfigTest, AnUnusableListenerCertificateOrKeyIsNamedOnItsLine) {
     auto text = [](const std::string& cert, const std::string& key) {
         return "[[listen]]\naddress = \"127.0.0.1:0\"\ntls = true\ncert = \"" + cert +
                "\"\nkey = \"" + key +
@@ -182,12 +190,7 @@ TEST(ConfigTest, AnUnusableListenerCertificateOrKeyIsNamedOnItsLine) {
 
 // A virtual host's cert and key are checked as a listener's are (they were not checked at
 // all, and `run` blamed the listener's address line), on the vhost's own lines.
-TEST(ConfigTest, AVirtualHostsCertificateAndKeyAreNamedOnTheirLines) {
-    TempDir dir;
-    test::make_certificate(dir, "localhost");
-    test::make_certificate(dir, "other.test");
-    dir.write("bad.pem", "not a certificate\n");
-    dir.write("www/a", "a");
+TEST_F(TlsConfigTest, AVirtualHostsCertificateAndKeyAreNamedOnTheirLines) {
     auto text = [](const std::string& cert, const std::string& key) {
         return "[[listen]]\naddress = \"127.0.0.1:0\"\ntls = true\ncert = \"localhost.pem\"\n"
                "key = \"localhost.key\"\n[[vhost]]\nnames = [\"other.test\"]\ncert = \"" +
