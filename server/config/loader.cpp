@@ -244,16 +244,16 @@ std::optional<core::Mount> read_mount(TableReader& t) {
         }
     }
     m.error_pages = read_error_pages(t);
+    // Without a known handler the mount's other keys cannot be told apart from misspelt ones:
+    // they are not reported as unknown.
     if (!handler) {
         t.error_here("a mount needs handler = \"...\" (one of: " + handlers::handler_names() + ")");
-        t.finish();
         return std::nullopt;
     }
     auto factory = handlers::find_factory(*handler);
     if (!factory) {
         t.error("handler",
                 "unknown handler '" + *handler + "' (known: " + handlers::handler_names() + ")");
-        t.finish();
         return std::nullopt;
     }
     // Authentication and access come first in the mount's list (they answer next on success).
@@ -270,16 +270,18 @@ std::optional<core::Mount> read_mount(TableReader& t) {
     return m;
 }
 
-void read_mounts(TableReader& owner, const toml::array& mounts, core::VirtualHost& vh) {
+// `context` names the tables in messages: "[[mount]]" at the top, "[[vhost.mount]]" in a host.
+void read_mounts(TableReader& owner, const toml::array& mounts, core::VirtualHost& vh,
+                 const std::string& context) {
     std::set<std::string> prefixes;
     for (const auto& node : mounts) {
         const auto* t = node.as_table();
         if (!t) {
             owner.diagnostics().error(static_cast<long>(node.source().begin.line),
-                                      "mount must be a table ([[mount]])");
+                                      "mount must be a table (" + context + ")");
             continue;
         }
-        TableReader r(*t, owner.diagnostics(), owner.base_dir(), "[[mount]]");
+        TableReader r(*t, owner.diagnostics(), owner.base_dir(), context);
         if (auto m = read_mount(r)) {
             if (!prefixes.insert(m->prefix).second) {
                 r.error("path", "another mount of this host has the same path");
@@ -315,7 +317,7 @@ void read_vhost(TableReader& t, std::vector<core::VirtualHost>& hosts) {
     check_tls_files(t, vh.tls_cert, vh.tls_key);
     vh.error_pages = read_error_pages(t);
     if (const auto* mounts = t.array("mount")) {
-        read_mounts(t, *mounts, vh);
+        read_mounts(t, *mounts, vh, "[[vhost.mount]]");
     }
     if (vh.mounts.empty()) {
         t.error_here("a virtual host needs at least one [[vhost.mount]]");
@@ -388,7 +390,7 @@ LoadResult load_config_text(std::string_view text, const std::string& name,
     std::vector<core::VirtualHost> hosts;
     if (const auto* mounts = top.array("mount")) {
         core::VirtualHost vh; // top-level mounts form the default host
-        read_mounts(top, *mounts, vh);
+        read_mounts(top, *mounts, vh, "[[mount]]");
         hosts.push_back(std::move(vh));
     }
     if (const auto* vhosts = top.array("vhost")) {

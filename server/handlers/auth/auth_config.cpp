@@ -52,6 +52,11 @@ std::shared_ptr<core::Handler> auth_handler_from_config(config::TableReader& mou
         return nullptr;
     }
     o.htpasswd = htpasswd.value_or("");
+    if (!o.htpasswd.empty()) {
+        const long line = mount.line_of("htpasswd");
+        o.warn =
+            mount.shared_resources().first_use("htpasswd " + o.htpasswd, {{}, line}).line == line;
+    }
     auto handler = BasicAuthHandler::create(std::move(o));
     if (!handler) {
         mount.error("htpasswd", handler.error());

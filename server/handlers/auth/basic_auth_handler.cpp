@@ -168,7 +168,9 @@ BasicAuthHandler::create(AuthOptions options) {
         if (!file) {
             return tl::unexpected(file.error());
         }
-        log_warnings(*file);
+        if (options.warn) {
+            log_warnings(*file);
+        }
         h->file_ = std::make_shared<const HtpasswdFile>(std::move(*file));
         h->mtime_ = st.st_mtim;
         h->file_size_ = st.st_size;

@@ -33,6 +33,9 @@ struct AuthOptions {
     bool lists = false;
     std::vector<std::string> readers;
     std::vector<std::string> writers;
+    // Whether the file's warnings go to the error log at creation: only for the first mount
+    // that names the file (the others would repeat them).
+    bool warn = true;
 };
 
 class BasicAuthHandler final : public core::Handler {

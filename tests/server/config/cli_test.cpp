@@ -73,6 +73,25 @@ TEST(CliTest, CheckConfigPrintsFileLineErrorsAndExitsOne) {
     EXPECT_FALSE(std::filesystem::exists(dir / "notes.git"));
 }
 
+// An htpasswd file that several mounts share has its warnings told once, not once a mount.
+TEST(CliTest, AnHtpasswdFileSharedByMountsIsWarnedAboutOnce) {
+    TempDir dir;
+    dir.write("users", "plain:secret\n");
+    dir.write("www/a", "a");
+    std::string text;
+    for (const char* path : {"/a", "/b", "/c"}) {
+        text += std::string("[[mount]]\npath = \"") + path +
+                "\"\nhandler = \"static\"\nroot = \"www\"\nhtpasswd = \"users\"\n";
+    }
+    dir.write("q.toml", text);
+    auto r = run("check-config " + (dir / "q.toml").string());
+    EXPECT_EQ(r.status, 0) << r.output;
+    const std::string warning = "user 'plain': plaintext";
+    const auto first = r.output.find(warning);
+    ASSERT_NE(first, std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find(warning, first + 1), std::string::npos) << r.output;
+}
+
 // What `run` would refuse at start, `check-config` reports, on the same lines: a listener key
 // that does not match its certificate, and a virtual host's certificate that is not one.
 TEST(CliTest, CheckConfigAndRunRefuseUnusableCertificatesOnTheSameLines) {

@@ -129,6 +129,20 @@ root = "/definitely/not/here"
     EXPECT_TRUE(has(e, "quire.toml:12: [[mount]] root: cannot open the document root"));
 }
 
+// A mount whose handler is unknown has its other keys left unjudged (they are the unknown
+// handler's), and a host's mounts are named as [[vhost.mount]] in messages.
+TEST(ConfigTest, AnUnknownHandlersKeysAreNotUnknownAndHostMountsAreNamedAsSuch) {
+    TempDir dir;
+    auto e = errors_of("[[mount]]\npath = \"/\"\nhandler = \"nope\"\nroot = \"www\"\n"
+                       "[[vhost]]\nnames = [\"a.org\"]\n[[vhost.mount]]\npath = \"/\"\n"
+                       "handler = \"static\"\nroot = \"/definitely/not/here\"\n",
+                       dir.path().string());
+    EXPECT_TRUE(has(e, "quire.toml:3: [[mount]] handler: unknown handler 'nope'"));
+    EXPECT_FALSE(has(e, "unknown key 'root'")) << e.front();
+    EXPECT_TRUE(has(e, "quire.toml:10: [[vhost.mount]] root: cannot open the document root"))
+        << e.back();
+}
+
 TEST(ConfigTest, RefusesDuplicateMountsAndBadPaths) {
     TempDir dir;
     auto e = errors_of("[[mount]]\npath = \"/a\"\nhandler = \"static\"\nroot = \".\"\n"
