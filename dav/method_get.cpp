@@ -62,6 +62,22 @@ void read_into(Fetched& f, storage::Body& body) {
     f.bytes.resize(got);
 }
 
+// The next piece of a streamed body (on the blocking pool).
+core::StreamResult read_piece(storage::Body& body) {
+    core::StreamResult out;
+    std::string piece(stream_piece, '\0');
+    auto n = body.read(std::as_writable_bytes(std::span(piece.data(), piece.size())));
+    if (!n) {
+        out.error = n.error().message;
+        return out;
+    }
+    if (*n > 0) {
+        piece.resize(*n);
+        out.piece = std::move(piece);
+    }
+    return out;
+}
+
 // Fills f, which lives in do_get's frame (moving this struct around cost 6% of a small GET).
 // on_loop: running on the event loop (fast_reads): a body that must be read into memory is
 // left in f.unread for a thread.
@@ -245,25 +261,41 @@ asio::awaitable<void> do_get(Request& r) {
         res.accept_ranges = true;
         co_return;
     }
+    // A large body from a store without files: streamed with its length declared, and
+    // seekable for ranges, each range read by a body of its own opened for it (the document
+    // must still be the one whose etag went out).
     core::Exchange* ex = &r.ex;
     auto body = f.body;
-    res.body.append_stream([ex, body]() -> asio::awaitable<core::StreamResult> {
-        auto read = [body] {
-            core::StreamResult out;
-            std::string piece(stream_piece, '\0');
-            auto n = body->read(std::as_writable_bytes(std::span(piece.data(), piece.size())));
-            if (!n) {
-                out.error = n.error().message;
-                return out;
-            }
-            if (*n > 0) {
-                piece.resize(*n);
-                out.piece = std::move(piece);
-            }
-            return out;
-        };
+    const std::uint64_t length = body->length();
+    auto whole = [ex, body]() -> asio::awaitable<core::StreamResult> {
+        // Named, not a temporary inside co_await: g++ 12 mis-copies such temporaries.
+        auto read = [body] { return read_piece(*body); };
         co_return co_await ex->run_blocking(std::move(read));
-    });
+    };
+    auto from = [ex, store = r.options.store, path = r.path,
+                 tag = f.meta.etag](std::uint64_t first, std::uint64_t size) -> core::StreamPull {
+        auto part = std::make_shared<std::unique_ptr<storage::Body>>();
+        return [ex, store, path, tag, first, size, part]() -> asio::awaitable<core::StreamResult> {
+            auto read = [store, path, tag, first, size, part] {
+                if (!*part) {
+                    auto now = store->stat(path);
+                    if (!now || now->etag != tag) {
+                        return core::StreamResult{std::nullopt,
+                                                  path + " changed while its ranges were sent"};
+                    }
+                    auto opened = store->open_read(path, storage::ByteRange{first, size});
+                    if (!opened) {
+                        return core::StreamResult{std::nullopt, opened.error().message};
+                    }
+                    *part = std::move(*opened);
+                }
+                return read_piece(**part);
+            };
+            co_return co_await ex->run_blocking(std::move(read));
+        };
+    };
+    res.body.append_stream(std::move(whole), length, std::move(from));
+    res.accept_ranges = true;
 }
 
 } // namespace quire::dav

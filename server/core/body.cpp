@@ -14,6 +14,8 @@ std::optional<std::uint64_t> Body::known_length() const {
             total += sh->length;
         } else if (const auto* f = std::get_if<FileBucket>(&b)) {
             total += f->length;
+        } else if (const auto& st = std::get<StreamBucket>(b); st.length) {
+            total += *st.length;
         } else {
             return std::nullopt;
         }
@@ -22,8 +24,10 @@ std::optional<std::uint64_t> Body::known_length() const {
 }
 
 bool Body::seekable() const {
-    return std::none_of(buckets_.begin(), buckets_.end(),
-                        [](const Bucket& b) { return std::holds_alternative<StreamBucket>(b); });
+    return std::all_of(buckets_.begin(), buckets_.end(), [](const Bucket& b) {
+        const auto* st = std::get_if<StreamBucket>(&b);
+        return !st || (st->length && st->from);
+    });
 }
 
 Body Body::slice(std::uint64_t first, std::uint64_t length) const {
@@ -39,8 +43,10 @@ Body Body::slice(std::uint64_t first, std::uint64_t length) const {
             size = m->data.size();
         } else if (const auto* sh = std::get_if<SharedBucket>(&b)) {
             size = sh->length;
+        } else if (const auto* f = std::get_if<FileBucket>(&b)) {
+            size = f->length;
         } else {
-            size = std::get<FileBucket>(b).length;
+            size = *std::get<StreamBucket>(b).length;
         }
         if (first >= pos + size) {
             pos += size;
@@ -52,9 +58,11 @@ Body Body::slice(std::uint64_t first, std::uint64_t length) const {
             out.append(m->data.substr(start, take));
         } else if (const auto* sh = std::get_if<SharedBucket>(&b)) {
             out.buckets().emplace_back(SharedBucket{sh->data, sh->offset + start, take});
+        } else if (const auto* f = std::get_if<FileBucket>(&b)) {
+            out.append_file(f->fd, f->offset + start, take);
         } else {
-            const auto& f = std::get<FileBucket>(b);
-            out.append_file(f.fd, f.offset + start, take);
+            const auto& st = std::get<StreamBucket>(b);
+            out.buckets().emplace_back(StreamBucket{st.from(start, take), take, {}});
         }
         first += take;
         length -= take;

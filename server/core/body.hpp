@@ -43,8 +43,15 @@ struct StreamResult {
     std::string error; // non-empty on failure
 };
 using StreamPull = std::function<asio::awaitable<StreamResult>()>;
+// A stream that can start anywhere: a pull for the bytes [first, first + length).
+using StreamFrom = std::function<StreamPull(std::uint64_t first, std::uint64_t length)>;
 struct StreamBucket {
     StreamPull pull;
+    // Known: the head declares it (Content-Length, no chunked framing) and the stream must
+    // yield exactly that many bytes, or the connection is closed.
+    std::optional<std::uint64_t> length;
+    // Set (with length): the body is seekable, so ranges apply; slice() pulls from here.
+    StreamFrom from;
 };
 
 using Bucket = std::variant<MemoryBucket, SharedBucket, FileBucket, StreamBucket>;
@@ -61,6 +68,10 @@ public:
         buckets_.emplace_back(SharedBucket{std::move(data), 0, n});
     }
     void append_stream(StreamPull pull) { buckets_.emplace_back(StreamBucket{std::move(pull)}); }
+    // A stream of `length` bytes that can also start anywhere (see StreamBucket).
+    void append_stream(StreamPull pull, std::uint64_t length, StreamFrom from) {
+        buckets_.emplace_back(StreamBucket{std::move(pull), length, std::move(from)});
+    }
     void clear() { buckets_.clear(); }
 
     bool empty() const { return buckets_.empty(); }

@@ -778,6 +778,8 @@ asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Re
                 }
                 out.clear();
             }
+            // A stream of known length (declared in the head) must yield just that many bytes.
+            std::uint64_t left = s.length.value_or(0);
             for (;;) {
                 core::StreamResult piece = co_await s.pull();
                 if (!piece.error.empty()) {
@@ -785,10 +787,21 @@ asio::awaitable<bool> Connection<Stream>::send_buckets(std::string out, core::Re
                     co_return false; // the head is out: the only signal left is to close
                 }
                 if (!piece.piece) {
+                    if (s.length && left > 0) {
+                        spdlog::error("a streamed response body ended {} bytes short", left);
+                        co_return false;
+                    }
                     break;
                 }
                 if (piece.piece->empty()) {
                     continue;
+                }
+                if (s.length) {
+                    if (piece.piece->size() > left) {
+                        spdlog::error("a streamed response body is longer than it declared");
+                        co_return false;
+                    }
+                    left -= piece.piece->size();
                 }
                 // Counted before the piece is moved into the frame (it is empty after).
                 body_bytes += piece.piece->size();

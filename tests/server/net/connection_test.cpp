@@ -196,6 +196,48 @@ TEST(ConnectionBodyTest, ContentLengthZeroIsNoBody) {
     }
 }
 
+// A stream of known length goes out with Content-Length and no chunked framing, and a range
+// of it is pulled from where the range starts; one that yields fewer bytes than it declared
+// has its connection closed (the head is out: closing is the only signal left).
+TEST(ConnectionBodyTest, AStreamOfKnownLengthIsDeclaredRangedAndHeldToIt) {
+    const std::string text = "0123456789";
+    auto handler = std::make_shared<LambdaHandler>(
+        [text](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            const bool short_one = ex.path() == "/short";
+            auto pull_of = [text, short_one](std::uint64_t first, std::uint64_t length) {
+                auto done = std::make_shared<bool>(false);
+                return core::StreamPull([text, short_one, first, length,
+                                         done]() -> asio::awaitable<core::StreamResult> {
+                    if (*done)
+                        co_return core::StreamResult{std::nullopt, {}};
+                    *done = true;
+                    const auto n = short_one ? length / 2 : length;
+                    co_return core::StreamResult{text.substr(first, n), {}};
+                });
+            };
+            ex.response().status = 200;
+            ex.response().validators = http::Validators{true, "\"v\"", std::nullopt};
+            ex.response().accept_ranges = true;
+            ex.response().body.append_stream(pull_of(0, text.size()), text.size(), pull_of);
+            co_return core::Outcome::done;
+        });
+    TestServer server(make_config({mount("/", handler)}));
+    auto whole = http_get(server.port(), "/whole");
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->header("content-length"), "10");
+    EXPECT_FALSE(whole->header("transfer-encoding"));
+    EXPECT_EQ(whole->body, text);
+    auto part = http_get(server.port(), "/whole", "Range: bytes=3-5\r\n");
+    ASSERT_TRUE(part);
+    EXPECT_EQ(part->status, 206);
+    EXPECT_EQ(part->body, "345");
+    TestClient c(server.port());
+    c.send("GET /short HTTP/1.1\r\nHost: a\r\n\r\n");
+    const std::string all = c.read_until_close();
+    EXPECT_NE(all.find("Content-Length: 10\r\n"), std::string::npos) << all;
+    EXPECT_TRUE(all.ends_with("\r\n\r\n01234")) << all;
+}
+
 TEST_F(ConnectionTest, DecodesAChunkedRequestBodyWithExtensionsAndTrailers) {
     TestClient c(port());
     c.send("PUT /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
