@@ -107,7 +107,7 @@ std::string join(std::string_view collection, std::string_view name) {
 }
 
 bool is_reserved_name(std::string_view name) {
-    return name.starts_with(".quire");
+    return name == ".quire" || name.starts_with(".quire-");
 }
 
 } // namespace quire::storage

@@ -26,8 +26,9 @@ bool is_within(std::string_view path, std::string_view ancestor);
 std::vector<std::string_view> segments(std::string_view path);
 std::string join(std::string_view collection, std::string_view name);
 
-// Names starting with ".quire" hold Quire's metadata (fs temp files, git markers and
-// sidecars); they are never listed and cannot be created through the Store.
+// ".quire" and names starting with ".quire-" hold Quire's metadata (the fs metadata folder
+// and temp files, git markers and sidecars); they are never listed and cannot be created
+// through the Store. Other names that merely begin so (".quirerc") are ordinary.
 bool is_reserved_name(std::string_view name);
 
 } // namespace quire::storage

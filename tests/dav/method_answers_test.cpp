@@ -231,6 +231,17 @@ TEST_P(DavAnswerTest, ALargeDocumentHasItsLengthAndItsRanges) {
     EXPECT_NE(two.body.find(big.substr(8000000, 5)), std::string::npos);
 }
 
+// Only ".quire" and ".quire-*" are Quire's own names (403); ".quirerc" is a user's file like
+// any other (an rclone sync of a tree holding one failed).
+TEST_P(DavAnswerTest, OnlyQuiresOwnNamesAreReserved) {
+    EXPECT_EQ(call("PUT", "/dav/.quirerc", "settings").status, 201);
+    EXPECT_EQ(call("GET", "/dav/.quirerc").body, "settings");
+    EXPECT_NE(call("PROPFIND", "/dav/", {}, "Depth: 1\r\n").body.find("/dav/.quirerc<"),
+              std::string::npos);
+    EXPECT_EQ(call("PUT", "/dav/.quire-x", "x").status, 403);
+    EXPECT_EQ(call("PUT", "/dav/.quire", "x").status, 403);
+}
+
 // A LOCK on an unmapped URL makes an empty document, which a URL ending in '/' cannot name.
 TEST_P(DavAnswerTest, ALockOnAnUnmappedUrlEndingInASlashIsAConflict) {
     auto r = lock("/dav/ln/");

@@ -40,7 +40,8 @@ TEST(Path, NormaliseOfANormalPathIsThatPathOrTheSameError) {
     EXPECT_EQ(*normalise("/a/" + longest), "/a/" + longest);
     EXPECT_EQ(normalise("/a/" + longest + "n").error().code, Errc::name_too_long);
     EXPECT_EQ(normalise("/a/.quire").error().code, Errc::forbidden);
-    EXPECT_EQ(normalise("/.quirex/b").error().code, Errc::forbidden);
+    EXPECT_EQ(normalise("/.quire-x/b").error().code, Errc::forbidden);
+    EXPECT_EQ(*normalise("/.quirerc"), "/.quirerc"); // only .quire and .quire-* are Quire's
     EXPECT_EQ(normalise("/a/./b").error().code, Errc::forbidden);
     EXPECT_EQ(normalise("/a/..").error().code, Errc::forbidden);
     EXPECT_EQ(normalise(std::string_view("/a\0b", 4)).error().code, Errc::forbidden);
