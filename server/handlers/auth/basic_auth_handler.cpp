@@ -227,13 +227,17 @@ asio::awaitable<core::Outcome> BasicAuthHandler::authenticate(core::Exchange& ex
     } else {
         const std::uint64_t generation = state.generation;
         const HtpasswdFile::Entry* entry = state.file->find(credentials->user);
+        const bool known = entry && entry->kind != HashKind::refused;
+        if (!known) {
+            entry = state.file->stand_in(); // an unknown name costs what a wrong password does
+        }
         bool ok = false;
-        if (entry && entry->kind != HashKind::refused) {
+        if (entry) {
             // bcrypt takes milliseconds of CPU by design: off the connection's thread.
             auto verify = [hash = entry->hash, password = std::move(credentials->password)] {
                 return verify_password(hash, password);
             };
-            ok = co_await ex.run_blocking(std::move(verify));
+            ok = co_await ex.run_blocking(std::move(verify)) && known;
         }
         if (!ok) {
             spdlog::info("authentication failed for user '{}' from {}", loggable(credentials->user),

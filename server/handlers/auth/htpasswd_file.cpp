@@ -62,6 +62,12 @@ HtpasswdFile HtpasswdFile::parse(std::string_view text, const std::string& name)
                 "': plaintext, DES crypt or unknown hash refused; this user cannot log in "
                 "(use bcrypt: htpasswd -B)");
         }
+        const bool better_stand_in =
+            entry.kind != HashKind::refused && file.stand_in_.kind != HashKind::bcrypt &&
+            (file.stand_in_.kind == HashKind::refused || entry.kind == HashKind::bcrypt);
+        if (better_stand_in) {
+            file.stand_in_ = entry;
+        }
         file.entries_.emplace(std::string(user), std::move(entry));
     }
     return file;

@@ -28,6 +28,12 @@ public:
 
     // The entry of user (the first line naming it), or nullptr.
     const Entry* find(std::string_view user) const;
+    // The entry a password given for an unknown (or refused) user is checked against, its
+    // result thrown away: a quick 401 would tell which names exist, and a bcrypt check takes
+    // milliseconds. The first bcrypt entry, else the first usable one; nullptr when none is.
+    const Entry* stand_in() const {
+        return stand_in_.kind == HashKind::refused ? nullptr : &stand_in_;
+    }
     // Problems found while parsing, each as "FILE:LINE: message".
     const std::vector<std::string>& warnings() const { return warnings_; }
     std::size_t size() const { return entries_.size(); }
@@ -35,6 +41,7 @@ public:
 private:
     std::map<std::string, Entry, std::less<>> entries_;
     std::vector<std::string> warnings_;
+    Entry stand_in_;
 };
 
 } // namespace quire::handlers

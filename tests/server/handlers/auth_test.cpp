@@ -139,7 +139,10 @@ TEST_F(AuthTest, WrongPasswordOrUnknownUserGets401) {
     start({});
     EXPECT_EQ(status("GET", basic("bcrypt_y", "wrong")), 401);
     EXPECT_EQ(status("GET", basic("bcrypt_y", "pw-y-and-more")), 401);
+    // bcrypt_y's hash is the one an unknown name's password is checked against: its password
+    // must not let the unknown name in.
     EXPECT_EQ(status("GET", basic("nobody", "pw-y")), 401);
+    EXPECT_EQ(status("GET", basic("plain", "pw-y")), 401);
     auto r = request("GET", basic("apr1", "pw-s"));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 401);
@@ -182,6 +185,25 @@ TEST(HtpasswdTest, AnIndentedHashSignIsACommentAndBlanksAroundALineDoNotCount) {
     const auto* entry = file.find("sha1");
     ASSERT_NE(entry, nullptr);
     EXPECT_EQ(entry->hash, "{SHA}7+2E/Ez6ebT2eDT0Ru2h/OEqT2I=");
+}
+
+// An unknown name's password is checked against a real entry's hash, so that a wrong name
+// takes as long as a wrong password: bcrypt where the file has it (the costliest check).
+TEST(HtpasswdTest, AnUnknownNameIsCheckedAgainstTheFirstBcryptEntry) {
+    const std::string sha1 = "{SHA}7+2E/Ez6ebT2eDT0Ru2h/OEqT2I=";
+    const std::string apr1 = "$apr1$ssNBzw3m$0V0v/e2M/JxBjH6KfAaoS.";
+    const std::string bcrypt = "$2y$05$uj0rXl3E9Ssy/2lN3mv4feRUqgENHDpoC3BqnQ9gvGP3kkT6bBYcS";
+    const auto file = handlers::HtpasswdFile::parse(
+        "plain:secret\nsha1:" + sha1 + "\napr1:" + apr1 + "\nb:" + bcrypt + "\n", "users");
+    ASSERT_NE(file.stand_in(), nullptr);
+    EXPECT_EQ(file.stand_in()->hash, bcrypt);
+
+    const auto without_bcrypt =
+        handlers::HtpasswdFile::parse("plain:secret\nsha1:" + sha1 + "\napr1:" + apr1, "users");
+    ASSERT_NE(without_bcrypt.stand_in(), nullptr);
+    EXPECT_EQ(without_bcrypt.stand_in()->hash, sha1);
+
+    EXPECT_EQ(handlers::HtpasswdFile::parse("plain:secret\n", "users").stand_in(), nullptr);
 }
 
 TEST_F(AuthTest, ReadersMayOnlyReadWritersMayWriteOthersGet403) {
