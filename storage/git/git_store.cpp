@@ -1007,16 +1007,43 @@ private:
         return TreePtr(t);
     }
 
+    // git_tree_entry_bypath with every folder's tree checked by loose_ before libgit2 reads it
+    // (a damaged subtree would hang it like a damaged blob). A null entry: nothing at rel_path.
+    Result<TreeEntryPtr> entry_bypath(git_tree* root, std::string_view rel_path) {
+        TreePtr owned; // the folder walked into, once below the root
+        git_tree* tree = root;
+        while (true) {
+            const std::size_t slash = rel_path.find('/');
+            const std::string name(rel_path.substr(0, slash));
+            const git_tree_entry* e = git_tree_entry_byname(tree, name.c_str());
+            if (!e)
+                return TreeEntryPtr();
+            if (slash == std::string_view::npos || slash + 1 == rel_path.size()) {
+                git_tree_entry* copy = nullptr;
+                if (int rc = git_tree_entry_dup(&copy, e); rc < 0)
+                    return tl::unexpected(git_error(rc, "look up " + std::string(rel_path)));
+                return TreeEntryPtr(copy);
+            }
+            if (git_tree_entry_filemode(e) != GIT_FILEMODE_TREE)
+                return TreeEntryPtr();
+            auto sub = lookup_tree(git_tree_owner(tree), *git_tree_entry_id(e));
+            if (!sub)
+                return tl::unexpected(sub.error());
+            owned = std::move(*sub);
+            tree = owned.get();
+            rel_path.remove_prefix(slash + 1);
+        }
+    }
+
     std::optional<git_oid> entry_in_commit(git_commit* commit, const std::string& rel_path) {
         git_tree* raw = nullptr;
         if (git_commit_tree(&raw, commit) != 0)
             return std::nullopt;
         TreePtr tree(raw);
-        git_tree_entry* e = nullptr;
-        if (git_tree_entry_bypath(&e, tree.get(), rel_path.c_str()) != 0)
+        auto entry = entry_bypath(tree.get(), rel_path);
+        if (!entry || !*entry)
             return std::nullopt;
-        TreeEntryPtr entry(e);
-        return *git_tree_entry_id(entry.get());
+        return *git_tree_entry_id(entry->get());
     }
 
     // The tree entry at `path` in the snapshot (the root is always a collection).
@@ -1030,13 +1057,12 @@ private:
         }
         if (!snap.tree)
             return std::optional<TreeItem>{};
-        git_tree_entry* e = nullptr;
-        int rc = git_tree_entry_bypath(&e, snap.tree.get(), rel(path).c_str());
-        if (rc == GIT_ENOTFOUND)
+        auto found = entry_bypath(snap.tree.get(), rel(path));
+        if (!found)
+            return tl::unexpected(found.error());
+        if (!*found)
             return std::optional<TreeItem>{};
-        if (rc < 0)
-            return tl::unexpected(git_error(rc, "look up " + path));
-        TreeEntryPtr entry(e);
+        TreeEntryPtr entry = std::move(*found);
         git_filemode_t mode = git_tree_entry_filemode(entry.get());
         if (mode == GIT_FILEMODE_COMMIT || mode == GIT_FILEMODE_LINK)
             return std::optional<TreeItem>{}; // submodules and links are not resources
@@ -1087,14 +1113,12 @@ private:
                                              const std::string& path, bool collection) {
         if (!snap.tree)
             return std::vector<Property>{};
-        git_tree_entry* e = nullptr;
-        int rc = git_tree_entry_bypath(&e, snap.tree.get(), sidecar_of(path, collection).c_str());
-        if (rc == GIT_ENOTFOUND)
+        auto entry = entry_bypath(snap.tree.get(), sidecar_of(path, collection));
+        if (!entry)
+            return tl::unexpected(entry.error());
+        if (!*entry)
             return std::vector<Property>{};
-        if (rc < 0)
-            return tl::unexpected(git_error(rc, "look up properties of " + path));
-        TreeEntryPtr entry(e);
-        return read_props_blob(repo, *git_tree_entry_id(entry.get()));
+        return read_props_blob(repo, *git_tree_entry_id(entry->get()));
     }
 
     static OdbPtr open_odb(git_repository* repo) {

@@ -691,6 +691,35 @@ TEST_F(GitRepoTest, ALooseObjectCutShortIsAnErrorNamingItNotAHang) {
     EXPECT_EQ(get(*store, "/fine").value_or("error"), "fine");
 }
 
+// The same for a folder's tree, read on the way to what lies below it.
+TEST_F(GitRepoTest, AFoldersTreeCutShortIsAnErrorNamingItNotAHang) {
+    {
+        auto store = open();
+        ASSERT_TRUE(store->mkcol("/dir", ""));
+        ASSERT_TRUE(store->mkcol("/dir/deep", ""));
+        ASSERT_TRUE(put(*store, "/dir/deep/doc", std::string(4000, 'd')));
+        ASSERT_TRUE(
+            store->patch_props("/dir/deep/doc", std::vector<PropOp>{{{"urn:x", "p"}, "v"}}, ""));
+        ASSERT_TRUE(put(*store, "/fine", "fine"));
+    }
+    const std::string id = git(repo(), "rev-parse main:dir");
+    const std::string file = repo() + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    std::filesystem::permissions(file, std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::add);
+    std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+    auto store = open(); // no object cached from before
+    auto meta = store->stat("/dir/deep/doc");
+    ASSERT_FALSE(meta) << "stat succeeded";
+    EXPECT_NE(meta.error().message.find("damaged git object"), std::string::npos)
+        << meta.error().message;
+    auto props = store->props("/dir/deep/doc");
+    ASSERT_FALSE(props) << "props read";
+    EXPECT_NE(props.error().message.find("damaged git object"), std::string::npos)
+        << props.error().message;
+    EXPECT_EQ(get(*store, "/fine").value_or("error"), "fine");
+}
+
 TEST_F(GitRepoTest, HistoryMadeByPlainGitIsReadCorrectly) {
     auto store = open();
     auto before = store->sync_token("/");
