@@ -659,6 +659,16 @@ TEST_F(GitRepoTest, ADocumentPutWherePlainGitRemovedOneHasNoneOfItsProperties) {
     EXPECT_TRUE(props->empty()) << "shows " << props->front().name.name;
 }
 
+// Cuts the loose object file of git's `revision` (e.g. "main:path") to half its size.
+void cut_loose_object_in_half(const std::string& repo, const std::string& revision) {
+    const std::string id = git(repo, "rev-parse " + revision);
+    const std::string file = repo + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    std::filesystem::permissions(file, std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::add);
+    std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+}
+
 // A loose object cut short (what a power cut leaves of an object a git without fsync wrote)
 // is an error naming it; libgit2 1.5 alone inflates such an object for ever. Small (read
 // whole) and large (read lazily) documents, and the other documents still read.
@@ -673,14 +683,8 @@ TEST_F(GitRepoTest, ALooseObjectCutShortIsAnErrorNamingItNotAHang) {
         ASSERT_TRUE(put(*store, "/large", large));
         ASSERT_TRUE(put(*store, "/fine", "fine"));
     }
-    for (const char* path : {"small", "large"}) {
-        const std::string id = git(repo(), std::string("rev-parse main:") + path);
-        const std::string file = repo() + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
-        ASSERT_TRUE(std::filesystem::exists(file)) << file;
-        std::filesystem::permissions(file, std::filesystem::perms::owner_write,
-                                     std::filesystem::perm_options::add);
-        std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
-    }
+    for (const char* path : {"small", "large"})
+        ASSERT_NO_FATAL_FAILURE(cut_loose_object_in_half(repo(), std::string("main:") + path));
     auto store = open(); // no object cached from before
     for (const char* path : {"/small", "/large"}) {
         auto body = get(*store, path);
@@ -702,12 +706,7 @@ TEST_F(GitRepoTest, AFoldersTreeCutShortIsAnErrorNamingItNotAHang) {
             store->patch_props("/dir/deep/doc", std::vector<PropOp>{{{"urn:x", "p"}, "v"}}, ""));
         ASSERT_TRUE(put(*store, "/fine", "fine"));
     }
-    const std::string id = git(repo(), "rev-parse main:dir");
-    const std::string file = repo() + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
-    ASSERT_TRUE(std::filesystem::exists(file)) << file;
-    std::filesystem::permissions(file, std::filesystem::perms::owner_write,
-                                 std::filesystem::perm_options::add);
-    std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+    ASSERT_NO_FATAL_FAILURE(cut_loose_object_in_half(repo(), "main:dir"));
     auto store = open(); // no object cached from before
     auto meta = store->stat("/dir/deep/doc");
     ASSERT_FALSE(meta) << "stat succeeded";
