@@ -31,7 +31,7 @@ start() { # backend, store spec
   fi
   pid=$!
   for _ in $(seq 1 100); do
-    grep -q "serving on" "$log" && break
+    grep -qs "serving on" "$log" && break  # -s: the log may not exist yet
     sleep 0.1
   done
   url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$log" | head -1)

@@ -447,7 +447,16 @@ public:
                            return tl::unexpected(ok.error());
                        auto segments = split(rel(*path));
                        segments.emplace_back(marker_name);
-                       return std::vector<Edit>{{segments, TreeItem{marker_, GIT_FILEMODE_BLOB}}};
+                       // Its creationdate: without it, a collection's would be the time of
+                       // the last commit, anywhere in the share.
+                       std::vector<Property> props;
+                       set_prop(props, created_prop, std::to_string(now_ns()));
+                       auto side = write_buffer(repo->get(), encode_props(props));
+                       if (!side)
+                           return tl::unexpected(side.error());
+                       return std::vector<Edit>{
+                           {segments, TreeItem{marker_, GIT_FILEMODE_BLOB}},
+                           {split(sidecar_of(*path, true)), TreeItem{*side, GIT_FILEMODE_BLOB}}};
                    });
         if (!done)
             return tl::unexpected(done.error());

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 
 #include "storage/path.hpp"
 #include "testing.hpp"
@@ -89,6 +91,38 @@ TYPED_TEST(StoreTest, PutThenReadStatAndOverwrite) {
     EXPECT_NE(second->etag, first->etag);
     EXPECT_EQ(*get(this->store(), "/a.txt"), "hello, world");
     EXPECT_EQ(this->store().stat("/a.txt")->etag, second->etag);
+}
+
+// creationdate (RFC 4918 section 15.1) is when the resource was made: what happens to its
+// members, or anywhere else in the share, does not move it.
+TYPED_TEST(StoreTest, ACollectionsCreationDateStaysWhenItsMembersChange) {
+    this->mkcol("/c");
+    auto before = this->store().stat("/c");
+    ASSERT_TRUE(before) << before.error().message;
+    // Past the next second: git commit times are whole seconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    this->put_ok("/c/x", "1");
+    this->mkcol("/c/d");
+    this->put_ok("/elsewhere", "2");
+    auto after = this->store().stat("/c");
+    ASSERT_TRUE(after) << after.error().message;
+    EXPECT_EQ(after->created, before->created);
+}
+
+// The same for a document whose body is replaced; not on fs, where a replacing PUT writes a
+// new file (docs/storage.md: its creationdate is that file's).
+TYPED_TEST(StoreTest, ADocumentsCreationDateStaysWhenItsBodyIsReplaced) {
+    if constexpr (std::is_same_v<TypeParam, FsBackend> || std::is_same_v<TypeParam, FsQuickBackend>)
+        GTEST_SKIP() << "fs: a replaced document is a new file";
+    this->put_ok("/doc", "1");
+    auto before = this->store().stat("/doc");
+    ASSERT_TRUE(before) << before.error().message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    this->put_ok("/doc", "2");
+    auto after = this->store().stat("/doc");
+    ASSERT_TRUE(after) << after.error().message;
+    EXPECT_EQ(after->created, before->created);
+    EXPECT_GT(after->modified, before->modified);
 }
 
 // stat_basic: the same resource facts as stat() (a store may leave the media type out).
