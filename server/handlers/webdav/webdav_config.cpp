@@ -184,6 +184,7 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     o.default_lock_timeout = settings.lock_timeout;
     o.max_lock_timeout = settings.max_lock_timeout;
     o.refuse_macos_metadata = settings.refuse_macos_metadata;
+    o.read_only_store = settings.read_only;
     return dav::make_dav_handler(std::move(o));
 }
 
