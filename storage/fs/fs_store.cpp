@@ -92,7 +92,10 @@ public:
             sqlite::OpenMode meta_mode, bool read_only)
         : root_(std::move(root)), share_(std::move(share)), trash_(root_ + "/.quire/trash"),
           side_tmp_(root_ + "/.quire/tmp"), store_id_(std::move(store_id)),
-          folder_lock_(std::move(folder_lock)), cache_(folder_lock_.fd(), cache_ttl),
+          folder_lock_(std::move(folder_lock)),
+          // Read-only: the generation that writers in other processes bump, where there is one.
+          cache_(read_only ? MetaCache(root_ + "/.quire/lock", SharedCounter::read_only, cache_ttl)
+                           : MetaCache(folder_lock_.fd(), cache_ttl)),
           journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
           read_only_(read_only),
           pool_(
