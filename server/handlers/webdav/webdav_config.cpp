@@ -74,7 +74,8 @@ tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings
             if (message.find(std::strerror(EROFS)) == std::string::npos) {
                 message += ": " + std::string(std::strerror(EROFS));
             }
-            message += " (a mount with read_only = true serves it without writing)";
+            message += " (a mount with read_only = true, or quire serve --read-only, serves it "
+                       "without writing)";
         }
         return tl::unexpected("cannot open " + kind + " store " + path + ": " + message);
     }

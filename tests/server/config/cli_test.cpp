@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -384,6 +385,44 @@ TEST(CliTest, ServeReadOnlyWritesNothing) {
     EXPECT_EQ(without_webdav.status, 1);
     EXPECT_NE(without_webdav.output.find("--read-only needs --webdav"), std::string::npos)
         << without_webdav.output;
+}
+
+// On a folder mounted read-only (root only: a bind mount in a mount namespace of its own), a
+// writable share fails and says what serves it; --read-only serves it.
+TEST(CliTest, AShareOnAReadOnlyMountNeedsReadOnly) {
+    if (::geteuid() != 0 || std::system("command -v unshare >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "needs root and unshare(1) to bind-mount a folder read-only";
+    }
+    TempDir dir;
+    dir.write("media/a.txt", "on read-only media");
+    const std::string media = (dir / "media").string();
+    auto in_read_only_mount = [&](const std::string& args) {
+        Result r;
+        const std::string script = "mount --make-rprivate / && mount --bind '" + media + "' '" +
+                                   media + "' && mount -o remount,ro,bind '" + media +
+                                   "' && exec timeout 3 " + quire_binary() + " " + args;
+        FILE* p = ::popen(("unshare -m sh -c \"" + script + "\" 2>&1").c_str(), "r");
+        char buf[4096];
+        while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) {
+            r.output.append(buf, n);
+        }
+        const int st = ::pclose(p);
+        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return r;
+    };
+    auto writable = in_read_only_mount("serve '" + media + "' --webdav --listen 127.0.0.1:0");
+    if (writable.output.find("mount:") != std::string::npos) {
+        GTEST_SKIP() << "cannot bind-mount read-only here: " << writable.output;
+    }
+    EXPECT_EQ(writable.status, 1) << writable.output;
+    EXPECT_NE(writable.output.find("Read-only file system (a mount with read_only = true"),
+              std::string::npos)
+        << writable.output;
+    auto read_only =
+        in_read_only_mount("serve '" + media + "' --webdav --read-only --listen 127.0.0.1:0");
+    EXPECT_EQ(read_only.status, 124) << read_only.output; // served until timeout stopped it
+    EXPECT_NE(read_only.output.find("serving on"), std::string::npos) << read_only.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "media/.quire"));
 }
 
 } // namespace
