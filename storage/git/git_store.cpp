@@ -1263,9 +1263,9 @@ static std::string parent_folder(const std::string& dir) {
 Result<std::unique_ptr<Store>> open(const std::string& dir, Options options) {
     Libgit2 libgit2; // keeps the library up while the repository is created
     struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0 && options.read_only)
-        return tl::unexpected(errno_error(errno, "open repository " + dir));
     if (::stat(dir.c_str(), &st) != 0) {
+        if (options.read_only) // nothing is made for a read-only store
+            return tl::unexpected(errno_error(errno, "open repository " + dir));
         // The repository is created, but not the folders above it: a mistyped path would
         // otherwise become a new, empty share somewhere unexpected.
         const std::string parent = parent_folder(dir);
