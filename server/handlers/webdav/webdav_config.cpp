@@ -217,7 +217,7 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
     s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
     // The authentication phase's key (auth_config.cpp refuses the writes): here it opens the
     // store so that nothing is written at all.
-    s.read_only = mount.boolean("read_only").value_or(false);
+    s.read_only = mount.boolean_shared("read_only").value_or(false);
     bool ok = limit_lock_timeout(mount, s, lock_timeout.has_value());
     ok = check_one_lock_table(mount, s) && ok;
     if (mount.checking_only() || !ok) {
