@@ -36,6 +36,9 @@ struct DavOptions {
     bool inline_reads = false;
     // Refuse macOS "._name" AppleDouble files and .DS_Store (403) instead of storing them.
     bool refuse_macos_metadata = false;
+    // The store was opened read-only (storage::read_only): DAV:quota-available-bytes is 0,
+    // as nothing can be added, whatever the file system has free.
+    bool read_only_store = false;
 };
 
 std::shared_ptr<core::Handler> make_dav_handler(DavOptions options);

@@ -51,6 +51,9 @@ ExpensiveProperty expensive_for(const Request& r, const PropfindRequest& request
                                       ? r.options.quota->used(store)
                                       : bytes_within(store, path));
         }
+        if (r.options.read_only_store) {
+            return std::string("0"); // it takes nothing
+        }
         if (r.options.quota) {
             // What the share can still take, the same on every collection (section 3).
             return std::to_string(r.options.quota->available(store));

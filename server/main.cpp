@@ -152,6 +152,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_flag("--webdav", quick.webdav, "Serve the folder as a WebDAV share");
     serve_cmd->add_option("--store", quick.store,
                           "With --webdav: fs (the folder), sqlite:FILE or git:REPO");
+    serve_cmd->add_flag("--read-only", quick.read_only,
+                        "With --webdav: serve the share for reading only, writing nothing to "
+                        "disk (read-only media, snapshots)");
     serve_cmd->set_version_flag("--version", std::string("quire ") + version);
 
     std::string run_file;

@@ -1,6 +1,7 @@
 // RAII owner of a POSIX file descriptor.
 #pragma once
 
+#include <sys/mman.h>
 #include <unistd.h>
 #include <utility>
 
@@ -31,5 +32,12 @@ public:
 private:
     int fd_ = -1;
 };
+
+// A file of this process only, in memory (memfd_create): the stand-in a read-only store maps
+// where a writable one shares a file of its folder (a lock, a counter), so that nothing is
+// made on disk. Invalid when the kernel refuses.
+inline UniqueFd private_file(const char* name) {
+    return UniqueFd(::memfd_create(name, MFD_CLOEXEC));
+}
 
 } // namespace quire::storage

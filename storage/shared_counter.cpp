@@ -21,6 +21,23 @@ SharedCounter::SharedCounter(const std::string& path) {
     }
 }
 
+SharedCounter::SharedCounter(const std::string& path, ReadOnly) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (fd && ::fstat(fd.get(), &st) == 0 &&
+        st.st_size >= static_cast<off_t>(sizeof(std::uint64_t))) {
+        void* page = ::mmap(nullptr, sizeof(std::uint64_t), PROT_READ, MAP_SHARED, fd.get(), 0);
+        if (page != MAP_FAILED) {
+            value_ = static_cast<std::uint64_t*>(page);
+            writable_ = false;
+            return;
+        }
+    }
+    if (UniqueFd own = private_file("quire-counter")) {
+        map(own.get());
+    }
+}
+
 void SharedCounter::map(int fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
@@ -48,7 +65,7 @@ std::uint64_t SharedCounter::load() const {
 }
 
 void SharedCounter::bump() {
-    if (value_) {
+    if (value_ && writable_) {
         std::atomic_ref<std::uint64_t>(*value_).fetch_add(1, std::memory_order_acq_rel);
     }
 }

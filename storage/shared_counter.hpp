@@ -15,6 +15,11 @@ public:
     explicit SharedCounter(int fd);
     // The same on a file of its own, created if missing.
     explicit SharedCounter(const std::string& path);
+    // Read-only: maps `path` when it exists and holds a counter (bump() does nothing), else a
+    // private counter in memory; creates nothing.
+    static constexpr struct ReadOnly {
+    } read_only{};
+    SharedCounter(const std::string& path, ReadOnly);
     ~SharedCounter();
     SharedCounter(const SharedCounter&) = delete;
     SharedCounter& operator=(const SharedCounter&) = delete;
@@ -27,6 +32,7 @@ private:
     void map(int fd);
 
     std::uint64_t* value_ = nullptr; // in the mapped page
+    bool writable_ = true;           // false: mapped read-only, never bumped
 };
 
 } // namespace quire::storage

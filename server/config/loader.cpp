@@ -1,6 +1,7 @@
 #include "loader.hpp"
 
 #include "handlers/auth/auth_config.hpp"
+#include "handlers/auth/basic_auth_handler.hpp"
 #include "handlers/registry.hpp"
 #include "handlers/static/static_handler.hpp"
 #include "handlers/webdav/webdav_config.hpp"
@@ -441,9 +442,24 @@ LoadResult quick_config(const QuickOptions& options) {
     config->listeners.push_back(l);
     const auto dir = fs::absolute(options.dir).lexically_normal().string();
     tl::expected<std::shared_ptr<core::Handler>, std::string> handler;
+    std::vector<std::shared_ptr<core::Handler>> before; // the authentication phase, if any
+    if (options.read_only && !options.webdav) {
+        return tl::unexpected(std::vector<std::string>{"--read-only needs --webdav"});
+    }
     if (options.webdav) {
         handlers::WebdavSettings ws;
         ws.store = options.store.empty() || options.store == "fs" ? "fs:" + dir : options.store;
+        ws.read_only = options.read_only;
+        if (options.read_only) {
+            // As a [[mount]] with read_only = true and no htpasswd: anonymous, reads only.
+            handlers::AuthOptions ao;
+            ao.read_only = true;
+            auto auth = handlers::BasicAuthHandler::create(std::move(ao));
+            if (!auth) {
+                return tl::unexpected(std::vector<std::string>{auth.error()});
+            }
+            before.push_back(std::move(*auth));
+        }
         auto dav = handlers::make_webdav_handler(std::move(ws), fs::current_path());
         if (!dav) {
             return tl::unexpected(std::vector<std::string>{dav.error().message});
@@ -460,7 +476,8 @@ LoadResult quick_config(const QuickOptions& options) {
         return tl::unexpected(std::vector<std::string>{handler.error()});
     }
     core::VirtualHost vh;
-    vh.mounts.push_back(core::Mount{"/", {*handler}, {}});
+    before.push_back(std::move(*handler));
+    vh.mounts.push_back(core::Mount{"/", std::move(before), {}});
     std::vector<core::VirtualHost> hosts;
     hosts.push_back(std::move(vh));
     config->router = std::make_shared<core::Router>(std::move(hosts));

@@ -36,6 +36,9 @@ struct QuickOptions {
     std::string access_log = "off";
     bool webdav = false; // serve DIR (or store) as a WebDAV share instead of static files
     std::string store;   // with webdav: "fs" (DIR itself), "sqlite:FILE" or "git:REPO"
+    // with webdav: a mount with read_only = true and no htpasswd (anyone reads, no one
+    // writes), whose store is opened read-only: nothing is written to disk.
+    bool read_only = false;
 };
 // `quire serve DIR`: one listener, one vhost, the static handler with listing on DIR, or
 // with --webdav a WebDAV share of DIR (or of --store).

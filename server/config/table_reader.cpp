@@ -74,6 +74,14 @@ std::optional<bool> TableReader::boolean(std::string_view key) {
     return std::nullopt;
 }
 
+std::optional<bool> TableReader::boolean_shared(std::string_view key) {
+    const auto* n = get(key);
+    if (!n) {
+        return std::nullopt;
+    }
+    return n->value<bool>();
+}
+
 std::optional<std::vector<std::string>> TableReader::strings(std::string_view key) {
     const auto* n = get(key);
     if (!n) {

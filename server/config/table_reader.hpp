@@ -26,6 +26,9 @@ public:
     std::optional<std::string> string(std::string_view key);
     std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
     std::optional<bool> boolean(std::string_view key);
+    // The same for a key that another reader of the table reads too (and reports): another
+    // type is nullopt here, without a second error.
+    std::optional<bool> boolean_shared(std::string_view key);
     std::optional<std::vector<std::string>> strings(std::string_view key);
     // A string made absolute against the config file's folder.
     std::optional<std::string> path(std::string_view key);

@@ -8,6 +8,10 @@ FolderCache::FolderCache(const std::string& generation_file, std::chrono::millis
     : generation_(generation_file),
       ttl_(generation_.enabled() ? ttl : std::chrono::milliseconds(0)) {}
 
+FolderCache::FolderCache(UniqueFd generation_fd, std::chrono::milliseconds ttl)
+    : generation_(generation_fd.get()), // the mapping outlives the descriptor
+      ttl_(generation_.enabled() ? ttl : std::chrono::milliseconds(0)) {}
+
 FolderCache::Fd FolderCache::find(const std::string& folder) {
     if (ttl_.count() == 0)
         return nullptr;

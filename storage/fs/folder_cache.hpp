@@ -28,6 +28,8 @@ class FolderCache {
 public:
     // generation_file: the shared counter (created when missing); ttl as the store's cache_ttl.
     FolderCache(const std::string& generation_file, std::chrono::milliseconds ttl);
+    // The counter in a file of this process only (a read-only store: it moves no folder).
+    FolderCache(UniqueFd generation_fd, std::chrono::milliseconds ttl);
 
     using Fd = std::shared_ptr<const UniqueFd>;
     // The kept descriptor of `folder` (a store path), or null.

@@ -75,6 +75,17 @@ Result<FolderLock> FolderLock::open(const std::string& file) {
     UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd)
         return tl::unexpected(errno_error(errno, "open " + file));
+    return join(std::move(fd), file);
+}
+
+Result<FolderLock> FolderLock::open_private() {
+    UniqueFd fd = private_file("quire-lock");
+    if (!fd)
+        return tl::unexpected(errno_error(errno, "memfd_create (the read-only writer lock)"));
+    return join(std::move(fd), "the read-only writer lock");
+}
+
+Result<FolderLock> FolderLock::join(UniqueFd fd, const std::string& file) {
     for (;;) {
         if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
             // Alone. The page is allocated first: a store into a hole of a full disk's file

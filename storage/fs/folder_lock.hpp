@@ -33,6 +33,9 @@ public:
     // An error names the file (no space for its page, a file system without flock or shared
     // mappings).
     static Result<FolderLock> open(const std::string& file);
+    // The same lock on a file of this process only (fd.hpp, private_file): a read-only store's
+    // stand-in, which makes nothing in the folder.
+    static Result<FolderLock> open_private();
 
     FolderLock(FolderLock&& other) noexcept;
     FolderLock& operator=(FolderLock&& other) noexcept;
@@ -49,6 +52,7 @@ public:
     void unlock();
 
 private:
+    static Result<FolderLock> join(UniqueFd fd, const std::string& file);
     FolderLock(UniqueFd fd, void* page, pthread_mutex_t* mutex)
         : fd_(std::move(fd)), page_(page), mutex_(mutex) {}
     // A taker that got EOWNERDEAD (its holder died) makes the mutex usable again.

@@ -85,20 +85,35 @@ void remove_tree_quietly(const std::string& path) {
 
 class FsStore final : public Store {
 public:
+    // meta_db: the metadata database's file, or (read-only) the URI that reads it without
+    // writing (mode read_only), or ":memory:" for a read-only folder without one.
     FsStore(std::string root, ShareRoot share, std::string store_id, FolderLock folder_lock,
-            Journal journal, bool durable, std::chrono::milliseconds cache_ttl)
+            Journal journal, bool durable, std::chrono::milliseconds cache_ttl, std::string meta_db,
+            sqlite::OpenMode meta_mode, bool read_only)
         : root_(std::move(root)), share_(std::move(share)), trash_(root_ + "/.quire/trash"),
           side_tmp_(root_ + "/.quire/tmp"), store_id_(std::move(store_id)),
-          folder_lock_(std::move(folder_lock)), cache_(folder_lock_.fd(), cache_ttl),
+          folder_lock_(std::move(folder_lock)),
+          // Read-only: the generation that writers in other processes bump, where there is one.
+          cache_(read_only ? MetaCache(root_ + "/.quire/lock", SharedCounter::read_only, cache_ttl)
+                           : MetaCache(folder_lock_.fd(), cache_ttl)),
           journal_(std::move(journal)), durable_(durable), quick_(!durable && journal_.enabled()),
-          pool_(root_ + "/.quire/meta.db",
-                [durable](Db& db) { return meta::configure(db, durable); }),
-          reserve_(root_ + "/.quire/reserve") {}
+          read_only_(read_only),
+          pool_(
+              meta_db,
+              [durable, memory = meta_db == ":memory:"](Db& db) -> Result<void> {
+                  if (auto ok = meta::configure(db, durable); !ok)
+                      return ok;
+                  return memory ? meta::migrate(db) : Result<void>{};
+              },
+              meta_mode),
+          reserve_(read_only ? SpaceReserve() : SpaceReserve(root_ + "/.quire/reserve")) {}
 
     // What opening does after the constructor: settles what a crash left (recover()), on a
     // full disk with the reserve's room (space_reserve.hpp), then makes the reserve again
-    // when there is room for it.
+    // when there is room for it. A read-only store settles nothing: it writes nothing.
     Result<void> start() {
+        if (read_only_)
+            return {};
         reserve_.release_if_low();
         auto recovered = recover();
         reserve_.replenish();
@@ -108,7 +123,7 @@ public:
     // Best effort: a row left behind is settled, and the journal folded, at the next open
     // anyway. No other thread may use the store by now, so the check needs no lock.
     ~FsStore() override {
-        if (done_intents_.empty() && journal_.empty())
+        if (read_only_ || (done_intents_.empty() && journal_.empty()))
             return;
         auto lock = write_lock();
         if (auto db = pool_.acquire())
@@ -1681,7 +1696,8 @@ private:
     MetaCache cache_;
     Journal journal_;
     bool durable_;
-    bool quick_; // not durable: puts and moves of documents to free names use journal_
+    bool quick_;     // not durable: puts and moves of documents to free names use journal_
+    bool read_only_; // opened by Options::read_only: writes nothing (its writes are never called)
     std::atomic<bool> noreplace_refused_{false}; // renameat2 RENAME_NOREPLACE gave EINVAL
     TakenNames taken_names_;                     // for put_from_side_folder, under the writer lock
     // Journal rows of finished operations, dropped by the next write_tx (guarded by the
@@ -1695,6 +1711,57 @@ private:
 
 } // namespace
 
+namespace {
+
+// A read-only open (Options::read_only): nothing is made or changed in the folder.
+Result<std::unique_ptr<Store>> open_read_only(const std::string& root, const Options& options) {
+    const std::string meta_dir = root + "/.quire";
+    const std::string meta_file = meta_dir + "/meta.db";
+    struct stat st {};
+    std::string meta_db = ":memory:"; // no metadata yet: no dead properties, an empty log
+    sqlite::OpenMode mode = sqlite::OpenMode::read_write;
+    if (::stat(meta_file.c_str(), &st) == 0) {
+        auto uri = sqlite::read_only_uri(meta_file);
+        if (!uri)
+            return tl::unexpected(uri.error());
+        meta_db = *uri;
+        mode = sqlite::OpenMode::read_only;
+    }
+    auto db = Db::open(meta_db, mode);
+    if (!db)
+        return tl::unexpected(db.error());
+    if (auto ok = meta::configure(*db, options.durable); !ok)
+        return tl::unexpected(ok.error());
+    if (auto ok =
+            mode == sqlite::OpenMode::read_only ? meta::check_schema(*db) : meta::migrate(*db);
+        !ok)
+        return tl::unexpected(Error{ok.error().code, meta_file + ": " + ok.error().message});
+    auto id = meta::store_id(*db);
+    if (!id)
+        return tl::unexpected(id.error());
+    if (options.note && Journal::has_records(meta_dir + "/journal"))
+        options.note(meta_dir + "/journal holds changes not yet folded into meta.db (a share "
+                                "written with durable = false and not closed since): opened "
+                                "read-only, their media types and dead properties are not "
+                                "shown until a writable open folds them");
+    auto folder_lock = FolderLock::open_private();
+    if (!folder_lock)
+        return tl::unexpected(folder_lock.error());
+    UniqueFd generation = private_file("quire-folders");
+    if (!generation)
+        return tl::unexpected(errno_error(errno, "memfd_create (the folder counter)"));
+    auto share =
+        ShareRoot::open(root, !options.follow_symlinks,
+                        std::make_unique<FolderCache>(std::move(generation), options.cache_ttl));
+    if (!share)
+        return tl::unexpected(share.error());
+    return std::unique_ptr<Store>(std::make_unique<FsStore>(
+        root, std::move(*share), *id, std::move(*folder_lock), Journal(), options.durable,
+        options.cache_ttl, std::move(meta_db), mode, true));
+}
+
+} // namespace
+
 Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options) {
     std::string root = root_in;
     while (root.size() > 1 && root.back() == '/')
@@ -1702,6 +1769,8 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
     struct stat st {};
     if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return fail(Errc::not_found, "fs store root " + root + " is not a directory");
+    if (options.read_only)
+        return open_read_only(root, options);
     std::string meta_dir = root + "/.quire";
     if (::mkdir(meta_dir.c_str(), 0700) != 0 && errno != EEXIST)
         return tl::unexpected(errno_error(errno, "mkdir " + meta_dir));
@@ -1728,8 +1797,9 @@ Result<std::unique_ptr<Store>> open(const std::string& root_in, Options options)
                         std::make_unique<FolderCache>(meta_dir + "/folders", options.cache_ttl));
     if (!share)
         return tl::unexpected(share.error());
-    auto store = std::make_unique<FsStore>(root, std::move(*share), *id, std::move(*folder_lock),
-                                           std::move(*journal), options.durable, options.cache_ttl);
+    auto store = std::make_unique<FsStore>(
+        root, std::move(*share), *id, std::move(*folder_lock), std::move(*journal), options.durable,
+        options.cache_ttl, meta_dir + "/meta.db", sqlite::OpenMode::read_write, false);
     if (auto ok = store->start(); !ok)
         return tl::unexpected(ok.error());
     return std::unique_ptr<Store>(std::move(store));

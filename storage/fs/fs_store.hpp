@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,16 @@ struct Options {
     // Follow symbolic links that lead out of the share (put there by other programs). Off,
     // every path is resolved beneath the root (share_root.hpp) and such a link is refused.
     bool follow_symlinks = false;
+    // Open without writing anything to the folder, on any file system (a snapshot, a
+    // read-only mount): no .quire folder is made; an existing .quire/meta.db is read
+    // read-only (sqlite::read_only_uri), else the store has no dead properties; the writer
+    // lock and the folder counter are private stand-ins, and nothing left by a crash is
+    // settled. Wrap such a store in storage::read_only (read_only_store.hpp): its writes must
+    // never be called.
+    bool read_only = false;
+    // Told what a read-only open wants an operator to know (the quick journal holds changes
+    // that meta.db does not have yet, so the last changes' properties are not shown).
+    std::function<void(const std::string&)> note;
 };
 
 Result<std::unique_ptr<Store>> open(const std::string& root, Options options = {});

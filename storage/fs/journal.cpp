@@ -154,6 +154,14 @@ Result<Journal> Journal::open(const std::string& file, std::uint32_t capacity) {
     return Journal(file, static_cast<unsigned char*>(base), h.capacity);
 }
 
+bool Journal::has_records(const std::string& file) {
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    Header h{};
+    if (!fd || ::pread(fd.get(), &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
+        return false;
+    return std::memcmp(h.magic, magic, sizeof magic) == 0 && used_of(h.position) != 0;
+}
+
 Journal::Journal(Journal&& other) noexcept
     : file_(std::move(other.file_)), base_(std::exchange(other.base_, nullptr)),
       size_(std::exchange(other.size_, 0)) {}

@@ -55,7 +55,12 @@ public:
     // overwritten: it may hold records not folded yet.
     static Result<Journal> open(const std::string& file, std::uint32_t capacity = default_capacity);
 
-    Journal() = default;
+    // Whether the journal file holds records not folded into meta.db yet; reads it without
+    // opening it for writing (a read-only store, which folds nothing). False when it cannot
+    // tell (no file, not a journal).
+    static bool has_records(const std::string& file);
+
+    Journal() = default; // off: nothing journalled, always empty
     Journal(Journal&& other) noexcept;
     Journal& operator=(Journal&& other) noexcept;
     Journal(const Journal&) = delete;

@@ -19,6 +19,8 @@ using sqlite::Db;
 // Per-connection settings; durable: synchronous=FULL (else NORMAL, still crash-safe in WAL).
 Result<void> configure(Db& db, bool durable);
 Result<void> migrate(Db& db);
+// What a read-only open checks instead of migrating: a schema this Quire reads.
+Result<void> check_schema(Db& db);
 Result<std::string> store_id(Db& db);
 
 // The quick journal's epoch whose records meta.db holds (journal.hpp); nullopt: none yet.

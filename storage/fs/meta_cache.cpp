@@ -20,6 +20,11 @@ std::size_t file_budget() {
 MetaCache::MetaCache(int lock_fd, std::chrono::milliseconds file_ttl)
     : generation_(lock_fd), file_ttl_(file_ttl), file_budget_(file_budget()) {}
 
+MetaCache::MetaCache(const std::string& lock_file, SharedCounter::ReadOnly,
+                     std::chrono::milliseconds file_ttl)
+    : generation_(lock_file, SharedCounter::read_only), file_ttl_(file_ttl),
+      file_budget_(file_budget()) {}
+
 std::uint64_t MetaCache::generation() const {
     return generation_.load();
 }

@@ -57,6 +57,10 @@ public:
     // without it (mmap failed) the cache stays off and every lookup misses. A zero file_ttl
     // keeps no files (only properties).
     MetaCache(int lock_fd, std::chrono::milliseconds file_ttl);
+    // A read-only store's: the generation of the lock file read where it exists (writers
+    // elsewhere then still empty this cache), a private one otherwise; nothing is created.
+    MetaCache(const std::string& lock_file, SharedCounter::ReadOnly,
+              std::chrono::milliseconds file_ttl);
     MetaCache(const MetaCache&) = delete;
     MetaCache& operator=(const MetaCache&) = delete;
 

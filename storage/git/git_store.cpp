@@ -224,7 +224,7 @@ class GitStore final : public Store {
 public:
     GitStore(std::string dir, Options options, UniqueFd lock_fd)
         : dir_(std::move(dir)), ref_name_("refs/heads/" + options.branch),
-          lock_fd_(std::move(lock_fd)), pool_(dir_) {}
+          lock_fd_(std::move(lock_fd)), read_only_(options.read_only), pool_(dir_) {}
 
     Capabilities capabilities() const override {
         // fast_reads: metadata comes from trees (libgit2 caches objects) and the read cache;
@@ -732,10 +732,15 @@ public:
         auto repo = pool_.acquire();
         if (!repo)
             return tl::unexpected(repo.error());
-        auto marker = write_buffer(repo->get(), "");
-        if (!marker)
-            return tl::unexpected(marker.error());
-        marker_ = *marker;
+        if (read_only_) { // the same id, without writing the object
+            if (int rc = git_odb_hash(&marker_, "", 0, GIT_OBJECT_BLOB); rc < 0)
+                return tl::unexpected(git_error(rc, "hash the empty blob"));
+        } else {
+            auto marker = write_buffer(repo->get(), "");
+            if (!marker)
+                return tl::unexpected(marker.error());
+            marker_ = *marker;
+        }
         loose_ = std::make_unique<LooseObjects>(std::string(git_repository_path(repo->get())) +
                                                 "objects");
         return {};
@@ -1267,6 +1272,7 @@ private:
     std::mutex head_mutex_;
     std::optional<KnownHead> known_head_; // read_head's last answer and where it came from
     UniqueFd lock_fd_;
+    bool read_only_ = false; // Options::read_only: init() writes no object
     std::mutex write_mutex_;
     RepoPool pool_;
     git_oid marker_{};
@@ -1291,6 +1297,8 @@ Result<std::unique_ptr<Store>> open(const std::string& dir, Options options) {
     Libgit2 libgit2; // keeps the library up while the repository is created
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) {
+        if (options.read_only) // nothing is made for a read-only store
+            return tl::unexpected(errno_error(errno, "open repository " + dir));
         // The repository is created, but not the folders above it: a mistyped path would
         // otherwise become a new, empty share somewhere unexpected.
         const std::string parent = parent_folder(dir);
@@ -1306,7 +1314,11 @@ Result<std::unique_ptr<Store>> open(const std::string& dir, Options options) {
             return tl::unexpected(git_error(rc, "create repository " + dir));
         RepoPtr created(raw);
     }
-    UniqueFd lock_fd(::open((dir + "/quire.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    // Read-only: a lock of this process only (its writers are never called).
+    UniqueFd lock_fd =
+        options.read_only
+            ? private_file("quire-git-lock")
+            : UniqueFd(::open((dir + "/quire.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!lock_fd)
         return tl::unexpected(errno_error(errno, "open lock file"));
     auto store = std::make_unique<GitStore>(dir, std::move(options), std::move(lock_fd));

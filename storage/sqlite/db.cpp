@@ -1,5 +1,7 @@
 #include "db.hpp"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <utility>
 
 namespace quire::storage::sqlite {
@@ -117,11 +119,62 @@ bool Stmt::is_null(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Result<Db> Db::open(const std::string& file) {
+namespace {
+
+std::string uri_of(const std::string& file, std::string_view query) {
+    std::string uri = "file:";
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (unsigned char c : file) {
+        if (c == '%' || c == '?' || c == '#') {
+            uri += '%';
+            uri += hex[c >> 4];
+            uri += hex[c & 15];
+        } else {
+            uri += static_cast<char>(c);
+        }
+    }
+    uri += '?';
+    uri += query;
+    return uri;
+}
+
+bool exists(const std::string& file) {
+    struct stat st {};
+    return ::stat(file.c_str(), &st) == 0;
+}
+
+bool on_read_only_file_system(const std::string& file) {
+    struct statvfs vfs {};
+    return ::statvfs(file.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+}
+
+// Whether the URI opens and reads the schema.
+bool readable(const std::string& uri) {
+    auto db = Db::open(uri, OpenMode::read_only);
+    return db && db->exec("SELECT count(*) FROM sqlite_master");
+}
+
+} // namespace
+
+Result<std::string> read_only_uri(const std::string& file) {
+    if (!exists(file))
+        return fail(Errc::not_found, "open " + file + ": no such file");
+    const bool side_files = exists(file + "-wal") && exists(file + "-shm");
+    const bool read_only_fs = on_read_only_file_system(file);
+    if (side_files || read_only_fs) {
+        auto ro = uri_of(file, "mode=ro");
+        if (!read_only_fs || readable(ro))
+            return ro;
+    }
+    return uri_of(file, "mode=ro&immutable=1");
+}
+
+Result<Db> Db::open(const std::string& file, OpenMode mode) {
     sqlite3* raw = nullptr;
-    int rc =
-        sqlite3_open_v2(file.c_str(), &raw,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    const int flags = mode == OpenMode::read_only
+                          ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
+                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
     Db db(raw); // owns the handle even when opening failed
     if (rc != SQLITE_OK)
         return tl::unexpected(db_error(raw, rc, "open " + file));
@@ -234,7 +287,7 @@ Result<Pool::Lease> Pool::acquire() {
             return Lease(this, std::move(db));
         }
     }
-    auto db = Db::open(file_);
+    auto db = Db::open(file_, mode_);
     if (!db)
         return tl::unexpected(db.error());
     auto owned = std::make_unique<Db>(std::move(*db));

@@ -95,9 +95,21 @@ private:
     bool cached_ = false;
 };
 
+// How a database file is opened: for reading and writing (created when missing), or for
+// reading only from a SQLite URI (read_only_uri), which writes nothing.
+enum class OpenMode { read_write, read_only };
+
+// A URI that reads the existing WAL database `file` without making or changing any file:
+// `mode=ro` while its -wal and -shm exist (a writer has it open, or left them) and on a
+// read-only file system (where SQLite cannot make them either); there, when that cannot read
+// it (no -shm to use), `immutable=1`, as also on a writable file system where neither exists
+// (mode=ro would create both): nothing has the database open, and it is read as it is then.
+// not_found when there is no such file.
+Result<std::string> read_only_uri(const std::string& file);
+
 class Db {
 public:
-    static Result<Db> open(const std::string& file);
+    static Result<Db> open(const std::string& file, OpenMode mode = OpenMode::read_write);
     Db(Db&& other) noexcept;
     Db& operator=(Db&& other) noexcept;
     Db(const Db&) = delete;
@@ -161,7 +173,8 @@ private:
 class Pool {
 public:
     using Setup = std::function<Result<void>(Db&)>;
-    Pool(std::string file, Setup setup) : file_(std::move(file)), setup_(std::move(setup)) {}
+    Pool(std::string file, Setup setup, OpenMode mode = OpenMode::read_write)
+        : file_(std::move(file)), setup_(std::move(setup)), mode_(mode) {}
 
     class Lease {
     public:
@@ -184,6 +197,7 @@ public:
 private:
     std::string file_;
     Setup setup_;
+    OpenMode mode_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Db>> idle_;
 };

@@ -11,5 +11,7 @@ inline constexpr int schema_version = 1;
 Result<void> configure_connection(Db& db, bool durable);
 // Brings the database file up to schema_version, one migration per transaction.
 Result<void> migrate(Db& db);
+// What a read-only open checks instead of migrating: the schema this Quire reads.
+Result<void> check_schema(Db& db);
 
 } // namespace quire::storage::sqlite

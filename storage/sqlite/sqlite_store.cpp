@@ -276,14 +276,21 @@ private:
 
 class SqliteStore final : public Store {
 public:
-    SqliteStore(std::string file, Options options, std::string store_id)
+    // uri: what the connections open (the file, or read_only_uri's URI when read-only).
+    SqliteStore(std::string file, std::string uri, Options options, std::string store_id)
         : file_(std::move(file)), options_(options), store_id_(std::move(store_id)),
-          pool_(file_,
-                [durable = options.durable](Db& db) { return configure_connection(db, durable); }),
+          pool_(
+              std::move(uri),
+              [durable = options.durable](Db& db) { return configure_connection(db, durable); },
+              options.read_only ? OpenMode::read_only : OpenMode::read_write),
           // Next to the database, like the lock store's: every store object on this file, in
           // any process, bumps it after its writes.
-          generation_(file_ == ":memory:" ? SharedCounter(-1) : SharedCounter(file_ + "-changes")),
-          reserve_(file_ == ":memory:" ? SpaceReserve() : SpaceReserve(file_ + "-reserve")) {
+          generation_(file_ == ":memory:" ? SharedCounter(-1)
+                      : options.read_only
+                          ? SharedCounter(file_ + "-changes", SharedCounter::read_only)
+                          : SharedCounter(file_ + "-changes")),
+          reserve_(file_ == ":memory:" || options.read_only ? SpaceReserve()
+                                                            : SpaceReserve(file_ + "-reserve")) {
         reserve_.replenish();
         auto slash = file_.rfind('/');
         dir_ = slash == std::string::npos ? "." : file_.substr(0, slash);
@@ -844,12 +851,20 @@ private:
 } // namespace
 
 Result<std::unique_ptr<Store>> open(const std::string& file, Options options) {
-    auto db = Db::open(file);
+    std::string uri = file;
+    if (options.read_only && file != ":memory:") {
+        auto ro = read_only_uri(file);
+        if (!ro)
+            return tl::unexpected(ro.error());
+        uri = *ro;
+    }
+    auto db = Db::open(uri, options.read_only && file != ":memory:" ? OpenMode::read_only
+                                                                    : OpenMode::read_write);
     if (!db)
         return tl::unexpected(db.error());
     if (auto ok = configure_connection(*db, options.durable); !ok)
         return tl::unexpected(ok.error());
-    if (auto ok = migrate(*db); !ok)
+    if (auto ok = options.read_only && file != ":memory:" ? check_schema(*db) : migrate(*db); !ok)
         return tl::unexpected(ok.error());
     auto s = db->prepare("SELECT value FROM store_meta WHERE key = 'store_id'");
     if (!s)
@@ -859,7 +874,9 @@ Result<std::unique_ptr<Store>> open(const std::string& file, Options options) {
         return tl::unexpected(row.error());
     if (!*row)
         return fail(Errc::io, "store id missing in " + file);
-    auto store = std::make_unique<SqliteStore>(file, options, s->text(0));
+    if (options.read_only && file == ":memory:")
+        options.read_only = false; // nothing on disk to spare; a private database as asked
+    auto store = std::make_unique<SqliteStore>(file, uri, options, s->text(0));
     return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -15,6 +15,12 @@ struct Options {
     // PRAGMA synchronous=FULL: a reported commit survives a power loss. false (NORMAL) still
     // survives a process crash, and is for bulk loads such as the benchmark's seeding.
     bool durable = true;
+    // Open the existing database without writing anything beside it, on any file system:
+    // read-only connections (read_only_uri), no reserve file, the changes counter read where
+    // it exists (a private one otherwise), no migration (an older schema is refused). Wrap
+    // such a store in storage::read_only (read_only_store.hpp): its writes must never be
+    // called.
+    bool read_only = false;
 };
 
 Result<std::unique_ptr<Store>> open(const std::string& file, Options options = {});

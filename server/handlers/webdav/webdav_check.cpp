@@ -93,6 +93,12 @@ tl::expected<void, WebdavSetupError> check_webdav_settings(const WebdavSettings&
     if (auto ok = check_store(*spec); !ok) {
         return tl::unexpected(WebdavSetupError{"store", ok.error()});
     }
+    if (settings.read_only && !is_there(spec->path)) {
+        // A read-only mount creates nothing, the sqlite file or git repository included.
+        return tl::unexpected(WebdavSetupError{"store", spec->kind + " store " + spec->path +
+                                                            " does not exist (a read_only mount "
+                                                            "serves an existing store)"});
+    }
     if (!settings.locks.empty()) {
         if (auto ok = folder_exists_for(base / settings.locks, "the lock table"); !ok) {
             return tl::unexpected(WebdavSetupError{"locks", ok.error()});

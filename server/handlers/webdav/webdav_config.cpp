@@ -6,7 +6,12 @@
 #include "dav/locks/stale_locks.hpp"
 #include "storage/fs/fs_store.hpp"
 #include "storage/git/git_store.hpp"
+#include "storage/read_only_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/statvfs.h>
 
 #include <spdlog/spdlog.h>
 
@@ -22,6 +27,11 @@ struct OpenedStore {
     std::string space_path; // statvfs for quota-available-bytes
 };
 
+bool on_read_only_file_system(const std::string& path) {
+    struct statvfs vfs {};
+    return !path.empty() && ::statvfs(path.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+}
+
 tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings,
                                                   const fs::path& base) {
     auto spec = parse_store_spec(settings.store, base);
@@ -35,25 +45,41 @@ tl::expected<OpenedStore, std::string> open_store(const WebdavSettings& settings
     storage::Result<std::unique_ptr<storage::Store>> opened =
         tl::unexpected(storage::Error{storage::Errc::not_supported, ""});
     if (kind == "fs") {
-        opened = storage::fs::open(
-            path, storage::fs::Options{.durable = settings.durable,
-                                       .cache_ttl = settings.cache_ttl,
-                                       .follow_symlinks = settings.follow_symlinks});
+        opened = storage::fs::open(path,
+                                   storage::fs::Options{.durable = settings.durable,
+                                                        .cache_ttl = settings.cache_ttl,
+                                                        .follow_symlinks = settings.follow_symlinks,
+                                                        .read_only = settings.read_only,
+                                                        .note = [](const std::string& note) {
+                                                            spdlog::warn("{}", note);
+                                                        }});
         out.space_path = path;
     } else if (kind == "sqlite") {
         storage::sqlite::Options so;
         so.durable = settings.durable;
+        so.read_only = settings.read_only;
         opened = storage::sqlite::open(path, so);
         out.space_path = fs::path(path).parent_path().string();
     } else {
-        opened = storage::git::open(path, storage::git::Options{});
+        storage::git::Options go;
+        go.read_only = settings.read_only;
+        opened = storage::git::open(path, go);
         out.space_path = path;
     }
     if (!opened) {
-        return tl::unexpected("cannot open " + kind + " store " + path + ": " +
-                              opened.error().message);
+        std::string message = opened.error().message;
+        if (!settings.read_only && on_read_only_file_system(out.space_path)) {
+            // A store opened for writing must make or change files, which no file system
+            // mounted read-only allows; a read-only mount writes nothing.
+            if (message.find(std::strerror(EROFS)) == std::string::npos) {
+                message += ": " + std::string(std::strerror(EROFS));
+            }
+            message += " (a mount with read_only = true, or quire serve --read-only, serves it "
+                       "without writing)";
+        }
+        return tl::unexpected("cannot open " + kind + " store " + path + ": " + message);
     }
-    out.store = std::move(*opened);
+    out.store = settings.read_only ? storage::read_only(std::move(*opened)) : std::move(*opened);
     return out;
 }
 
@@ -94,6 +120,9 @@ fs::path resolved(const fs::path& p) {
 // through one mount would not stop writes through the other (RFC 4918 section 7: a write lock
 // keeps everyone without its token from changing the resource).
 bool check_one_lock_table(config::TableReader& mount, const WebdavSettings& s) {
+    if (s.read_only) {
+        return true; // its lock table is private and empty: it takes no locks, allows no writes
+    }
     auto spec = parse_store_spec(s.store, mount.base_dir());
     if (!spec) {
         return true; // reported where the store is checked or opened
@@ -121,7 +150,8 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     if (!opened) {
         return tl::unexpected(WebdavSetupError{"store", opened.error()});
     }
-    const auto& locks_file = opened->locks;
+    // A read-only mount takes no locks: a private table in memory, no file made.
+    const std::string locks_file = settings.read_only ? std::string(":memory:") : opened->locks;
     auto locks =
         dav::open_sqlite_lock_store(locks_file, std::chrono::system_clock::now, settings.durable);
     if (!locks) {
@@ -130,12 +160,17 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
                                                    locks.error().message});
     }
     // What a killed process (or another program) left: locks on names where nothing is.
-    if (auto dropped = dav::drop_locks_without_resource(**locks, *opened->store); !dropped) {
-        return tl::unexpected(WebdavSetupError{settings.locks.empty() ? "store" : "locks",
-                                               "cannot read the lock table " + locks_file + ": " +
-                                                   dropped.error().message});
-    } else if (*dropped > 0) {
-        spdlog::info("{}: dropped {} lock(s) on names where nothing is", locks_file, *dropped);
+    // Not in a read-only mount's table, which is empty (and dropping writes).
+    if (!settings.read_only) {
+        auto dropped = dav::drop_locks_without_resource(**locks, *opened->store);
+        if (!dropped) {
+            return tl::unexpected(WebdavSetupError{settings.locks.empty() ? "store" : "locks",
+                                                   "cannot read the lock table " + locks_file +
+                                                       ": " + dropped.error().message});
+        }
+        if (*dropped > 0) {
+            spdlog::info("{}: dropped {} lock(s) on names where nothing is", locks_file, *dropped);
+        }
     }
     dav::DavOptions o;
     o.inline_reads = opened->store->capabilities().fast_reads;
@@ -150,6 +185,7 @@ make_webdav_handler(WebdavSettings settings, const fs::path& base) {
     o.default_lock_timeout = settings.lock_timeout;
     o.max_lock_timeout = settings.max_lock_timeout;
     o.refuse_macos_metadata = settings.refuse_macos_metadata;
+    o.read_only_store = settings.read_only;
     return dav::make_dav_handler(std::move(o));
 }
 
@@ -179,6 +215,9 @@ std::shared_ptr<core::Handler> webdav_handler_from_config(config::TableReader& m
         s.max_lock_timeout = std::chrono::seconds(*t);
     }
     s.refuse_macos_metadata = mount.boolean("refuse_macos_metadata").value_or(false);
+    // The authentication phase's key (auth_config.cpp refuses the writes): here it opens the
+    // store so that nothing is written at all.
+    s.read_only = mount.boolean_shared("read_only").value_or(false);
     bool ok = limit_lock_timeout(mount, s, lock_timeout.has_value());
     ok = check_one_lock_table(mount, s) && ok;
     if (mount.checking_only() || !ok) {

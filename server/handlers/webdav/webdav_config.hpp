@@ -38,6 +38,11 @@ struct WebdavSettings {
     std::chrono::seconds lock_timeout{600};
     std::chrono::seconds max_lock_timeout{7 * 24 * 3600};
     bool refuse_macos_metadata = false;
+    // The mount's read_only (the authentication phase's key, read here too): the store is
+    // opened read-only (it writes nothing to disk, on any file system: a snapshot, read-only
+    // media) behind storage::read_only, which refuses every write; the lock table is a
+    // private one in memory (a read-only mount takes no locks) and nothing in it is dropped.
+    bool read_only = false;
 };
 
 // What make_webdav_handler could not do, and the setting to blame for it ("store" or

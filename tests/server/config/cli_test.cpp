@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -233,6 +235,195 @@ TEST(CliTest, AServerSideFailureIsWrittenToTheErrorLog) {
     logged << log.rdbuf();
     EXPECT_NE(logged.str().find("PUT /dav/big: 507 Insufficient Storage"), std::string::npos)
         << logged.str();
+}
+
+// A `quire` child serving until stopped; port() is where, from its first line of output.
+class ServingChild {
+public:
+    explicit ServingChild(std::vector<std::string> args) {
+        int out[2];
+        if (::pipe(out) != 0) {
+            return;
+        }
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::dup2(out[1], 1);
+            ::close(out[0]);
+            std::vector<char*> argv;
+            static std::string name = "quire";
+            argv.push_back(name.data());
+            for (auto& a : args) {
+                argv.push_back(a.data());
+            }
+            argv.push_back(nullptr);
+            ::execv(quire_binary().c_str(), argv.data());
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        char c;
+        while (::read(out[0], &c, 1) == 1 && c != '\n') {
+            line_ += c;
+        }
+        ::close(out[0]);
+        const std::string prefix = "Quire 0.1.0 serving on http://127.0.0.1:";
+        if (line_.rfind(prefix, 0) == 0) {
+            port_ = static_cast<std::uint16_t>(std::stoi(line_.substr(prefix.size())));
+        }
+    }
+    ~ServingChild() { stop(); }
+    ServingChild(const ServingChild&) = delete;
+    ServingChild& operator=(const ServingChild&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    const std::string& first_line() const { return line_; }
+    // SIGTERM, then its exit status (-1 when it did not exit).
+    int stop() {
+        if (pid_ <= 0) {
+            return -1;
+        }
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
+private:
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::string line_;
+};
+
+// One request on a fresh connection.
+std::optional<ClientResponse> request(std::uint16_t port, const std::string& head_and_body) {
+    TestClient client(port);
+    client.send(head_and_body);
+    return client.read_response();
+}
+
+// What a read-only share answers: GET and PROPFIND as usual, every write and LOCK refused.
+void expect_read_only_share(std::uint16_t port, const std::string& prefix) {
+    auto get = http_get(port, prefix + "/docs/a.txt");
+    ASSERT_TRUE(get);
+    EXPECT_EQ(get->status, 200);
+    EXPECT_EQ(get->body, "archived");
+    auto propfind = request(port, "PROPFIND " + prefix +
+                                      "/docs/ HTTP/1.1\r\nHost: a\r\nDepth: 1\r\n"
+                                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    ASSERT_TRUE(propfind);
+    EXPECT_EQ(propfind->status, 207);
+    EXPECT_NE(propfind->body.find("a.txt"), std::string::npos) << propfind->body;
+    // The properties asked by name: answered from what the store has.
+    const std::string body = "<?xml version=\"1.0\"?><propfind xmlns=\"DAV:\"><prop>"
+                             "<quota-available-bytes/><sync-token/></prop></propfind>";
+    auto quota =
+        request(port, "PROPFIND " + prefix +
+                          "/docs/ HTTP/1.1\r\nHost: a\r\nDepth: 0\r\n"
+                          "Content-Type: application/xml\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    ASSERT_TRUE(quota);
+    EXPECT_EQ(quota->status, 207);
+    EXPECT_NE(quota->body.find("quota-available-bytes>0<"), std::string::npos) << quota->body;
+    EXPECT_NE(quota->body.find("quire.invalid/ns/sync/"), std::string::npos) << quota->body;
+    EXPECT_EQ(quota->body.find("HTTP/1.1 404"), std::string::npos) << quota->body;
+    auto options =
+        request(port, "OPTIONS " + prefix + "/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    ASSERT_TRUE(options);
+    EXPECT_EQ(options->header("dav").value_or(""), "1, 3");
+    EXPECT_EQ(options->header("allow").value_or("").find("LOCK"), std::string::npos);
+    for (const std::string& write :
+         {"PUT " + prefix + "/docs/new.txt", "DELETE " + prefix + "/docs/a.txt",
+          "MKCOL " + prefix + "/more", "LOCK " + prefix + "/docs/a.txt",
+          "PROPPATCH " + prefix + "/docs/a.txt"}) {
+        auto r = request(port, write + " HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
+                                       "Connection: close\r\n\r\n");
+        ASSERT_TRUE(r) << write;
+        EXPECT_TRUE(r->status == 403 || r->status == 405) << write << ": " << r->status;
+    }
+}
+
+// A read_only mount on a folder Quire never served starts, serves GET and PROPFIND, refuses
+// writes and locks, and makes nothing in the folder (no .quire, no lock table).
+TEST(CliTest, AReadOnlyMountServesAFolderWithoutWritingToIt) {
+    TempDir dir;
+    dir.write("archive/docs/a.txt", "archived");
+    dir.write("ro.toml", "[log]\naccess = \"off\"\n[[listen]]\naddress = \"127.0.0.1:0\"\n"
+                         "[[mount]]\npath = \"/dav\"\nhandler = \"webdav\"\n"
+                         "store = \"fs:archive\"\nread_only = true\n");
+    auto checked = run("check-config " + (dir / "ro.toml").string());
+    EXPECT_EQ(checked.status, 0) << checked.output;
+    {
+        ServingChild server({"run", "--config", (dir / "ro.toml").string()});
+        ASSERT_NE(server.port(), 0) << server.first_line();
+        expect_read_only_share(server.port(), "/dav");
+        EXPECT_EQ(server.stop(), 0);
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "archive/.quire"));
+
+    // A read-only sqlite or git store must exist: nothing would be made for it.
+    dir.write("missing.toml", "[[mount]]\npath = \"/\"\nhandler = \"webdav\"\n"
+                              "store = \"sqlite:none.db\"\nread_only = true\n");
+    auto missing = run("check-config " + (dir / "missing.toml").string());
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "none.db"));
+}
+
+// `quire serve DIR --webdav --read-only` is the same share.
+TEST(CliTest, ServeReadOnlyWritesNothing) {
+    TempDir dir;
+    dir.write("archive/docs/a.txt", "archived");
+    {
+        ServingChild server({"serve", (dir / "archive").string(), "--webdav", "--read-only",
+                             "--listen", "127.0.0.1:0", "--workers", "1"});
+        ASSERT_NE(server.port(), 0) << server.first_line();
+        expect_read_only_share(server.port(), "");
+        EXPECT_EQ(server.stop(), 0);
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "archive/.quire"));
+    auto without_webdav = run("serve " + (dir / "archive").string() + " --read-only");
+    EXPECT_EQ(without_webdav.status, 1);
+    EXPECT_NE(without_webdav.output.find("--read-only needs --webdav"), std::string::npos)
+        << without_webdav.output;
+}
+
+// On a folder mounted read-only (root only: a bind mount in a mount namespace of its own), a
+// writable share fails and says what serves it; --read-only serves it.
+TEST(CliTest, AShareOnAReadOnlyMountNeedsReadOnly) {
+    if (::geteuid() != 0 || std::system("command -v unshare >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "needs root and unshare(1) to bind-mount a folder read-only";
+    }
+    TempDir dir;
+    dir.write("media/a.txt", "on read-only media");
+    const std::string media = (dir / "media").string();
+    auto in_read_only_mount = [&](const std::string& args) {
+        Result r;
+        const std::string script = "mount --make-rprivate / && mount --bind '" + media + "' '" +
+                                   media + "' && mount -o remount,ro,bind '" + media +
+                                   "' && exec timeout 3 " + quire_binary() + " " + args;
+        FILE* p = ::popen(("unshare -m sh -c \"" + script + "\" 2>&1").c_str(), "r");
+        char buf[4096];
+        while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) {
+            r.output.append(buf, n);
+        }
+        const int st = ::pclose(p);
+        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return r;
+    };
+    auto writable = in_read_only_mount("serve '" + media + "' --webdav --listen 127.0.0.1:0");
+    if (writable.output.find("mount:") != std::string::npos ||
+        writable.output.find("unshare:") != std::string::npos) {
+        GTEST_SKIP() << "cannot bind-mount read-only here: " << writable.output;
+    }
+    EXPECT_EQ(writable.status, 1) << writable.output;
+    EXPECT_NE(writable.output.find("Read-only file system (a mount with read_only = true"),
+              std::string::npos)
+        << writable.output;
+    auto read_only =
+        in_read_only_mount("serve '" + media + "' --webdav --read-only --listen 127.0.0.1:0");
+    EXPECT_EQ(read_only.status, 124) << read_only.output; // served until timeout stopped it
+    EXPECT_NE(read_only.output.find("serving on"), std::string::npos) << read_only.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "media/.quire"));
 }
 
 } // namespace
