@@ -159,13 +159,9 @@ bool readable(const std::string& uri) {
 Result<std::string> read_only_uri(const std::string& file) {
     if (!exists(file))
         return fail(Errc::not_found, "open " + file + ": no such file");
-    const bool side_files = exists(file + "-wal") && exists(file + "-shm");
-    const bool read_only_fs = on_read_only_file_system(file);
-    if (side_files || read_only_fs) {
-        auto ro = uri_of(file, "mode=ro");
-        if (!read_only_fs || readable(ro))
-            return ro;
-    }
+    auto ro = uri_of(file, "mode=ro");
+    if (!on_read_only_file_system(file) || readable(ro))
+        return ro;
     return uri_of(file, "mode=ro&immutable=1");
 }
 

@@ -99,12 +99,13 @@ private:
 // reading only from a SQLite URI (read_only_uri), which writes nothing.
 enum class OpenMode { read_write, read_only };
 
-// A URI that reads the existing WAL database `file` without making or changing any file:
-// `mode=ro` while its -wal and -shm exist (a writer has it open, or left them) and on a
-// read-only file system (where SQLite cannot make them either); there, when that cannot read
-// it (no -shm to use), `immutable=1`, as also on a writable file system where neither exists
-// (mode=ro would create both): nothing has the database open, and it is read as it is then.
-// not_found when there is no such file.
+// A URI that reads the existing WAL database `file` without changing it: `mode=ro`, with
+// which SQLite may make its -wal and -shm files beside it (shared memory, no data) on a
+// writable file system, and so follows a writer of the database opened before or after it;
+// on a read-only file system, where it cannot make them, `immutable=1` when `mode=ro` cannot
+// read (nothing can write there: the file is read as it is). not_found when there is no such
+// file. (immutable=1 on a writable file system would be wrong: a writer that opened later
+// would change the file under a reader that trusts it never changes.)
 Result<std::string> read_only_uri(const std::string& file);
 
 class Db {

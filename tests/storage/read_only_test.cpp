@@ -44,18 +44,25 @@ struct GitReadOnly : GitBackend {
     }
 };
 
-// Every entry under `dir`: its type, size and modification time (nanoseconds).
+// Every entry under `dir`: its type, size and modification time (nanoseconds). SQLite's -wal
+// and -shm files, which it may make beside a database it reads on a writable file system
+// (sqlite::read_only_uri), are left out, and so are folders' times (making them changes those).
 using Listing = std::map<std::string, std::tuple<unsigned, long long, long long>>;
 
 Listing list_disk(const std::string& dir) {
     Listing out;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+        const std::string name = entry.path().filename().string();
+        if (name.ends_with("-wal") || name.ends_with("-shm"))
+            continue;
         struct stat st {};
         if (::lstat(entry.path().c_str(), &st) != 0)
             continue;
+        const bool folder = S_ISDIR(st.st_mode);
         const long long mtime =
-            static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-        const long long size = S_ISDIR(st.st_mode) ? 0 : static_cast<long long>(st.st_size);
+            folder ? 0
+                   : static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+        const long long size = folder ? 0 : static_cast<long long>(st.st_size);
         out[entry.path().string().substr(dir.size())] = {st.st_mode & S_IFMT, size, mtime};
     }
     return out;
@@ -189,6 +196,29 @@ TYPED_TEST(ReadOnlyStoreTest, RefusesEveryWrite) {
 }
 
 // A folder never served by Quire: no .quire is made, documents read, no dead properties.
+// A read-only store opened while nothing had the share open, on a writable file system,
+// sees what a writer opened after it writes: documents, properties and changes.
+TYPED_TEST(ReadOnlyStoreTest, FollowsAWriterThatOpensLater) {
+    auto opened = TypeParam::open_read_only(this->dir_.path());
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto reader = read_only(std::move(*opened));
+    ASSERT_TRUE(reader->stat("/top.txt")) << "read before the writer";
+    {
+        auto writer = TypeParam::open(this->dir_.path());
+        ASSERT_TRUE(writer) << writer.error().message;
+        ASSERT_TRUE(put(**writer, "/later.txt", "written later"));
+        const std::vector<PropOp> ops{{{"urn:test", "colour"}, std::string("green")}};
+        ASSERT_TRUE((*writer)->patch_props("/top.txt", ops, "tester"));
+    }
+    EXPECT_EQ(get(*reader, "/later.txt").value_or("?"), "written later");
+    EXPECT_NE(dead_prop(*reader, "/top.txt").find("colour=green"), std::string::npos)
+        << dead_prop(*reader, "/top.txt");
+    auto changes = reader->changes_since("/", this->token_);
+    ASSERT_TRUE(changes) << changes.error().message;
+    EXPECT_TRUE(std::any_of(changes->changes.begin(), changes->changes.end(),
+                            [](const Change& c) { return c.path == "/later.txt"; }));
+}
+
 TEST(ReadOnlyFsStoreTest, AFolderWithoutMetadataStaysAsItIs) {
     TempDir dir;
     ASSERT_EQ(run("mkdir -p " + quote(dir.path() + "/share/sub") + " && printf abc > " +
