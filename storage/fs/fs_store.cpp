@@ -756,19 +756,25 @@ private:
     // temporary name (where a body without O_TMPFILE was written). On failure that is gone.
     Result<void> place_body(StagedBody& staged, const ShareRoot::At& at, bool exists,
                             const std::string& path) {
+        // ENOENT: the folder was removed since the body was staged in it (a DELETE of the
+        // parent racing this PUT): the parent is missing, as RFC 4918 9.7.1 answers (409).
+        auto failed = [&path](int err, const std::string& what) {
+            return err == ENOENT ? Error{Errc::conflict, "parent collection missing for " + path}
+                                 : errno_error(err, what);
+        };
         if (staged.anonymous) {
             if (!exists) {
                 if (link_anonymous(staged.fd.get(), at.dir, at.name))
                     return {};
                 if (errno != EEXIST) // EEXIST: created meanwhile by another tool
-                    return tl::unexpected(errno_error(errno, "link into " + path));
+                    return tl::unexpected(failed(errno, "link into " + path));
             }
             if (!link_anonymous(staged.fd.get(), staged.folder.get(), staged.temp_name))
-                return tl::unexpected(errno_error(errno, "name temporary file"));
+                return tl::unexpected(failed(errno, "name temporary file for " + path));
         }
         if (::renameat(staged.folder.get(), staged.temp_name.c_str(), at.dir, at.name.c_str()) !=
             0) {
-            Error err = errno_error(errno, "rename into " + path);
+            Error err = failed(errno, "rename into " + path);
             ::unlinkat(staged.folder.get(), staged.temp_name.c_str(), 0);
             return tl::unexpected(std::move(err));
         }
