@@ -92,6 +92,40 @@ TEST(FsBackend, ANewResourceWhereAnotherProgramRemovedOneHasNoneOfItsProperties)
     }
 }
 
+// A PUT whose folder goes (a DELETE of its parent) while its body arrives finds its parent
+// missing: a conflict (409, RFC 4918 9.7.1), as when the parent was missing from the start.
+TEST(FsBackend, APutWhoseFolderIsRemovedWhileItsBodyArrivesIsAConflict) {
+    // Removes the folder when the store first asks for bytes (they go into a file in it).
+    class RemovingSource final : public Source {
+    public:
+        explicit RemovingSource(std::string folder) : folder_(std::move(folder)) {}
+        Result<std::size_t> read(std::span<std::byte> buf) override {
+            if (!removed_) {
+                removed_ = true;
+                std::filesystem::remove_all(folder_);
+            }
+            return inner_.read(buf);
+        }
+
+    private:
+        std::string folder_;
+        bool removed_ = false;
+        std::string body_ = std::string(100 * 1024, 'b'); // past the in-memory quick path
+        MemorySource inner_{std::string_view(body_)};
+    };
+    for (const bool durable : {true, false}) {
+        TempDir dir;
+        auto store = fs::open(dir.path(), {.durable = durable});
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->mkcol("/c", ""));
+        RemovingSource source(dir.path() + "/c");
+        auto put = (*store)->put("/c/x", source, {}, "");
+        ASSERT_FALSE(put) << "durable " << durable;
+        EXPECT_EQ(put.error().code, Errc::conflict)
+            << "durable " << durable << ": " << put.error().message;
+    }
+}
+
 TEST(FsBackend, CachedMediaTypesFollowWritesOfAnotherStoreOnTheSameFolder) {
     TempDir dir;
     auto reader = fs::open(dir.path());
