@@ -38,6 +38,12 @@ constexpr std::string_view copy_suffix = ".copy";
 // What a document without a recorded media type has.
 constexpr std::string_view default_content_type = "application/octet-stream";
 
+// True when the folder open at fd has been removed (no name links to it any more).
+bool folder_removed(int fd) {
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 && st.st_nlink == 0;
+}
+
 // Removes a temporary file unless the write reached its rename. The name is removed in the
 // folder's descriptor (borrowed: its owner outlives this), so a folder moved meanwhile by
 // another program does not keep the file.
@@ -717,13 +723,20 @@ private:
         // in; it gets a (hidden) name only under the lock, after the intent is journalled.
         UniqueFd fd(::openat(folder.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
         bool anonymous = bool(fd);
+        // A folder removed since it was opened (a DELETE of the parent racing this PUT) fails
+        // with ENOENT or EPERM: the parent is missing (409, RFC 4918 9.7.1).
+        auto failed = [&](int err) {
+            return folder_removed(folder.get())
+                       ? Error{Errc::conflict, "parent collection missing for " + path}
+                       : errno_error(err, "create temporary file");
+        };
         if (!fd && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-            return tl::unexpected(errno_error(errno, "create temporary file"));
+            return tl::unexpected(failed(errno));
         if (!fd) {
             fd = UniqueFd(::openat(folder.get(), name.c_str(),
                                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
             if (!fd)
-                return tl::unexpected(errno_error(errno, "create temporary file"));
+                return tl::unexpected(failed(errno));
         }
         TempFile temp = anonymous ? TempFile() : TempFile(folder.get(), name);
         // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
@@ -756,11 +769,12 @@ private:
     // temporary name (where a body without O_TMPFILE was written). On failure that is gone.
     Result<void> place_body(StagedBody& staged, const ShareRoot::At& at, bool exists,
                             const std::string& path) {
-        // ENOENT: the folder was removed since the body was staged in it (a DELETE of the
-        // parent racing this PUT): the parent is missing, as RFC 4918 9.7.1 answers (409).
-        auto failed = [&path](int err, const std::string& what) {
-            return err == ENOENT ? Error{Errc::conflict, "parent collection missing for " + path}
-                                 : errno_error(err, what);
+        // The folder removed since the body was staged in it (a DELETE of the parent racing
+        // this PUT): the parent is missing, as RFC 4918 9.7.1 answers (409).
+        auto failed = [&](int err, const std::string& what) {
+            return err == ENOENT || folder_removed(staged.folder.get())
+                       ? Error{Errc::conflict, "parent collection missing for " + path}
+                       : errno_error(err, what);
         };
         if (staged.anonymous) {
             if (!exists) {
