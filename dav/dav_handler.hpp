@@ -5,6 +5,7 @@
 
 #include "core/handler.hpp"
 #include "dav/locks/lock_store.hpp"
+#include "dav/locks/write_gate.hpp"
 #include "dav/quota_meter.hpp"
 #include "storage/store.hpp"
 
@@ -19,6 +20,8 @@ namespace quire::dav {
 struct DavOptions {
     std::shared_ptr<storage::Store> store;
     std::shared_ptr<LockStore> locks;
+    // Keeps a LOCK and writes to the same names from interleaving (write_gate.hpp).
+    std::shared_ptr<WriteGate> gate = std::make_shared<WriteGate>();
     // PROPFIND Depth: infinity; refused with DAV:propfind-finite-depth when false.
     bool allow_depth_infinity = true;
     // Largest XML request body (PROPFIND, PROPPATCH, LOCK, REPORT); larger ones are 413.

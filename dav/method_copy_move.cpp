@@ -80,7 +80,9 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
     // once (fs: a document renamed to a free name) is answered on this thread: measured, the
     // hand-off to the pool and back cost more than the rename.
     if (move && !r.if_header && !r.options.quota && r.options.locks->known_unlocked()) {
-        if (auto moved = r.options.store->try_move_now(r.path, *to, *overwrite, r.actor)) {
+        auto pass = r.options.gate->try_write({r.path, *to});
+        if (auto moved = pass ? r.options.store->try_move_now(r.path, *to, *overwrite, r.actor)
+                              : std::nullopt) {
             if (!*moved) {
                 fail(r.ex, status_of(moved->error().code), moved->error().message);
                 co_return;
@@ -90,6 +92,8 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         }
     }
     auto work = [&r, move, d, dest = *to, overwrite = *overwrite]() -> CopyOutcome {
+        const auto pass = r.options.gate->write(move ? std::vector<std::string>{r.path, dest}
+                                                     : std::vector<std::string>{dest});
         std::vector<LockScopeToCheck> scopes;
         if (move) {
             scopes.push_back({r.path, true});

@@ -79,6 +79,7 @@ LockOutcome refresh(const Request& r, std::chrono::seconds timeout) {
 
 LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
                    std::chrono::seconds timeout) {
+    const auto pass = r.options.gate->lock(r.path);
     if (auto d = check_if_header(r)) {
         return LockOutcome{std::move(d), {}, false};
     }
@@ -136,6 +137,12 @@ LockOutcome create(const Request& r, const LockInfo& info, bool infinite,
     options.precondition.if_none_match = "*";
     options.content_type = r.mime->lookup(storage::name_of(r.path));
     auto put = store.put(r.path, empty, options, r.actor);
+    if (!put && (put.error().code == storage::Errc::precondition_failed ||
+                 put.error().code == storage::Errc::is_a_collection)) {
+        // Made meanwhile by another process (this one's writes wait for the gate): the lock
+        // is on what is there now, as if the LOCK had come just after.
+        return LockOutcome{std::nullopt, std::move(*lock), false};
+    }
     if (!put) {
         (void)r.options.locks->remove(lock->token);
         return LockOutcome{

@@ -50,6 +50,7 @@ asio::awaitable<void> do_proppatch(Request& r) {
         co_return;
     }
     auto work = [&r, ops = std::move(*ops)]() -> PatchOutcome {
+        const auto pass = r.options.gate->write({r.path});
         const LockScopeToCheck self[] = {{r.path, false}};
         if (auto d = check_write(r, self)) {
             return PatchOutcome{std::move(d), {}};

@@ -181,13 +181,17 @@ asio::awaitable<void> do_put(Request& r) {
     if (!received->file && received->memory.size() <= inline_put_max && !r.if_header &&
         !r.options.quota && !(r.ex.request().may_have & http::RequestHead::conditional_fields) &&
         r.options.locks->known_unlocked()) {
-        if (auto put = r.options.store->try_put_now(r.path, received->memory, options, r.actor)) {
+        auto pass = r.options.gate->try_write({r.path});
+        if (auto put =
+                pass ? r.options.store->try_put_now(r.path, received->memory, options, r.actor)
+                     : std::nullopt) {
             answer(r, *put ? WriteOutcome{(*put)->created ? 201 : 204, {}, false, (*put)->etag}
                            : from_error(put->error()));
             co_return;
         }
     }
     auto work = [&r, &options, body = std::move(*received)]() mutable -> WriteOutcome {
+        const auto pass = r.options.gate->write({r.path});
         // With no If header, no precondition field and nothing locked, the store's own look
         // at the target (under its writer lock) is the only one needed: one stat less.
         const auto nothing_locked = r.options.locks->any();
@@ -242,6 +246,7 @@ asio::awaitable<void> do_delete(Request& r) {
         co_return;
     }
     auto work = [&r, depth = *depth]() -> WriteOutcome {
+        const auto pass = r.options.gate->write({r.path});
         const auto meta = r.options.store->stat_basic(r.path);
         if (!meta) {
             return from_error(meta.error());
@@ -305,6 +310,7 @@ asio::awaitable<void> do_mkcol(Request& r) {
         co_return;
     }
     auto work = [&r]() -> WriteOutcome {
+        const auto pass = r.options.gate->write({r.path});
         const LockScopeToCheck scopes[] = {{r.path, false}, {storage::parent_of(r.path), false}};
         if (auto d = check_write(r, scopes)) {
             return from_denial(std::move(*d));
