@@ -129,6 +129,11 @@ bool read_listener(TableReader& t, Config& c) {
     if (l.tls && (l.cert.empty() || l.key.empty())) {
         t.error_here("a TLS listener needs cert and key");
     }
+    // A forgotten tls = true would serve plain HTTP where the user meant HTTPS.
+    if (!l.tls && (!l.cert.empty() || !l.key.empty())) {
+        t.error(l.cert.empty() ? "key" : "cert",
+                "cert and key are used only with tls = true on this listener");
+    }
     check_tls_files(t, l.cert, l.key);
     if (auto lowat = t.size("tcp_notsent_lowat")) {
         constexpr std::uint64_t max_lowat = 1u << 30;

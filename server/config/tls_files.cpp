@@ -12,7 +12,9 @@ void check_tls_files(TableReader& table, const std::string& cert, const std::str
     for (const auto* file : {&cert, &key}) {
         std::error_code ec;
         if (!file->empty() && !std::filesystem::is_regular_file(*file, ec)) {
-            table.error(file == &cert ? "cert" : "key", "no such file: " + *file);
+            const bool folder = std::filesystem::is_directory(*file, ec);
+            table.error(file == &cert ? "cert" : "key",
+                        (folder ? "a folder, not a PEM file: " : "no such file: ") + *file);
             present = false;
         }
     }

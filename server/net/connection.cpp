@@ -183,6 +183,14 @@ Connection<Stream>::~Connection() {
 template <class Stream>
 void Connection<Stream>::abort() {
     std::error_code ignored;
+    if constexpr (is_tls) {
+        if (idle) {
+            // Waiting for a request (keep-alive time over, or a graceful stop): end the wait
+            // only, so that the connection closes with its close_notify (RFC 8446 6.1).
+            socket().cancel(ignored);
+            return;
+        }
+    }
     socket().close(ignored);
 }
 
@@ -325,16 +333,53 @@ void Connection<Stream>::park(std::unique_ptr<Connection> self) {
 }
 
 template <class Stream>
+asio::awaitable<bool> Connection<Stream>::plain_http_on_tls() {
+    // A TLS connection begins with a handshake record (type 22); a letter is an HTTP request
+    // sent to the HTTPS port (an http:// URL): answer it in plain text, as nginx does, rather
+    // than fail a handshake the client cannot read.
+    unsigned char first = 0;
+    const int fd = socket().native_handle();
+    ssize_t n = ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        auto [ec] = co_await socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+        if (ec) {
+            co_return false; // the handshake fails on the closed socket
+        }
+        n = ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    }
+    if (n != 1 || !((first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z'))) {
+        co_return false;
+    }
+    static constexpr std::string_view answer =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 62\r\nConnection: close\r\n\r\n"
+        "This port speaks HTTPS: use an https:// URL for this server.\r\n";
+    std::error_code ignored;
+    socket().send(asio::buffer(answer), 0, ignored);
+    spdlog::debug("plain HTTP from {} on a TLS port: answered 400", peer_.address().to_string());
+    linger_ = true; // the request is unread: close without a reset destroying the answer
+    co_return true;
+}
+
+template <class Stream>
 asio::awaitable<bool> Connection<Stream>::handshake() {
     // (No co_return inside a discarded `if constexpr` branch: g++ 12 miscompiles it.)
     bool ok = true;
     if constexpr (is_tls) {
         ctx_.tracker.set_deadline(*this, ctx_.config.timeouts.tls_handshake);
-        auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_nothrow);
+        const bool plain_http = co_await plain_http_on_tls();
+        std::error_code ec = asio::error::operation_aborted;
+        if (!plain_http) {
+            std::tie(ec) =
+                co_await stream_.async_handshake(asio::ssl::stream_base::server, use_nothrow);
+        }
         deadline = Clock::time_point::max();
+        handshake_done_ = !ec;
         if (ec) {
-            spdlog::debug("TLS handshake with {} failed: {}", peer_.address().to_string(),
-                          ec.message());
+            if (!plain_http) {
+                spdlog::debug("TLS handshake with {} failed: {}", peer_.address().to_string(),
+                              ec.message());
+            }
             ok = false;
         }
     }
@@ -410,6 +455,16 @@ asio::awaitable<bool> Connection<Stream>::run() {
             if (!co_await serve_one()) {
                 break;
             }
+        }
+    }
+    if constexpr (is_tls) {
+        if (handshake_done_ && socket().is_open()) {
+            // RFC 8446 section 6.1: the side that closes sends close_notify first. asio's
+            // shutdown then waits for the client's; a client that closes, or the deadline,
+            // ends that wait.
+            ctx_.tracker.set_deadline(*this, std::chrono::seconds(2));
+            co_await stream_.async_shutdown(use_nothrow);
+            deadline = Clock::time_point::max();
         }
     }
     if (!park_now && !taken_) {
@@ -529,9 +584,16 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     for (;;) {
         // Nothing of a head yet: the connection idles, as long as its state allows (a TLS
         // connection waits here, not in run()).
-        if (pending().empty() &&
-            !co_await read_more(requests_ == 0 ? cfg.timeouts.head : cfg.timeouts.keepalive)) {
-            co_return false;
+        if (pending().empty()) {
+            // A TLS connection waiting here is idle: a graceful stop closes it now, not at
+            // the end of the grace time (nothing of it is in flight).
+            idle = is_tls;
+            const bool more =
+                co_await read_more(requests_ == 0 ? cfg.timeouts.head : cfg.timeouts.keepalive);
+            idle = false;
+            if (!more) {
+                co_return false;
+            }
         }
         auto found = http::find_head_end(pending(), ctx_.parse_limits);
         if (!found) {

@@ -85,6 +85,8 @@ private:
     friend class BodyReader<Stream>;
 
     asio::awaitable<bool> handshake();
+    // TLS: true when the client spoke plain HTTP, and was answered 400.
+    asio::awaitable<bool> plain_http_on_tls();
     asio::awaitable<bool> serve_one();
     // Finds the mount for a parsed request and starts its exchange; otherwise returns the
     // response that goes out without a handler (OPTIONS *, a bad path, no mount: 404).
@@ -144,6 +146,7 @@ private:
     bool input_ready_ = false;    // ... and not read yet: try a direct read first
     bool park_requested_ = false; // the tracker asked an idle coroutine to park
     bool linger_ = false;         // unread input may remain: close gently (shutdown, drain briefly)
+    bool handshake_done_ = false; // TLS: a session to close with close_notify
     unsigned requests_ = 0;
     // When the request head being read must be complete: set at its first incomplete read, so
     // that a client trickling bytes (slowloris) cannot stretch it read by read.

@@ -2,8 +2,13 @@
 
 #include "core/router.hpp"
 
+#include <fstream>
+#include <string_view>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
 
 namespace quire::net {
 
@@ -24,14 +29,38 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
     return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
+// OpenSSL would ask for a pass phrase on the terminal (and wait for ever without one): Quire
+// reads none, an encrypted key fails to load.
+int no_pass_phrase(char*, int, int, void*) {
+    return 0;
+}
+
+bool is_encrypted_pem(const std::string& file) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find("ENCRYPTED") != std::string::npos) {
+            return true; // "BEGIN ENCRYPTED PRIVATE KEY" or "Proc-Type: 4,ENCRYPTED"
+        }
+    }
+    return false;
+}
+
+// `context_id` tells the contexts of one listener apart (its own, each host's): a session is
+// resumed only in the context that made it, so a client that names another host (SNI) gets a
+// full handshake and that host's certificate (RFC 6066 section 3).
 tl::expected<std::unique_ptr<asio::ssl::context>, KeyPairError>
-make_context(const std::string& cert, const std::string& key) {
+make_context(const std::string& cert, const std::string& key, std::string_view context_id) {
     using File = KeyPairError::File;
     auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     SSL_CTX* native = ctx->native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
     SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
+    SSL_CTX_set_default_passwd_cb(native, no_pass_phrase);
+    SSL_CTX_set_session_id_context(native,
+                                   reinterpret_cast<const unsigned char*>(context_id.data()),
+                                   static_cast<unsigned>(context_id.size()));
     std::error_code ec;
     ctx->use_certificate_chain_file(cert, ec);
     if (ec) {
@@ -40,6 +69,13 @@ make_context(const std::string& cert, const std::string& key) {
     }
     ctx->use_private_key_file(key, asio::ssl::context::pem, ec);
     if (ec) {
+        if (is_encrypted_pem(key)) {
+            return tl::unexpected(KeyPairError{
+                File::key, key +
+                               ": the private key is encrypted, and Quire reads no pass "
+                               "phrase; decrypt it: openssl pkey -in " +
+                               key + " -out KEY.pem (readable by Quire only)"});
+        }
         return tl::unexpected(
             KeyPairError{File::key, key + ": cannot load the private key: " + ec.message()});
     }
@@ -50,10 +86,23 @@ make_context(const std::string& cert, const std::string& key) {
     return ctx;
 }
 
+// Clients refuse a certificate out of its dates: say so at start, where it can be mended.
+void warn_if_out_of_date(asio::ssl::context& ctx, const std::string& cert) {
+    const X509* x = SSL_CTX_get0_certificate(ctx.native_handle());
+    if (!x) {
+        return;
+    }
+    if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0) {
+        spdlog::warn("{}: the certificate has expired; clients will refuse it", cert);
+    } else if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0) {
+        spdlog::warn("{}: the certificate is not valid yet; clients will refuse it", cert);
+    }
+}
+
 } // namespace
 
 tl::expected<void, KeyPairError> check_key_pair(const std::string& cert, const std::string& key) {
-    auto ctx = make_context(cert, key);
+    auto ctx = make_context(cert, key, "check");
     if (!ctx) {
         // The check goes on in a process that may use TLS later on this thread: OpenSSL's
         // queue of errors must not outlive it.
@@ -66,45 +115,66 @@ tl::expected<void, KeyPairError> check_key_pair(const std::string& cert, const s
 tl::expected<std::unique_ptr<TlsContexts>, std::string>
 TlsContexts::create(const config::Listener& listener, const core::Router& router) {
     std::unique_ptr<TlsContexts> t(new TlsContexts());
-    auto main = make_context(listener.cert, listener.key);
+    auto main = make_context(listener.cert, listener.key, "listener");
     if (!main) {
         return tl::unexpected(main.error().message);
     }
+    warn_if_out_of_date(**main, listener.cert);
     t->main_ = std::move(*main);
     for (const auto& vh : router.hosts()) {
         if (vh.tls_cert.empty()) {
             continue;
         }
-        auto ctx = make_context(vh.tls_cert, vh.tls_key);
+        auto ctx =
+            make_context(vh.tls_cert, vh.tls_key, "host " + std::to_string(t->named_.size()));
         if (!ctx) {
             return tl::unexpected(ctx.error().message);
         }
+        warn_if_out_of_date(**ctx, vh.tls_cert);
         t->named_.push_back({vh.names, std::move(*ctx)});
     }
-    SSL_CTX_set_tlsext_servername_callback(t->main_->native_handle(), &TlsContexts::on_server_name);
-    SSL_CTX_set_tlsext_servername_arg(t->main_->native_handle(), t.get());
+    SSL_CTX* main_ctx = t->main_->native_handle();
+    SSL_CTX_set_client_hello_cb(main_ctx, &TlsContexts::on_client_hello, t.get());
+    SSL_CTX_set_tlsext_servername_callback(main_ctx, &TlsContexts::on_server_name);
     return t;
 }
 
-int TlsContexts::on_server_name(SSL* ssl, int*, void* arg) {
-    auto* self = static_cast<TlsContexts*>(arg);
-    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (!name) {
-        return SSL_TLSEXT_ERR_OK; // no SNI: the listener's certificate
+int TlsContexts::on_client_hello(SSL* ssl, int*, void* arg) {
+    const unsigned char* p = nullptr;
+    std::size_t len = 0;
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &len) != 1) {
+        return SSL_CLIENT_HELLO_SUCCESS; // no SNI: the listener's certificate
     }
-    std::string host(name);
+    // RFC 6066 section 3: a list (2-byte length) of names, each a type byte (0: host_name)
+    // and a 2-byte length; clients send one host name. Anything else keeps the listener's.
+    if (len < 5 || ((std::size_t{p[0]} << 8) | p[1]) + 2 != len || p[2] != 0) {
+        return SSL_CLIENT_HELLO_SUCCESS;
+    }
+    const std::size_t n = (std::size_t{p[3]} << 8) | p[4];
+    if (n == 0 || n + 5 > len) {
+        return SSL_CLIENT_HELLO_SUCCESS;
+    }
+    static_cast<const TlsContexts*>(arg)->select(
+        ssl, std::string(reinterpret_cast<const char*>(p + 5), n));
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+int TlsContexts::on_server_name(SSL*, int*, void*) {
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void TlsContexts::select(SSL* ssl, std::string host) const {
     for (auto& c : host) {
         c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    for (const auto& named : self->named_) {
+    for (const auto& named : named_) {
         for (const auto& pattern : named.names) {
             if (core::host_matches(pattern, host)) {
                 SSL_set_SSL_CTX(ssl, named.context->native_handle());
-                return SSL_TLSEXT_ERR_OK;
+                return;
             }
         }
     }
-    return SSL_TLSEXT_ERR_OK;
 }
 
 } // namespace quire::net

@@ -35,7 +35,13 @@ public:
 
 private:
     TlsContexts() = default;
+    // SNI picks the host's context as the ClientHello arrives, before OpenSSL decides on
+    // resuming a session: each context has its own session id context, so a session made
+    // for one name is not resumed for another (RFC 6066 section 3).
+    static int on_client_hello(SSL* ssl, int* alert, void* arg);
+    // Acknowledges the name (the context was picked above).
     static int on_server_name(SSL* ssl, int* alert, void* arg);
+    void select(SSL* ssl, std::string host) const;
 
     std::unique_ptr<asio::ssl::context> main_;
     struct Named {

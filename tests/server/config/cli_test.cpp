@@ -196,6 +196,49 @@ TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {
 
 // A request the server fails (here a PUT over the share's quota: 507) is told in the error
 // log too, with what the client was told, not only in the answer's body.
+// Clients refuse an expired certificate: the error log says so when the server starts.
+TEST(CliTest, AnExpiredCertificateIsWarnedAboutAtStart) {
+    TempDir dir;
+    dir.write("www/a", "a");
+    const std::string key = (dir / "old.key").string();
+    const std::string csr = (dir / "old.csr").string();
+    const std::string cert = (dir / "old.pem").string();
+    ASSERT_EQ(std::system(("openssl req -new -newkey rsa:2048 -nodes -subj /CN=old.test -keyout " +
+                           key + " -out " + csr + " >/dev/null 2>&1 && openssl x509 -req -in " +
+                           csr + " -signkey " + key + " -days -1 -out " + cert + " >/dev/null 2>&1")
+                              .c_str()),
+              0);
+    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
+                        "address = \"127.0.0.1:0\"\ntls = true\ncert = \"old.pem\"\n"
+                        "key = \"old.key\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\n"
+                        "root = \"www\"\n");
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    const std::string config = (dir / "q.toml").string();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out[1], 1);
+        ::close(out[0]);
+        ::execl(quire_binary().c_str(), "quire", "run", "--config", config.c_str(), nullptr);
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c;
+    while (::read(out[0], &c, 1) == 1 && c != '\n')
+        line += c;
+    ::close(out[0]);
+    EXPECT_EQ(line.rfind("Quire 0.1.0 serving on https://127.0.0.1:", 0), 0u) << line;
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    std::ifstream log(dir / "err.log");
+    std::ostringstream logged;
+    logged << log.rdbuf();
+    EXPECT_NE(logged.str().find(cert + ": the certificate has expired"), std::string::npos)
+        << logged.str();
+}
+
 TEST(CliTest, AServerSideFailureIsWrittenToTheErrorLog) {
     TempDir dir;
     dir.write("share/.keep", "");

@@ -4,6 +4,9 @@
 #include "support/test_client.hpp"
 #include "support/test_server.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 namespace quire::config {
@@ -233,6 +236,36 @@ TEST_F(TlsConfigTest, AVirtualHostsCertificateAndKeyAreNamedOnTheirLines) {
         e = errors("other.test.pem", "other.test.key");
         EXPECT_TRUE(e.empty()) << e.front();
     }
+}
+
+// A listener with cert and key but no tls = true would serve plain HTTP where HTTPS was
+// meant; a folder given as a file is named so; an encrypted key is refused with what to do
+// (OpenSSL would ask for its pass phrase on the terminal and wait).
+TEST_F(TlsConfigTest, CertWithoutTlsAFolderAndAnEncryptedKeyAreClearErrors) {
+    ASSERT_EQ(std::system(("openssl pkey -in " + (dir / "localhost.key").string() +
+                           " -aes256 -passout pass:secret -out " +
+                           (dir / "encrypted.key").string() + " 2>/dev/null")
+                              .c_str()),
+              0);
+    std::filesystem::create_directory(dir / "folder.pem");
+    const std::string mounts = "[[mount]]\npath = \"/\"\nhandler = \"static\"\nroot = \"www\"\n";
+    auto errors = [&](const std::string& listener) {
+        auto r = load_config_text("[[listen]]\naddress = \"127.0.0.1:0\"\n" + listener + mounts,
+                                  "quire.toml", dir.path().string(), Purpose::check);
+        return r ? std::vector<std::string>{} : r.error();
+    };
+    auto e = errors("cert = \"localhost.pem\"\nkey = \"localhost.key\"\n");
+    EXPECT_TRUE(has(e, "quire.toml:3: [[listen]] cert: cert and key are used only with tls = "
+                       "true on this listener"))
+        << (e.empty() ? "accepted" : e.front());
+    e = errors("tls = true\ncert = \"folder.pem\"\nkey = \"localhost.key\"\n");
+    EXPECT_TRUE(has(e, "quire.toml:4: [[listen]] cert: a folder, not a PEM file: " +
+                           (dir / "folder.pem").string()))
+        << (e.empty() ? "accepted" : e.front());
+    e = errors("tls = true\ncert = \"localhost.pem\"\nkey = \"encrypted.key\"\n");
+    EXPECT_TRUE(has(e, "quire.toml:5: [[listen]] key: " + (dir / "encrypted.key").string() +
+                           ": the private key is encrypted"))
+        << (e.empty() ? "accepted" : e.front());
 }
 
 TEST(ConfigTest, ReadsAListenersSocketOptions) {

@@ -4,8 +4,11 @@
 #include "support/test_handlers.hpp"
 #include "support/test_server.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <thread>
 
 namespace quire::test {
 namespace {
@@ -23,6 +26,38 @@ std::string run(const std::string& command) {
     ::pclose(p);
     return out;
 }
+
+// A Python client (standard library): each request on a new TLS connection, read to the end;
+// prints "clean" when the server ended it with close_notify, "truncated" when with a bare
+// TCP close. With a third argument it keeps the connection after one keep-alive response,
+// touches that file, and reports how the server later ends it.
+constexpr const char* close_checker = R"(import os, socket, ssl, sys
+port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def ending(request, ready=None):
+    s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', port)),
+                        server_hostname='localhost', suppress_ragged_eofs=False)
+    s.sendall(request)
+    data = b''
+    try:
+        while True:
+            if ready and b'\r\n\r\n' in data and data.endswith(b'GET /idle\n'):
+                open(ready, 'w').close()
+                ready = None
+            d = s.recv(65536)
+            if not d:
+                return 'clean'
+            data += d
+    except ssl.SSLEOFError:
+        return 'truncated'
+if len(sys.argv) > 2:
+    print(ending(b'GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n', sys.argv[2]))
+else:
+    print(ending(b'GET /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'),
+          ending(b'GET /b HTTP/1.0\r\n\r\n'), ending(b'GET\r\n\r\n'))
+)";
 
 class TlsTest : public ::testing::Test {
 protected:
@@ -84,10 +119,12 @@ TEST_F(TlsTest, RefusesTls11) {
     EXPECT_EQ(out, "|000");
 }
 
-TEST_F(TlsTest, AHandshakeThatNeverStartsDoesNotBlockOthers) {
-    // A plain-text client on the TLS port: the handshake fails, the server goes on.
+// A plain HTTP request on the TLS port (an http:// URL for an https:// server) is answered in
+// plain text, as nginx answers it, and the server goes on.
+TEST_F(TlsTest, APlainHttpRequestOnTheTlsPortGetsA400SayingSo) {
     auto plain = curl("-w '|%{http_code}' http://127.0.0.1:" + port_ + "/");
-    EXPECT_EQ(plain.substr(plain.size() - 4), "|000");
+    EXPECT_NE(plain.find("use an https:// URL"), std::string::npos) << plain;
+    EXPECT_EQ(plain.substr(plain.size() - 4), "|400");
     auto ok = curl("-k -w '|%{http_code}' https://localhost:" + port_ + "/fine");
     EXPECT_EQ(ok, "GET /fine\n|200");
 }
@@ -123,6 +160,49 @@ TEST_F(TlsTest, AnAlpnOfferWithoutHttp11IsRefused) {
     EXPECT_NE(both.find("ALPN protocol: http/1.1"), std::string::npos) << both;
     auto none = run(connect);
     EXPECT_NE(none.find("No ALPN negotiated"), std::string::npos) << none;
+}
+
+// RFC 8446 section 6.1: the server that closes sends close_notify first, after a
+// `Connection: close` answer, an HTTP/1.0 one and an error alike.
+TEST_F(TlsTest, ClosesWithCloseNotify) {
+    dir_.write("close_checker.py", close_checker);
+    auto out = run("timeout 60 python3 " + (dir_ / "close_checker.py").string() + " " + port_);
+    EXPECT_EQ(out, "clean clean clean\n");
+}
+
+// A graceful stop closes an idle TLS keep-alive connection at once, with close_notify; it
+// waited for the end of the grace time, then closed it bare.
+TEST_F(TlsTest, AGracefulStopClosesAnIdleConnectionWithCloseNotify) {
+    dir_.write("close_checker.py", close_checker);
+    const auto ready = dir_ / "ready";
+    std::string out;
+    std::thread client([&] {
+        out = run("timeout 60 python3 " + (dir_ / "close_checker.py").string() + " " + port_ + " " +
+                  ready.string());
+    });
+    for (int i = 0; i < 400 && !std::filesystem::exists(ready); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(std::filesystem::exists(ready)) << "no response to the keep-alive request";
+    server_->server().stop();
+    client.join();
+    EXPECT_EQ(out, "clean\n");
+}
+
+// RFC 6066 section 3: a session made for one name is not resumed for another (the client
+// would not see that host's certificate); it is for the same name.
+TEST_F(TlsTest, ASessionIsResumedOnlyForTheNameItWasMadeFor) {
+    const std::string session = (dir_ / "session.pem").string();
+    const std::string connect =
+        "(sleep 1) | timeout 20 openssl s_client -connect 127.0.0.1:" + port_ + " ";
+    for (const char* version : {"-tls1_2", "-tls1_3"}) {
+        run("rm -f " + session);
+        run(connect + version + " -servername localhost -sess_out " + session);
+        auto other = run(connect + version + " -servername other.test -sess_in " + session);
+        EXPECT_NE(other.find("New, TLSv1."), std::string::npos) << version << "\n" << other;
+        auto same = run(connect + version + " -servername localhost -sess_in " + session);
+        EXPECT_NE(same.find("Reused, TLSv1."), std::string::npos) << version << "\n" << same;
+    }
 }
 
 } // namespace
