@@ -113,6 +113,22 @@ TEST_F(TlsTest, SniSelectsTheVirtualHostCertificate) {
     EXPECT_EQ(wrong, "|000");
 }
 
+// TLS 1.2 offers forward secrecy and AEAD suites only: no static RSA key exchange, no CBC.
+TEST_F(TlsTest, Tls12OffersOnlyForwardSecretAeadSuites) {
+    const std::string connect = "timeout 20 openssl s_client -connect 127.0.0.1:" + port_ +
+                                " -servername localhost -tls1_2 </dev/null";
+    for (const char* weak : {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA256"}) {
+        auto out = run(connect + " -cipher " + weak);
+        EXPECT_NE(out.find("handshake failure"), std::string::npos) << weak << "\n" << out;
+    }
+    for (const char* good : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305",
+                             "DHE-RSA-AES256-GCM-SHA384"}) {
+        auto out = run(connect + " -cipher " + good);
+        EXPECT_NE(out.find("Cipher is " + std::string(good)), std::string::npos) << good << "\n"
+                                                                                 << out;
+    }
+}
+
 TEST_F(TlsTest, RefusesTls11) {
     auto out =
         curl("-k --tlsv1.1 --tls-max 1.1 -w '|%{http_code}' https://localhost:" + port_ + "/");
