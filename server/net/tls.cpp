@@ -88,8 +88,9 @@ make_context(const std::string& cert, const std::string& key, std::string_view c
             KeyPairError{File::key, key + ": cannot load the private key: " + ec.message()});
     }
     if (SSL_CTX_check_private_key(native) != 1) {
-        return tl::unexpected(
-            KeyPairError{File::key, key + ": the private key does not match " + cert});
+        return tl::unexpected(KeyPairError{
+            File::key, key + ": the private key does not match the first certificate in " + cert +
+                           " (the server's own, which comes before its intermediates)"});
     }
     return ctx;
 }
