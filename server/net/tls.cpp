@@ -75,7 +75,15 @@ make_context(const std::string& cert, const std::string& key, std::string_view c
         return tl::unexpected(KeyPairError{
             File::cert, cert + ": cannot load the certificate chain: " + ec.message()});
     }
+    const auto mismatch = [&] {
+        return KeyPairError{File::key,
+                            key + ": the private key does not match the first certificate in " +
+                                cert + " (the server's own, which comes before its intermediates)"};
+    };
     ctx->use_private_key_file(key, asio::ssl::context::pem, ec);
+    if (ec && ec.message().find("key values mismatch") != std::string::npos) {
+        return tl::unexpected(mismatch());
+    }
     if (ec) {
         if (is_encrypted_pem(key)) {
             return tl::unexpected(KeyPairError{
@@ -88,9 +96,7 @@ make_context(const std::string& cert, const std::string& key, std::string_view c
             KeyPairError{File::key, key + ": cannot load the private key: " + ec.message()});
     }
     if (SSL_CTX_check_private_key(native) != 1) {
-        return tl::unexpected(KeyPairError{
-            File::key, key + ": the private key does not match the first certificate in " + cert +
-                           " (the server's own, which comes before its intermediates)"});
+        return tl::unexpected(mismatch());
     }
     return ctx;
 }
