@@ -79,10 +79,12 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
     // A MOVE with nothing to check (no If header, nothing locked) that the store finishes at
     // once (fs: a document renamed to a free name) is answered on this thread: measured, the
     // hand-off to the pool and back cost more than the rename.
-    if (move && !r.if_header && !r.options.quota && r.options.locks->known_unlocked()) {
+    if (move && !r.if_header && !r.options.quota) {
+        // The pass first: a lock granted after the look at the table would otherwise be missed.
         auto pass = r.options.gate->try_write({r.path, *to});
-        if (auto moved = pass ? r.options.store->try_move_now(r.path, *to, *overwrite, r.actor)
-                              : std::nullopt) {
+        const bool unlocked = pass && r.options.locks->known_unlocked();
+        if (auto moved = unlocked ? r.options.store->try_move_now(r.path, *to, *overwrite, r.actor)
+                                  : std::nullopt) {
             if (!*moved) {
                 fail(r.ex, status_of(moved->error().code), moved->error().message);
                 co_return;
