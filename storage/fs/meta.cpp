@@ -127,19 +127,7 @@ Result<void> migrate(Db& db) {
 }
 
 Result<void> check_schema(Db& db) {
-    auto s = db.prepare("PRAGMA user_version");
-    if (!s)
-        return tl::unexpected(s.error());
-    if (auto r = s->step(); !r)
-        return tl::unexpected(r.error());
-    const auto version = s->integer(0);
-    if (version > schema_version)
-        return fail(Errc::io, "metadata schema is newer than this Quire");
-    if (version < schema_version)
-        return fail(Errc::io, "metadata schema " + std::to_string(version) +
-                                  " is older than this Quire's: open it once for writing to "
-                                  "bring it up to date");
-    return {};
+    return sqlite::check_user_version(db, schema_version, "metadata");
 }
 
 namespace {

@@ -165,6 +165,23 @@ Result<std::string> read_only_uri(const std::string& file) {
     return uri_of(file, "mode=ro&immutable=1");
 }
 
+Result<void> check_user_version(Db& db, std::int64_t expected, std::string_view what) {
+    auto s = db.prepare("PRAGMA user_version");
+    if (!s)
+        return tl::unexpected(s.error());
+    if (auto r = s->step(); !r)
+        return tl::unexpected(r.error());
+    const auto version = s->integer(0);
+    const std::string name(what);
+    if (version > expected)
+        return fail(Errc::io, name + " schema is newer than this Quire");
+    if (version < expected)
+        return fail(Errc::io, name + " schema " + std::to_string(version) +
+                                  " is older than this Quire's (or not Quire's): open it once "
+                                  "for writing to bring it up to date");
+    return {};
+}
+
 Result<Db> Db::open(const std::string& file, OpenMode mode) {
     sqlite3* raw = nullptr;
     const int flags = mode == OpenMode::read_only

@@ -108,6 +108,11 @@ enum class OpenMode { read_write, read_only };
 // would change the file under a reader that trusts it never changes.)
 Result<std::string> read_only_uri(const std::string& file);
 
+class Db;
+// For a read-only open, which cannot migrate: fine when the database's user_version is
+// `expected`; else an io error naming `what` ("metadata", "database") and what to do.
+Result<void> check_user_version(Db& db, std::int64_t expected, std::string_view what);
+
 class Db {
 public:
     static Result<Db> open(const std::string& file, OpenMode mode = OpenMode::read_write);

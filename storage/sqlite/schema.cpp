@@ -57,19 +57,7 @@ Result<void> configure_connection(Db& db, bool durable) {
 }
 
 Result<void> check_schema(Db& db) {
-    auto s = db.prepare("PRAGMA user_version");
-    if (!s)
-        return tl::unexpected(s.error());
-    if (auto r = s->step(); !r)
-        return tl::unexpected(r.error());
-    const auto version = s->integer(0);
-    if (version > schema_version)
-        return fail(Errc::io, "database schema is newer than this Quire");
-    if (version < schema_version)
-        return fail(Errc::io, "database schema " + std::to_string(version) +
-                                  " is older than this Quire's (or not a Quire store): open it "
-                                  "once for writing to bring it up to date");
-    return {};
+    return check_user_version(db, schema_version, "database");
 }
 
 Result<void> migrate(Db& db) {

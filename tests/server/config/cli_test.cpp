@@ -161,123 +161,12 @@ TEST(CliTest, RunPrintsAStartUpFailureOnTheTerminalWhenTheErrorLogIsAFile) {
     EXPECT_NE(logged.str().find(why), std::string::npos) << logged.str();
 }
 
-TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {
-    TempDir dir;
-    dir.write("hi.txt", "quick mode");
-    int out[2];
-    ASSERT_EQ(::pipe(out), 0);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::close(out[0]);
-        ::execl(quire_binary().c_str(), "quire", "serve", dir.path().c_str(), "--listen",
-                "127.0.0.1:0", "--workers", "2", nullptr);
-        ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') {
-        line += c;
-    }
-    const std::string prefix = "Quire 0.1.0 serving on http://127.0.0.1:";
-    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
-    const int port = std::stoi(line.substr(prefix.size()));
-    auto r = http_get(static_cast<std::uint16_t>(port), "/hi.txt");
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->body, "quick mode");
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
-    ::close(out[0]);
-}
-
-// A request the server fails (here a PUT over the share's quota: 507) is told in the error
-// log too, with what the client was told, not only in the answer's body.
-// Clients refuse an expired certificate: the error log says so when the server starts.
-TEST(CliTest, AnExpiredCertificateIsWarnedAboutAtStart) {
-    TempDir dir;
-    dir.write("www/a", "a");
-    const std::string key = (dir / "old.key").string();
-    const std::string csr = (dir / "old.csr").string();
-    const std::string cert = (dir / "old.pem").string();
-    ASSERT_EQ(std::system(("openssl req -new -newkey rsa:2048 -nodes -subj /CN=old.test -keyout " +
-                           key + " -out " + csr + " >/dev/null 2>&1 && openssl x509 -req -in " +
-                           csr + " -signkey " + key + " -days -1 -out " + cert + " >/dev/null 2>&1")
-                              .c_str()),
-              0);
-    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
-                        "address = \"127.0.0.1:0\"\ntls = true\ncert = \"old.pem\"\n"
-                        "key = \"old.key\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\n"
-                        "root = \"www\"\n");
-    int out[2];
-    ASSERT_EQ(::pipe(out), 0);
-    const std::string config = (dir / "q.toml").string();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::close(out[0]);
-        ::execl(quire_binary().c_str(), "quire", "run", "--config", config.c_str(), nullptr);
-        ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n')
-        line += c;
-    ::close(out[0]);
-    EXPECT_EQ(line.rfind("Quire 0.1.0 serving on https://127.0.0.1:", 0), 0u) << line;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    std::ifstream log(dir / "err.log");
-    std::ostringstream logged;
-    logged << log.rdbuf();
-    EXPECT_NE(logged.str().find(cert + ": the certificate has expired"), std::string::npos)
-        << logged.str();
-}
-
-TEST(CliTest, AServerSideFailureIsWrittenToTheErrorLog) {
-    TempDir dir;
-    dir.write("share/.keep", "");
-    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
-                        "address = \"127.0.0.1:0\"\n[[mount]]\npath = \"/dav\"\n"
-                        "handler = \"webdav\"\nstore = \"fs:share\"\nquota = \"4K\"\n");
-    int out[2];
-    ASSERT_EQ(::pipe(out), 0);
-    const std::string config = (dir / "q.toml").string();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::close(out[0]);
-        ::execl(quire_binary().c_str(), "quire", "run", "--config", config.c_str(), nullptr);
-        ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n')
-        line += c;
-    ::close(out[0]);
-    const std::string prefix = "Quire 0.1.0 serving on http://127.0.0.1:";
-    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
-    const int port = std::stoi(line.substr(prefix.size()));
-    TestClient client(static_cast<std::uint16_t>(port));
-    client.send("PUT /dav/big HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n" +
-                std::string(8192, 'b'));
-    auto r = client.read_response();
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 507);
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    std::ifstream log(dir / "err.log");
-    std::ostringstream logged;
-    logged << log.rdbuf();
-    EXPECT_NE(logged.str().find("PUT /dav/big: 507 Insufficient Storage"), std::string::npos)
-        << logged.str();
+// The whole of a file ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::ostringstream all;
+    all << in.rdbuf();
+    return all.str();
 }
 
 // A `quire` child serving until stopped; port() is where, from its first line of output.
@@ -336,6 +225,86 @@ private:
     std::uint16_t port_ = 0;
     std::string line_;
 };
+
+TEST(CliTest, ServePrintsItsUrlServesAndStopsCleanlyOnSigterm) {
+    TempDir dir;
+    dir.write("hi.txt", "quick mode");
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out[1], 1);
+        ::close(out[0]);
+        ::execl(quire_binary().c_str(), "quire", "serve", dir.path().c_str(), "--listen",
+                "127.0.0.1:0", "--workers", "2", nullptr);
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c;
+    while (::read(out[0], &c, 1) == 1 && c != '\n') {
+        line += c;
+    }
+    const std::string prefix = "Quire 0.1.0 serving on http://127.0.0.1:";
+    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+    const int port = std::stoi(line.substr(prefix.size()));
+    auto r = http_get(static_cast<std::uint16_t>(port), "/hi.txt");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "quick mode");
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    ::close(out[0]);
+}
+
+// Clients refuse an expired certificate: the error log says so when the server starts.
+TEST(CliTest, AnExpiredCertificateIsWarnedAboutAtStart) {
+    TempDir dir;
+    dir.write("www/a", "a");
+    const std::string key = (dir / "old.key").string();
+    const std::string csr = (dir / "old.csr").string();
+    const std::string cert = (dir / "old.pem").string();
+    ASSERT_EQ(std::system(("openssl req -new -newkey rsa:2048 -nodes -subj /CN=old.test -keyout " +
+                           key + " -out " + csr + " >/dev/null 2>&1 && openssl x509 -req -in " +
+                           csr + " -signkey " + key + " -days -1 -out " + cert + " >/dev/null 2>&1")
+                              .c_str()),
+              0);
+    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
+                        "address = \"127.0.0.1:0\"\ntls = true\ncert = \"old.pem\"\n"
+                        "key = \"old.key\"\n[[mount]]\npath = \"/\"\nhandler = \"static\"\n"
+                        "root = \"www\"\n");
+    ServingChild quire({"run", "--config", (dir / "q.toml").string()});
+    EXPECT_EQ(quire.first_line().rfind("Quire 0.1.0 serving on https://127.0.0.1:", 0), 0u)
+        << quire.first_line();
+    quire.stop();
+    EXPECT_NE(slurp(dir / "err.log").find(cert + ": the certificate has expired"),
+              std::string::npos)
+        << slurp(dir / "err.log");
+}
+
+// A request the server fails (here a PUT over the share's quota: 507) is told in the error
+// log too, with what the client was told, not only in the answer's body.
+TEST(CliTest, AServerSideFailureIsWrittenToTheErrorLog) {
+    TempDir dir;
+    dir.write("share/.keep", "");
+    dir.write("q.toml", "[log]\naccess = \"off\"\nerror = \"err.log\"\n[[listen]]\n"
+                        "address = \"127.0.0.1:0\"\n[[mount]]\npath = \"/dav\"\n"
+                        "handler = \"webdav\"\nstore = \"fs:share\"\nquota = \"4K\"\n");
+    ServingChild quire({"run", "--config", (dir / "q.toml").string()});
+    ASSERT_NE(quire.port(), 0) << quire.first_line();
+    TestClient client(quire.port());
+    client.send("PUT /dav/big HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n" +
+                std::string(8192, 'b'));
+    auto r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 507);
+    quire.stop();
+    EXPECT_NE(slurp(dir / "err.log").find("PUT /dav/big: 507 Insufficient Storage"),
+              std::string::npos)
+        << slurp(dir / "err.log");
+}
 
 // One request on a fresh connection.
 std::optional<ClientResponse> request(std::uint16_t port, const std::string& head_and_body) {
