@@ -179,6 +179,9 @@ int TlsContexts::on_server_name(SSL*, int*, void*) {
 }
 
 void TlsContexts::select(SSL* ssl, std::string host) const {
+    if (!host.empty() && host.back() == '.') {
+        host.pop_back(); // an absolute name (RFC 6066 leaves the dot out; some clients send it)
+    }
     for (auto& c : host) {
         c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }

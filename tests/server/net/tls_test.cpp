@@ -114,6 +114,15 @@ TEST_F(TlsTest, SniSelectsTheVirtualHostCertificate) {
 }
 
 // TLS 1.2 offers forward secrecy and AEAD suites only: no static RSA key exchange, no CBC.
+// A name with its trailing dot (and in capitals) picks the same host as without.
+TEST_F(TlsTest, SniMatchesAnAbsoluteNameAndIgnoresCase) {
+    for (const char* name : {"other.test.", "OTHER.Test"}) {
+        auto out = run("timeout 20 openssl s_client -connect 127.0.0.1:" + port_ + " -servername " +
+                       name + " </dev/null");
+        EXPECT_NE(out.find("subject=CN = other.test"), std::string::npos) << name << "\n" << out;
+    }
+}
+
 TEST_F(TlsTest, Tls12OffersOnlyForwardSecretAeadSuites) {
     const std::string connect = "timeout 20 openssl s_client -connect 127.0.0.1:" + port_ +
                                 " -servername localhost -tls1_2 </dev/null";
