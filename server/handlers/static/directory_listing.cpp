@@ -1,5 +1,7 @@
 #include "directory_listing.hpp"
 
+#include "http/utf8.hpp"
+
 #include "core/unique_fd.hpp"
 #include "http/date.hpp"
 #include "http/path.hpp"
@@ -41,6 +43,30 @@ std::string human_size(std::uint64_t n) {
     char buf[32];
     std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
     return buf;
+}
+
+// The page is UTF-8: a name whose bytes are not (written by a program in another encoding)
+// is shown with U+FFFD for each byte that is not part of a character; its link keeps the
+// bytes (percent-encoded).
+std::string displayable(std::string_view name) {
+    if (http::valid_utf8(name)) {
+        return std::string(name);
+    }
+    std::string out;
+    for (std::size_t i = 0; i < name.size();) {
+        std::size_t len = 1;
+        while (len <= 4 && !(i + len <= name.size() && http::valid_utf8(name.substr(i, len)))) {
+            ++len;
+        }
+        if (len > 4) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out += name.substr(i, len);
+            i += len;
+        }
+    }
+    return out;
 }
 
 } // namespace
@@ -93,7 +119,7 @@ tl::expected<std::string, std::string> render_directory_listing(int dir_fd,
     }
     for (const auto& e : entries) {
         std::string href = http::encode_path(e.name);
-        std::string shown = http::html_escape(e.name);
+        std::string shown = http::html_escape(displayable(e.name));
         if (e.dir) {
             href += '/';
             shown += '/';

@@ -1,7 +1,9 @@
 // A per-worker cache of open files with their metadata (and the bytes of small files), valid
 // for a short time, as nginx's open_file_cache and lighttpd's stat cache: a hit costs no
-// open/fstat/read/close. A file changed on disk is seen after at most the time to live; what a
-// hit serves is always a consistent pair of bytes and ETag.
+// open/fstat/read/close. A file replaced on disk (a new inode: a rename over it) is seen after at
+// most the time to live; one written in place is seen at once for files served from their
+// descriptor (each hit looks at it with fstat), and after the time to live for the small files
+// kept in memory. What a hit serves is always a consistent pair of bytes and ETag.
 #pragma once
 
 #include "core/response.hpp"
@@ -20,6 +22,10 @@ struct FileEntry {
     std::shared_ptr<const core::UniqueFd> fd;
     std::uint64_t size = 0;
     std::time_t mtime = 0;
+    // What fstat said when the entry was made: a file written in place (same inode) shows as
+    // another size or time, and its entry is not used (see StaticHandler::handle).
+    std::int64_t mtime_ns = 0;
+    std::int64_t ctime_ns = 0;
     std::string etag;
     std::string last_modified; // formatted
     std::string content_type;
@@ -50,6 +56,12 @@ public:
     // Whether the bytes of a file of that size may be kept too.
     bool room_for(std::uint64_t size) const {
         return size <= small_file && content_bytes_ + size <= max_content_bytes;
+    }
+
+    void forget(const std::string& key) {
+        if (auto it = entries_.find(key); it != entries_.end()) {
+            drop(it);
+        }
     }
 
     void put(const std::string& key, FileEntry entry) {

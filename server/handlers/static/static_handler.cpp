@@ -7,6 +7,7 @@
 #include "http/path.hpp"
 #include "storage/fs/beneath.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -76,13 +77,29 @@ double accepted_quality(const http::Headers& headers, std::string_view coding) {
                 q = std::strtod(std::string(param.substr(2)).c_str(), nullptr);
             }
         }
-        if (http::iequals(name, coding)) {
-            found = q;
+        // RFC 9110 section 8.4.1.3: "x-gzip" is "gzip".
+        if (http::iequals(name, coding) || (coding == "gzip" && http::iequals(name, "x-gzip"))) {
+            found = std::max(found, q);
         } else if (name == "*") {
             star = q;
         }
     }
     return found >= 0 ? found : star;
+}
+
+std::int64_t nanoseconds(const struct timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+// A cached file served from its descriptor is still what its entry says: the same size and
+// times. Written in place (rsync --inplace, a log appended to, a copy over it), its bytes
+// would go out under the old ETag and length (a resumed download splicing two versions, a
+// body shorter than its Content-Length), so it is looked at again (RFC 9110 8.8.3).
+bool unchanged(const FileEntry& entry) {
+    struct stat st {};
+    return ::fstat(entry.fd->get(), &st) == 0 &&
+           static_cast<std::uint64_t>(st.st_size) == entry.size &&
+           nanoseconds(st.st_mtim) == entry.mtime_ns && nanoseconds(st.st_ctim) == entry.ctime_ns;
 }
 
 std::string make_etag(const struct stat& st, std::string_view variant) {
@@ -223,6 +240,8 @@ void StaticHandler::serve_file(core::Exchange& ex, core::UniqueFd fd, const stru
     }
     file.size = static_cast<std::uint64_t>(chosen.st_size);
     file.mtime = chosen.st_mtim.tv_sec;
+    file.mtime_ns = nanoseconds(chosen.st_mtim);
+    file.ctime_ns = nanoseconds(chosen.st_ctim);
     file.etag = make_etag(chosen, encoding);
     file.last_modified = http::format_http_date(file.mtime);
     file.fd = std::make_shared<const core::UniqueFd>(std::move(fd));
@@ -266,8 +285,11 @@ asio::awaitable<core::Outcome> StaticHandler::handle(core::Exchange& ex) {
         relative.back() != '/') {
         auto& cache = ex.worker_local<FileCache>(this);
         if (const FileEntry* hit = cache.find(relative, std::chrono::steady_clock::now())) {
-            respond(ex, *hit, {});
-            co_return core::Outcome::done;
+            if (hit->content || unchanged(*hit)) {
+                respond(ex, *hit, {});
+                co_return core::Outcome::done;
+            }
+            cache.forget(relative); // written in place: its ETag and length are no more
         }
     }
     int err = 0;

@@ -5,6 +5,9 @@
 #include "support/test_server.hpp"
 
 #include "http/date.hpp"
+#include "http/utf8.hpp"
+
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -365,6 +368,63 @@ TEST_F(StaticTest, ServesPrecompressedSiblingsAndCacheHeaders) {
         auto r = get("/both.css", std::string("Accept-Encoding: ") + accept + "\r\n");
         EXPECT_EQ(r->body, body) << accept;
     }
+}
+
+// A cached file served from its descriptor and then written in place (same inode: rsync
+// --inplace, a copy over it) is answered with its new length and ETag, within the cache's
+// time to live: no new bytes under the old ETag (a resumed download would splice two
+// versions, RFC 9110 8.8.3), no body shorter than its Content-Length.
+TEST_F(StaticTest, AFileWrittenInPlaceIsAnsweredWithItsNewLengthAndEtag) {
+    handlers::StaticOptions o;
+    o.cache_ttl = 60; // the change must show at once, not when the entry expires
+    start(o);
+    auto before = get("/big.bin");
+    ASSERT_TRUE(before);
+    ASSERT_EQ(before->body, big_);
+    const std::string shorter(10000, 'C');
+    {
+        std::ofstream out(root_ / "big.bin", std::ios::binary | std::ios::trunc); // same inode
+        out << shorter;
+    }
+    auto after = get("/big.bin");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 200);
+    EXPECT_EQ(after->body, shorter);
+    EXPECT_NE(after->header("etag"), before->header("etag"));
+    // A resume against the old version is not answered with a piece of the new one.
+    auto resumed =
+        get("/big.bin",
+            "Range: bytes=5000-\r\nIf-Range: " + before->header("etag").value_or("") + "\r\n");
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(resumed->status, 200);
+    EXPECT_EQ(resumed->body, shorter);
+    auto beyond = get("/big.bin", "Range: bytes=50000-50010\r\n");
+    ASSERT_TRUE(beyond);
+    EXPECT_EQ(beyond->status, 416);
+    EXPECT_EQ(beyond->header("content-range"), "bytes */10000");
+}
+
+// A name that is not UTF-8 (written by a program in another encoding) is shown with U+FFFD
+// in a listing that says it is UTF-8; its link keeps the bytes.
+TEST_F(StaticTest, AListingOfANameThatIsNotUtf8IsStillUtf8) {
+    root_.write("odd/\xff\xfe-name.txt", "x");
+    auto r = get("/odd/");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(http::valid_utf8(r->body)) << r->body;
+    EXPECT_NE(r->body.find("\xEF\xBF\xBD\xEF\xBF\xBD-name.txt"), std::string::npos) << r->body;
+    EXPECT_NE(r->body.find("href=\"./%FF%FE-name.txt\""), std::string::npos) << r->body;
+}
+
+// RFC 9110 section 8.4.1.3: x-gzip is gzip.
+TEST_F(StaticTest, XGzipIsGzip) {
+    handlers::StaticOptions o;
+    o.precompressed = true;
+    start(o);
+    auto r = get("/app.js", "Accept-Encoding: x-gzip\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "GZIPPED");
+    EXPECT_EQ(r->header("content-encoding"), "gzip");
 }
 
 } // namespace
