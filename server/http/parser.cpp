@@ -135,13 +135,19 @@ tl::expected<void, ParseError> parse_request_line(std::string_view line, const P
     // RFC 9110 section 2.5: a higher minor version of HTTP/1 is handled as HTTP/1.1.
     h.version_minor = version[7] == '0' ? 0 : 1;
     h.method.assign(method);
-    // RFC 9110 section 9.3.6: we do not act as a tunnel.
-    if (method == "CONNECT")
-        return fail(501, "CONNECT not supported");
     for (char c : target)
         if (!target_char_ok(c))
             return fail(400, "invalid character in request target");
     h.target.assign(target);
+    if (method == "CONNECT") {
+        // RFC 9112 section 3.2.3: authority-form, host and port. The tunnel is refused (501)
+        // once the rest of the head is known to be well-formed: a missing Host is 400 first.
+        std::string host;
+        if (target.find(':') == std::string_view::npos || !parse_authority(target, host))
+            return fail(400, "CONNECT needs host:port as its target");
+        h.form = TargetForm::authority;
+        return {};
+    }
 
     if (target.front() == '/') {
         h.form = TargetForm::origin; // RFC 9112 section 3.2.1
@@ -448,6 +454,10 @@ tl::expected<void, ParseError> parse_head_into(std::string_view head, const Pars
         h.framing = BodyFraming::content_length;
         h.content_length = **cl;
     }
+
+    // RFC 9110 section 9.3.6: we do not act as a tunnel.
+    if (h.form == TargetForm::authority)
+        return fail(501, "CONNECT not supported");
 
     // RFC 9112 section 9.3: persistence.
     if (!(seen & seen_connection))

@@ -97,6 +97,11 @@ const StatusRow status_rows[] = {
     {"asterisk_options", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 200},
     {"asterisk_with_get", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"connect_authority_form", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501},
+    // RFC 9112 section 3.2: the Host rules hold for CONNECT too (400 before the 501).
+    {"connect_without_host", "CONNECT example.com:443 HTTP/1.1\r\n\r\n", 400},
+    {"connect_with_two_hosts", "CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+    {"connect_origin_form", "CONNECT /path HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+    {"connect_http10_without_host", "CONNECT example.com:443 HTTP/1.0\r\n\r\n", 501},
     {"authority_form_with_get", "GET example.com:80 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"relative_target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"absolute_form", "GET http://Example.COM:8080/p?q HTTP/1.1\r\nHost: other\r\n\r\n", 200},
