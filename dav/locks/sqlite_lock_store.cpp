@@ -1,6 +1,7 @@
 #include "sqlite_lock_store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -413,10 +414,10 @@ public:
     // so only that answer can be kept.
     LockResult<bool> any() override {
         const std::uint64_t generation = changes_->load();
-        std::lock_guard guard(mutex_);
-        if (changes_->enabled() && empty_at_ == generation) {
+        if (changes_->enabled() && empty_at_.load(std::memory_order_acquire) == generation) {
             return false;
         }
+        std::lock_guard guard(mutex_);
         Query q(db_.get(), st_.any.get());
         q.bind(1, epoch_seconds(now_()));
         auto row = q.step();
@@ -424,14 +425,17 @@ public:
             return tl::unexpected(std::move(row.error()));
         }
         const bool found = *row && q.integer(0) != 0;
-        empty_at_ = found ? std::nullopt : std::optional<std::uint64_t>(generation);
+        empty_at_.store(found ? not_empty : generation, std::memory_order_release);
         return found;
     }
 
+    // No mutex: while writes went to the blocking pool, their any() held it often enough that
+    // a try-lock here failed, and each failure sent one more write to the pool (seen as every
+    // PUT overwrite taking the pool's way under load). The generation was read before the
+    // query that set empty_at_, and writers bump it after committing, so a lock granted since
+    // makes the two differ.
     bool known_unlocked() override {
-        const std::uint64_t generation = changes_->load();
-        std::unique_lock guard(mutex_, std::try_to_lock); // held by a query: not known now
-        return guard.owns_lock() && changes_->enabled() && empty_at_ == generation;
+        return changes_->enabled() && empty_at_.load(std::memory_order_acquire) == changes_->load();
     }
 
     LockResult<void> remove_within(std::string_view path) override {
@@ -518,8 +522,10 @@ private:
     Statements st_;
     std::function<Clock::time_point()> now_;
     std::unique_ptr<storage::SharedCounter> changes_;
-    std::optional<std::uint64_t> empty_at_; // the counter when any() last found no lock
-    std::mutex mutex_;                      // one connection, one caller at a time
+    // The counter when any() last found no lock; not_empty when it found one (or never ran).
+    static constexpr std::uint64_t not_empty = ~std::uint64_t{0};
+    std::atomic<std::uint64_t> empty_at_{not_empty};
+    std::mutex mutex_; // one connection, one caller at a time
 };
 
 } // namespace

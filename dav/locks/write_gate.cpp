@@ -67,8 +67,11 @@ WriteGate::Pass WriteGate::write(std::vector<std::string> paths) {
 std::optional<WriteGate::Pass> WriteGate::try_write(std::vector<std::string> paths) {
     for (auto& p : paths)
         p = normalize_lock_path(p);
-    std::unique_lock guard(mutex_, std::try_to_lock);
-    if (!guard.owns_lock() || write_blocked(paths))
+    // The mutex is held only to add or drop an entry (a few hundred nanoseconds): waiting for
+    // it is fine on an event loop, and failing on a busy mutex would send writes to the pool,
+    // whose own passes would then keep the mutex busier.
+    std::lock_guard guard(mutex_);
+    if (write_blocked(paths))
         return std::nullopt;
     const std::uint64_t id = next_id_++;
     entries_.push_back({id, std::move(paths), false});

@@ -38,7 +38,7 @@ public:
     // A write to `paths` (a MOVE: source and destination): waits while a LOCK at, above or
     // below any of them is waiting or being granted.
     Pass write(std::vector<std::string> paths);
-    // The same, or nullopt at once where it would wait (for an event loop's thread).
+    // The same, or nullopt at once where a LOCK is in the way (for an event loop's thread).
     std::optional<Pass> try_write(std::vector<std::string> paths);
     // A LOCK at `root`: keeps new writes there out at once, then waits for those in flight
     // (and for LOCKs there that came first).
