@@ -22,6 +22,9 @@ class Source {
 public:
     virtual ~Source() = default;
     virtual Result<std::size_t> read(std::span<std::byte> buf) = 0;
+    // The whole body when it is already in memory and not read yet (a store may then place it
+    // in one write); nullopt otherwise.
+    virtual std::optional<std::string_view> in_memory() const { return std::nullopt; }
 };
 
 // A body held in memory (tests, small PROPPATCH-sized writes).
@@ -29,6 +32,9 @@ class MemorySource final : public Source {
 public:
     explicit MemorySource(std::string_view data) : data_(data) {}
     Result<std::size_t> read(std::span<std::byte> buf) override;
+    std::optional<std::string_view> in_memory() const override {
+        return pos_ == 0 ? std::optional<std::string_view>(data_) : std::nullopt;
+    }
 
 private:
     std::string_view data_;

@@ -1,5 +1,7 @@
 #include "folder_lock.hpp"
 
+#include <ctime>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -156,6 +158,22 @@ bool FolderLock::try_lock() {
     const int rc = ::pthread_mutex_trylock(mutex_);
     if (rc == EBUSY)
         return false;
+    take_over(rc);
+    return true;
+}
+
+bool FolderLock::try_lock_for(std::chrono::microseconds wait) {
+    int rc = ::pthread_mutex_trylock(mutex_);
+    if (rc == EBUSY) {
+        struct timespec until {};
+        ::clock_gettime(CLOCK_REALTIME, &until);
+        const long long ns = until.tv_nsec + static_cast<long long>(wait.count()) * 1000;
+        until.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+        until.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+        rc = ::pthread_mutex_timedlock(mutex_, &until);
+        if (rc == ETIMEDOUT)
+            return false;
+    }
     take_over(rc);
     return true;
 }

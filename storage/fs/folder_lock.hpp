@@ -18,6 +18,7 @@
 // lock uses bytes 64 to 255.
 #pragma once
 
+#include <chrono>
 #include <pthread.h>
 #include <string>
 
@@ -49,6 +50,8 @@ public:
     void lock();
     // Takes the lock only when no one holds it; never waits.
     bool try_lock();
+    // Takes the lock, waiting for it at most `wait`.
+    bool try_lock_for(std::chrono::microseconds wait);
     void unlock();
 
 private:

@@ -436,6 +436,17 @@ public:
         auto path = normalise(raw);
         if (!path)
             return tl::unexpected(path.error());
+        // A body already in memory goes the quick put's way, under the lock: the same few
+        // system calls as on the event loop. When puts pile up on the pool (their writer lock
+        // keeps the event loop's try from taking it), the slower way below held the lock long
+        // enough that every later put came here too (measured: all of them, with two linkat
+        // each, under a PUT-overwrite load that had started on the event loop).
+        if (auto body = source.in_memory();
+            body && quick_ && !is_root(*path) && body->size() <= max_quick_put) {
+            auto lock = write_lock();
+            if (auto put = put_from_side_folder(*path, *body, options))
+                return *put;
+        }
         // The body is written outside the lock: a slow client must not stall other writers.
         auto staged = stage_body(*path, source);
         if (!staged)
@@ -443,6 +454,16 @@ public:
         auto lock = write_lock();
         return place_put(*path, *staged, options);
     }
+
+    // Bodies in memory up to this size are written under the writer lock (put, try_put_now).
+    static constexpr std::size_t max_quick_put = 64 * 1024;
+    // How long an event loop's quick put or move waits for the writer lock. Another quick put
+    // on the blocking pool holds it for some microseconds, but on a busy core its thread can
+    // be descheduled while holding it: failing at once then sent the next put to the pool too,
+    // and under a steady load every put went that way (two thread hand-offs each). Waiting
+    // this long lets that thread finish; a writer that holds the lock longer (a fold, a copy)
+    // still sends the put to the pool.
+    static constexpr std::chrono::microseconds quick_wait{200};
 
     // Only the quick put, and only when the writer lock is free: the body is in memory, and
     // writing it under the lock costs a copy into the page cache.
@@ -454,7 +475,7 @@ public:
         auto path = normalise(raw);
         if (!path)
             return Result<PutResult>(tl::unexpected(path.error()));
-        WriteLock lock(*this, true);
+        WriteLock lock(*this, true, quick_wait);
         if (!lock.held())
             return std::nullopt;
         if (!is_root(*path))
@@ -580,7 +601,7 @@ public:
             return Result<bool>(tl::unexpected(from ? to.error() : from.error()));
         if (auto ok = check_copy_target(*from, *to); !ok)
             return Result<bool>(tl::unexpected(ok.error()));
-        WriteLock lock(*this, true);
+        WriteLock lock(*this, true, quick_wait);
         if (!lock.held())
             return std::nullopt;
         if (!noreplace_refused_.load(std::memory_order_relaxed)) {
@@ -989,10 +1010,12 @@ private:
     // only_if_free: taken only when no one holds it now (held() tells), never waited for.
     class WriteLock {
     public:
-        explicit WriteLock(FsStore& store, bool only_if_free = false)
+        // only_if_free: not held (held() false) when another writer keeps it past `wait`.
+        explicit WriteLock(FsStore& store, bool only_if_free = false,
+                           std::chrono::microseconds wait = std::chrono::microseconds(0))
             : lock_(store.folder_lock_), cache_(store.cache_) {
             if (only_if_free) {
-                if (!lock_.try_lock())
+                if (!lock_.try_lock_for(wait))
                     return;
             } else {
                 lock_.lock();
