@@ -148,6 +148,10 @@ private:
     bool linger_ = false;         // unread input may remain: close gently (shutdown, drain briefly)
     bool handshake_done_ = false; // TLS: a session to close with close_notify
     unsigned requests_ = 0;
+    // When the request being handled was read; a response made in batch_after or more waits
+    // for the others of its batch (send_response).
+    Clock::time_point handling_since_{};
+    static constexpr auto batch_after = std::chrono::microseconds(20);
     // When the request head being read must be complete: set at its first incomplete read, so
     // that a client trickling bytes (slowloris) cannot stretch it read by read.
     Clock::time_point head_deadline_{};

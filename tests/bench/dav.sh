@@ -32,8 +32,8 @@
 #   nginx's dav-ext module does not know getetag and leaves it out of its
 #   answer (not even a 404 propstat): with the prop list it does one property
 #   less than the others.
-# For each row the servers run interleaved (A B C ... A B C ...) for ROUNDS
-# rounds; the table shows the median requests/s, the responses with an
+# For each row the servers run interleaved (A B C, then C B A, A B C, ...) for
+# ROUNDS rounds; the table shows the median requests/s, the responses with an
 # unexpected status (dav.lua's response() counts them; for GET, where a Lua call
 # per response capped wrk near 95,000/s, wrk's own count of statuses outside
 # 2xx/3xx; wrk's socket errors are added), and Quire-fs / best peer.  A cell with errors is flagged "!" and a
@@ -105,6 +105,9 @@
 #                (perf: recently_deleted, find_inode_bit).  Falls back to "dir" with a
 #                warning when the image cannot be mounted.
 #   WRK_TIMEOUT  wrk's per-request timeout (default 30s)
+#   DROP_CACHES  1 (default): before each run of a write row, after `sync`, drop the
+#                page cache, dentries and inodes (as root), so that every server's run
+#                starts from the same memory state; 0: only sync
 #
 # Needs root (apt-get install of missing packages; Apache and nginx workers run
 # as www-data) and 2 cores.  Everything runs in a temporary directory and is
@@ -127,6 +130,7 @@ MOVE_SLOTS=${MOVE_SLOTS:-1024}
 QUIRE_DURABLE=${QUIRE_DURABLE:-false}
 OUT_DIR=${OUT_DIR:-$ROOT/build/bench}
 WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
+DROP_CACHES=${DROP_CACHES:-1}
 CONNS=16
 SERVER_CPU=0
 CLIENT_CPU=1
@@ -602,8 +606,19 @@ run_wrk() {
   local status_only=0
   [[ $row == get ]] && status_only=1
   # Writes leave dirty pages (tens of thousands of new files per PUT run): flushed here, so
-  # that one server's writeback does not run during the next server's measurement.
-  case $row in putnew | putover | move) sync ;; esac
+  # that one server's writeback does not run during the next server's measurement. Then the
+  # clean page cache, dentries and inodes are dropped (DROP_CACHES=1, root only): without
+  # it the same server's CPU per new PUT drifted from 101 to 157 µs over five runs as the
+  # caches grew into memory the VM had never touched (perf: the 4 KiB copy into a new page
+  # cache page took 9% of a PUT); with it, 114, 111 and 108 µs (session 16).
+  case $row in
+    putnew | putover | move)
+      sync
+      if [[ $DROP_CACHES == 1 && -w /proc/sys/vm/drop_caches ]]; then
+        echo 3 >/proc/sys/vm/drop_caches
+      fi
+      ;;
+  esac
   # The server's CPU time (all its processes) right before and right after wrk: the
   # difference over the requests wrk completed is the CPU per request.
   # And how busy wrk's core was (near 100%: the client sets the pace).
@@ -689,7 +704,15 @@ done
 for row in $ROW_IDS; do
   echo "== ${ROW_TITLE[$row]}, $CONNS connections"
   for ((r = 1; r <= ROUNDS; r++)); do
-    for s in $SERVERS; do
+    # Even rounds take the servers in reverse order (A B C, C B A, ...): a run pays for some
+    # of the file system's leftovers of the run before it (ext4 writes back the journal's
+    # metadata when it needs the space), and a fixed order would always bill the same server
+    # for the same neighbour; the first write round would also always fall to the first.
+    order=$SERVERS
+    if ((r % 2 == 0)); then
+      order=$(tr ' ' '\n' <<<"$SERVERS" | tac | tr '\n' ' ')
+    fi
+    for s in $order; do
       run_wrk "$s" "$row" "$r"
     done
   done
@@ -709,6 +732,14 @@ echo
 echo "wrk's core, % busy during the runs (median of rounds): near 100, the client sets the pace:"
 client_table_intro >>"$MD"
 python3 "$BENCH_DIR/dav_report.py" client "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
+echo
+echo "Quire-fs against the best peer, round by round (requests/s ratio of servers run back to back):"
+{
+  echo
+  echo "Quire-fs against each row's best peer round by round (the ratio of their requests/s in one round):"
+  echo
+} >>"$MD"
+python3 "$BENCH_DIR/dav_report.py" paired "$RAW" "$MD" "$SERVERS" "$ROW_IDS"
 
 # --- memory: PROPFIND Depth infinity over 100,000 members ----------------------
 if [[ $MEM == 1 && -n $MEM_SERVERS ]]; then

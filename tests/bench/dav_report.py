@@ -4,6 +4,7 @@
     dav_report.py throughput RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
     dav_report.py cpu RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
     dav_report.py client RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
+    dav_report.py paired RAW.tsv MD_OUT "SERVERS" "ROW_IDS"
     dav_report.py memory MEM.tsv MD_OUT
 
 RAW.tsv columns (tab separated, one line per wrk run):
@@ -218,6 +219,49 @@ def client(raw, md_out, servers, row_ids):
     emit(md_out, head, table, [])
 
 
+def load_rounds(raw):
+    """{row: {server: {round: (req_per_s, errors)}}}"""
+    rounds = {}
+    for line in open(raw):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 5:
+            continue
+        rounds.setdefault(f[1], {}).setdefault(f[0], {})[f[2]] = (float(f[3]), int(f[4]))
+    return rounds
+
+
+def paired(raw, md_out, servers, row_ids):
+    """Quire-fs against the row's best peer round by round. The servers of a round run one
+    right after the other, so a slow spell of the machine, which moves a whole round, mostly
+    cancels out of the ratio of that round (the ratio of medians in the throughput table
+    compares figures measured minutes apart). Per row: the median of the rounds' ratios,
+    the lowest and the highest, and in how many rounds Quire-fs was ahead."""
+    data = load(raw)
+    rounds = load_rounds(raw)
+    peers = [s for s in servers if s in PEERS]
+    if "quire-fs" not in servers or not peers:
+        return
+    head = ["row", "best peer", "rounds", "median of round ratios", "lowest", "highest",
+            "rounds quire-fs ahead"]
+    table = []
+    for row in row_ids:
+        _, med, err = server_cells(data, row, servers, "rps", fmt)
+        valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
+        if not valid or "quire-fs" not in med:
+            continue
+        best = max(valid)[1]
+        q, b = rounds[row]["quire-fs"], rounds[row][best]
+        ratios = [q[r][0] / b[r][0] for r in sorted(q) if r in b and b[r][0] > 0]
+        if not ratios:
+            continue
+        ahead = sum(1 for x in ratios if x > 1)
+        table.append([TITLES.get(row, row), best, len(ratios), "%.2f" % statistics.median(ratios),
+                      "%.2f" % min(ratios), "%.2f" % max(ratios), "%d of %d" % (ahead, len(ratios))])
+    emit(md_out, head, table,
+         ["Round ratio = Quire-fs requests/s / the best peer's in the same round (they ran "
+          "back to back); best peer as in the throughput table."])
+
+
 def memory(raw, md_out):
     head = ["server", "status", "responses", "body MiB", "seconds", "RSS before MiB",
             "peak RSS MiB", "VmHWM MiB", "target < %d MiB" % MEM_TARGET_MIB]
@@ -246,6 +290,8 @@ if __name__ == "__main__":
         cpu(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
     elif sys.argv[1] == "client":
         client(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
+    elif sys.argv[1] == "paired":
+        paired(sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5].split())
     elif sys.argv[1] == "memory":
         memory(sys.argv[2], sys.argv[3])
     else:
