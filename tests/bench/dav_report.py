@@ -119,15 +119,22 @@ def server_cells(data, row, servers, field, show):
     return cells, med, err
 
 
+def best_peer(med, err, peers, pick):
+    """(median, peer) of the row's best peer: pick (max or min) over the peers without
+    errors; None when there is none."""
+    valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
+    return pick(valid) if valid else None
+
+
 def best_peer_cells(med, err, peers, pick, show, ratio):
     """The "best peer" and ratio cells of a row: pick (max or min) of the medians of the peers
     without errors, and ratio(best, quire-fs) (None: no ratio). A peer with errors cannot be
     the best peer; Quire-fs with errors gets no ratio."""
-    valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
-    if not valid:
+    found = best_peer(med, err, peers, pick)
+    if not found:
         # no figure at all: an older raw file, or no request completed
         return ["- (every peer had errors)" if any(p in med for p in peers) else "-", "-"]
-    best_v, best = pick(valid)
+    best_v, best = found
     cells = ["%s %s" % (best, show(best_v))]
     if "quire-fs" not in med:
         cells.append("-")
@@ -220,13 +227,13 @@ def client(raw, md_out, servers, row_ids):
 
 
 def load_rounds(raw):
-    """{row: {server: {round: (req_per_s, errors)}}}"""
+    """{row: {server: {round: req_per_s}}}"""
     rounds = {}
     for line in open(raw):
         f = line.rstrip("\n").split("\t")
-        if len(f) < 5:
+        if len(f) < 4:
             continue
-        rounds.setdefault(f[1], {}).setdefault(f[0], {})[f[2]] = (float(f[3]), int(f[4]))
+        rounds.setdefault(f[1], {}).setdefault(f[0], {})[f[2]] = float(f[3])
     return rounds
 
 
@@ -246,12 +253,12 @@ def paired(raw, md_out, servers, row_ids):
     table = []
     for row in row_ids:
         _, med, err = server_cells(data, row, servers, "rps", fmt)
-        valid = [(med[p], p) for p in peers if p in med and err[p] == 0]
-        if not valid or "quire-fs" not in med:
+        found = best_peer(med, err, peers, max)
+        if not found or "quire-fs" not in med:
             continue
-        best = max(valid)[1]
+        best = found[1]
         q, b = rounds[row]["quire-fs"], rounds[row][best]
-        ratios = [q[r][0] / b[r][0] for r in sorted(q) if r in b and b[r][0] > 0]
+        ratios = [q[r] / b[r] for r in sorted(q) if r in b and b[r] > 0]
         if not ratios:
             continue
         ahead = sum(1 for x in ratios if x > 1)
