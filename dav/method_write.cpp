@@ -31,6 +31,28 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
     if (!body.present()) {
         co_return out;
     }
+    // A declared length that fits in memory is read straight into the string: no 64 KiB
+    // buffer to allocate and free, and no copy out of it (callgrind: a tenth of a 4 KiB PUT's
+    // instructions went to that buffer's malloc, free and copy).
+    if (auto length = body.declared_length(); length && *length <= r.options.max_memory_put) {
+        out.memory.resize(static_cast<std::size_t>(*length));
+        std::size_t got = 0;
+        while (got < out.memory.size()) {
+            auto n =
+                co_await body.read(std::span(out.memory.data() + got, out.memory.size() - got));
+            if (!n) {
+                fail(r.ex, n.error().status, n.error().reason);
+                r.ex.response().close = true;
+                co_return std::nullopt;
+            }
+            if (*n == 0) {
+                break;
+            }
+            got += *n;
+        }
+        out.memory.resize(got);
+        co_return out;
+    }
     constexpr std::size_t piece = 64 * 1024;
     const auto buf = std::make_unique_for_overwrite<char[]>(piece); // not zero-filled: per PUT
     for (;;) {

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <memory>
+#include <optional>
+#include <pthread.h>
 #include <random>
 #include <unistd.h>
 
@@ -63,15 +65,44 @@ Meta meta_of(const std::string& path, const FileInfo& info) {
     return m;
 }
 
+namespace {
+
+// What temp_name() needs per thread: its generator and the "<prefix><pid>-" it starts with.
+struct TempNames {
+    std::mt19937_64 rng{std::random_device{}()};
+    std::string prefix;
+    TempNames() {
+        char buf[32];
+        prefix = ".quire-tmp-";
+        prefix.append(buf, std::to_chars(buf, buf + sizeof buf, static_cast<int>(::getpid())).ptr);
+        prefix += '-';
+    }
+};
+
+// The thread's state, made when first used. A forked child (only the forking thread lives on
+// in it) drops it, so that it neither shares its parent's generator nor its pid.
+std::optional<TempNames>& temp_names() {
+    thread_local std::optional<TempNames> names;
+    return names;
+}
+void forget_temp_names_in_child() {
+    temp_names().reset();
+}
+
+} // namespace
+
 std::string temp_name() {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    // The pid keeps a forked child, which inherits the generator's state, on its own names.
+    // Once per process: getpid() per name was a system call in every quick PUT.
+    [[maybe_unused]] static const int at_fork =
+        ::pthread_atfork(nullptr, nullptr, &forget_temp_names_in_child);
+    auto& names = temp_names();
+    if (!names)
+        names.emplace();
     // Formatted by hand: snprintf was a twentieth of a quick PUT's instructions.
-    std::string name = ".quire-tmp-";
-    char buf[32];
-    name.append(buf, std::to_chars(buf, buf + sizeof buf, static_cast<int>(::getpid())).ptr);
-    name += '-';
-    const std::uint64_t r = rng();
+    std::string name;
+    name.reserve(names->prefix.size() + 16);
+    name = names->prefix;
+    const std::uint64_t r = names->rng();
     for (int shift = 60; shift >= 0; shift -= 4)
         name += "0123456789abcdef"[(r >> shift) & 15];
     return name;

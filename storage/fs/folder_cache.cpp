@@ -12,7 +12,7 @@ FolderCache::FolderCache(UniqueFd generation_fd, std::chrono::milliseconds ttl)
     : generation_(generation_fd.get()), // the mapping outlives the descriptor
       ttl_(generation_.enabled() ? ttl : std::chrono::milliseconds(0)) {}
 
-FolderCache::Fd FolderCache::find(const std::string& folder) {
+FolderCache::Fd FolderCache::find(const std::string& folder, bool check_links) {
     if (ttl_.count() == 0)
         return nullptr;
     const std::uint64_t now_generation = generation_.load();
@@ -31,14 +31,19 @@ FolderCache::Fd FolderCache::find(const std::string& folder) {
     }
     // A folder another program removed takes no new names (ENOENT): then open the one that
     // may stand at its path now. One fstat (0.6 µs here) against an openat2 and a close.
-    struct stat st {};
-    if (::fstat(fd->get(), &st) != 0 || st.st_nlink == 0) {
-        std::lock_guard lock(mutex_);
-        if (auto it = entries_.find(folder); it != entries_.end() && it->second.fd == fd)
-            entries_.erase(it);
+    if (check_links && removed(folder, fd))
         return nullptr;
-    }
     return fd;
+}
+
+bool FolderCache::removed(const std::string& folder, const Fd& fd) {
+    struct stat st {};
+    if (::fstat(fd->get(), &st) == 0 && st.st_nlink > 0)
+        return false;
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(folder); it != entries_.end() && it->second.fd == fd)
+        entries_.erase(it);
+    return true;
 }
 
 void FolderCache::keep(const std::string& folder, Fd fd, std::uint64_t generation) {

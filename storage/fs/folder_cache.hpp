@@ -32,8 +32,13 @@ public:
     FolderCache(UniqueFd generation_fd, std::chrono::milliseconds ttl);
 
     using Fd = std::shared_ptr<const UniqueFd>;
-    // The kept descriptor of `folder` (a store path), or null.
-    Fd find(const std::string& folder);
+    // The kept descriptor of `folder` (a store path), or null. check_links = false leaves out
+    // the check that the folder still exists: for a caller that calls removed() when a name
+    // it looks for in the folder is missing (a removed folder has none).
+    Fd find(const std::string& folder, bool check_links = true);
+    // Whether the folder that `fd`, found for `folder`, names was removed; then it is no
+    // longer kept.
+    bool removed(const std::string& folder, const Fd& fd);
     void keep(const std::string& folder, Fd fd, std::uint64_t generation);
     // Read before opening a folder to keep, and passed to keep().
     std::uint64_t generation() const { return generation_.load(); }

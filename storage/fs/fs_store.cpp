@@ -163,6 +163,7 @@ public:
             if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
                 return tl::unexpected(errno_error(errno, "mkdir " + dir));
         }
+        side_tmp_fd_.reset(); // the folder it named is gone
         return {};
     }
 
@@ -607,10 +608,18 @@ public:
         if (!noreplace_refused_.load(std::memory_order_relaxed)) {
             // The destination is not looked at first: renaming with RENAME_NOREPLACE fails when
             // it exists or its folder does not, and the full move then finds out which.
-            auto ends = share_.at_both(*from, *to);
+            // A kept folder is not checked first: a missing source may mean that it was
+            // removed, and is looked for again then (a failed rename takes the full move).
+            auto ends = share_.at_both(*from, *to, ShareRoot::Check::later);
             if (!ends)
                 return std::nullopt; // the full move says what is wrong
             auto src = share_.info_at(ends->first, *from);
+            if (src && !src->exists && share_.removed(ends->first, *from)) {
+                ends = share_.at_both(*from, *to);
+                if (!ends)
+                    return std::nullopt;
+                src = share_.info_at(ends->first, *from);
+            }
             if (!src)
                 return Result<bool>(tl::unexpected(src.error()));
             if (!src->exists)
@@ -846,14 +855,18 @@ private:
                                                           std::string_view body,
                                                           const PutOptions& options) {
         // A folder on the way missing, or a link out of the share: the usual way says which.
-        auto where = share_.at(path);
+        // Its kept descriptor is not checked first: a removed folder refuses the rename
+        // (ENOENT), and the usual way looks again.
+        auto where = share_.at(path, ShareRoot::Check::later);
         if (!where)
             return std::nullopt;
-        std::string temp = side_tmp_ + "/" + temp_name();
-        UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        const std::string name = temp_name();
+        UniqueFd fd = create_side_temp(name);
         if (!fd)
             return std::nullopt;
-        TempFile remove_unless_placed(AT_FDCWD, temp);
+        const int side = side_tmp_fd_.get();
+        const std::string temp = side_tmp_ + "/" + name; // for the journal's record
+        TempFile remove_unless_placed(side, name);
         if (auto ok = write_all(fd.get(), body.data(), body.size()); !ok)
             return Result<PutResult>(tl::unexpected(ok.error()));
         if (auto ok = set_precise_mtime(fd.get()); !ok)
@@ -873,9 +886,8 @@ private:
                                        .staging = temp});
             if (!at)
                 return std::nullopt;
-            const bool renamed =
-                ::renameat2(AT_FDCWD, temp.c_str(), where->dir, where->name.c_str(),
-                            replace ? 0 : RENAME_NOREPLACE) == 0;
+            const bool renamed = ::renameat2(side, name.c_str(), where->dir, where->name.c_str(),
+                                             replace ? 0 : RENAME_NOREPLACE) == 0;
             const int err = renamed ? 0 : errno;
             journal_.finish(*at, renamed);
             if (renamed)
@@ -892,6 +904,8 @@ private:
         auto existing = share_.info_at(*where, path);
         if (!existing)
             return Result<PutResult>(tl::unexpected(existing.error()));
+        if (!existing->exists && share_.removed(*where, path))
+            return std::nullopt; // the precondition must not see a removed folder's
         taken_names_.seen(path, existing->exists);
         if (existing->directory)
             return Result<PutResult>(fail(Errc::is_a_collection, path));
@@ -901,11 +915,32 @@ private:
         if (auto ok = check_precondition(options.precondition, etag); !ok)
             return Result<PutResult>(tl::unexpected(ok.error()));
         auto err = rename_journalled(!existing->exists, true);
-        if (!err || *err == EXDEV)
+        if (!err || *err == EXDEV || *err == ENOENT)
             return std::nullopt;
         if (*err != 0)
             return Result<PutResult>(tl::unexpected(errno_error(*err, "rename into " + path)));
         return Result<PutResult>(PutResult{etag_of(*written), !existing->exists});
+    }
+
+    // A new file `name` in .quire/tmp (under the writer lock), through the folder's kept
+    // descriptor: the quick put's open and rename then resolve one name, not the root's whole
+    // path as well (two path walks per PUT). Another process's recover() replaces the folder,
+    // and a removed folder takes no new names (ENOENT): then it is opened again. Invalid, with
+    // errno set, when the file cannot be made.
+    UniqueFd create_side_temp(const std::string& name) {
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            if (!side_tmp_fd_ || attempt > 0) {
+                side_tmp_fd_ =
+                    UniqueFd(::open(side_tmp_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+                if (!side_tmp_fd_)
+                    return UniqueFd();
+            }
+            UniqueFd fd(::openat(side_tmp_fd_.get(), name.c_str(),
+                                 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+            if (fd || errno != ENOENT)
+                return fd;
+        }
+        return UniqueFd();
     }
 
     // Under the writer lock: the precondition, then the body to its name, journalled.
@@ -1734,6 +1769,7 @@ private:
     // Quick PUTs' bodies before their rename (put_from_side_folder); used only under the writer
     // lock, so whatever recover() finds there was left by a process that died.
     std::string side_tmp_;
+    UniqueFd side_tmp_fd_; // create_side_temp(), under the writer lock
     std::string store_id_;
     FolderLock folder_lock_;
     MetaCache cache_;

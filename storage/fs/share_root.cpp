@@ -43,7 +43,7 @@ UniqueFd ShareRoot::open(const std::string& path, int flags) const {
     return UniqueFd(open_beneath(fd_.get(), relative_of(path), flags, confine_, real_));
 }
 
-Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
+Result<ShareRoot::At> ShareRoot::at(const std::string& path, Check check) const {
     const std::string parent = parent_of(path);
     At out;
     out.name = is_root(path) ? "." : std::string(name_of(path));
@@ -52,7 +52,7 @@ Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
         return out;
     }
     if (folders_)
-        if (auto kept = folders_->find(parent)) {
+        if (auto kept = folders_->find(parent, check == Check::now)) {
             out.dir = kept->get();
             out.owned = std::move(kept);
             return out;
@@ -68,19 +68,23 @@ Result<ShareRoot::At> ShareRoot::at(const std::string& path) const {
     return out;
 }
 
-Result<std::pair<ShareRoot::At, ShareRoot::At>> ShareRoot::at_both(const std::string& from,
-                                                                   const std::string& to) const {
-    auto first = at(from);
+Result<std::pair<ShareRoot::At, ShareRoot::At>>
+ShareRoot::at_both(const std::string& from, const std::string& to, Check check) const {
+    auto first = at(from, check);
     if (!first)
         return tl::unexpected(first.error());
     if (parent_of(from) != parent_of(to)) {
-        auto second = at(to);
+        auto second = at(to, check);
         if (!second)
             return tl::unexpected(second.error());
         return std::pair<At, At>(std::move(*first), std::move(*second));
     }
     At second = sibling(*first, to);
     return std::pair<At, At>(std::move(*first), std::move(second));
+}
+
+bool ShareRoot::removed(const At& where, const std::string& path) const {
+    return folders_ && where.owned && folders_->removed(parent_of(path), where.owned);
 }
 
 ShareRoot::At ShareRoot::sibling(const At& of, const std::string& path) {

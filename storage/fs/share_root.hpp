@@ -31,9 +31,17 @@ public:
         FolderCache::Fd owned; // the folder's descriptor when it is not the root's
     };
     // not_found when a folder on the way is missing, forbidden when a link leads out.
-    Result<At> at(const std::string& path) const;
+    // Check::later: a kept folder descriptor is used without the look (an fstat) at whether
+    // another program removed its folder meanwhile; the caller asks removed() when a name it
+    // looks for there is missing, or a name it makes there cannot be made (ENOENT).
+    enum class Check { now, later };
+    Result<At> at(const std::string& path, Check check = Check::now) const;
     // Both ends of a rename; one descriptor when they share a folder (a rename in place).
-    Result<std::pair<At, At>> at_both(const std::string& from, const std::string& to) const;
+    Result<std::pair<At, At>> at_both(const std::string& from, const std::string& to,
+                                      Check check = Check::now) const;
+    // Whether `where`, at(path) with Check::later, is a kept folder that was removed; then
+    // at() opens the one that may stand at its path now.
+    bool removed(const At& where, const std::string& path) const;
     // Where `path`, a name in the same folder as what `of` was found for, lives.
     static At sibling(const At& of, const std::string& path);
 

@@ -29,6 +29,7 @@ TEST(FsFiles, TempNamesCarryThePidAndSixtyFourRandomBits) {
 // A forked child inherits the generator's state: its names must still differ from the
 // parent's next ones.
 TEST(FsFiles, AForkedChildNamesApartFromItsParent) {
+    (void)temp_name(); // this thread's generator and pid are made before the fork
     int pipe_fds[2];
     ASSERT_EQ(::pipe(pipe_fds), 0);
     const pid_t child = ::fork();

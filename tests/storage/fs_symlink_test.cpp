@@ -250,6 +250,38 @@ TEST_P(FsSymlinkTest, AFolderChangedThroughAnyStoreIsNotWrittenThroughAnOldDescr
         ASSERT_TRUE(*now) << (*now).error().message;
         EXPECT_EQ(slurp(share_ + "/g/ten.txt"), "10") << "reported written, but lost";
     }
+
+    // The quick PUT and MOVE use a kept descriptor without checking it first: a folder
+    // removed and made again, with a document in it, must still be found through its path.
+    // An overwrite whose If-Match names that document's etag is not refused as if it were
+    // missing, and a move of it is not answered 404.
+    ASSERT_TRUE(put(*writer, "/g/eleven.txt", "11")); // keeps the current /g
+    stdfs::remove_all(share_ + "/g");
+    stdfs::create_directory(share_ + "/g");
+    write_file(share_ + "/g/twelve.txt", "12");
+    auto twelve = other->stat("/g/twelve.txt"); // not through the writer: it would look again
+    ASSERT_TRUE(twelve) << twelve.error().message;
+    PutOptions if_match;
+    if_match.precondition.if_match = twelve->etag;
+    auto over = writer->try_put_now("/g/twelve.txt", "12 again", if_match, "");
+    if (over) {
+        ASSERT_TRUE(*over) << (*over).error().message;
+    } else {
+        auto put_again = put(*writer, "/g/twelve.txt", "12 again", if_match.precondition);
+        ASSERT_TRUE(put_again) << put_again.error().message;
+    }
+    EXPECT_EQ(slurp(share_ + "/g/twelve.txt"), "12 again");
+
+    ASSERT_TRUE(put(*writer, "/g/thirteen.txt", "13")); // keeps the current /g again
+    stdfs::remove_all(share_ + "/g");
+    stdfs::create_directory(share_ + "/g");
+    write_file(share_ + "/g/fourteen.txt", "14");
+    auto now_moved = writer->try_move_now("/g/fourteen.txt", "/g/fifteen.txt", false, "");
+    if (!now_moved)
+        now_moved = writer->move("/g/fourteen.txt", "/g/fifteen.txt", false, "");
+    ASSERT_TRUE(*now_moved) << (*now_moved).error().message;
+    EXPECT_EQ(slurp(share_ + "/g/fifteen.txt"), "14");
+    EXPECT_FALSE(stdfs::exists(share_ + "/g/fourteen.txt"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fs, FsSymlinkTest, ::testing::Values(true, false),
