@@ -25,6 +25,17 @@ struct PutBody {
     core::UniqueFd file;
 };
 
+// A body read that failed answers the request with its status and reason, and the connection
+// closes (the rest of the body is not read).
+bool read_failed(Request& r, const tl::expected<std::size_t, core::BodyError>& n) {
+    if (n) {
+        return false;
+    }
+    fail(r.ex, n.error().status, n.error().reason);
+    r.ex.response().close = true;
+    return true;
+}
+
 asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
     PutBody out;
     auto& body = r.ex.body();
@@ -40,9 +51,7 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
         while (got < out.memory.size()) {
             auto n =
                 co_await body.read(std::span(out.memory.data() + got, out.memory.size() - got));
-            if (!n) {
-                fail(r.ex, n.error().status, n.error().reason);
-                r.ex.response().close = true;
+            if (read_failed(r, n)) {
                 co_return std::nullopt;
             }
             if (*n == 0) {
@@ -57,9 +66,7 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
     const auto buf = std::make_unique_for_overwrite<char[]>(piece); // not zero-filled: per PUT
     for (;;) {
         auto n = co_await body.read(std::span(buf.get(), piece));
-        if (!n) {
-            fail(r.ex, n.error().status, n.error().reason);
-            r.ex.response().close = true;
+        if (read_failed(r, n)) {
             co_return std::nullopt;
         }
         if (*n == 0) {

@@ -68,6 +68,28 @@ TEST_P(DavAnswerTest, AnEmptyMkcolBodyIsNoBody) {
     EXPECT_EQ(call("PROPFIND", "/dav/full", {}, "Depth: 0\r\n").status, 404);
 }
 
+// A PUT whose body does not arrive whole is answered 400 with the reason, and the connection
+// closes; nothing is created: a body of declared length cut short (read straight into memory)
+// and a malformed chunked one (read piece by piece).
+TEST_P(DavAnswerTest, APutWhoseBodyFailsCreatesNothing) {
+    {
+        TestClient c(server_->port());
+        c.send("PUT /dav/short HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nabc");
+        c.shutdown_write();
+        auto r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400);
+        EXPECT_NE(r->body.find("ended before the request body did"), std::string::npos) << r->body;
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    auto chunks =
+        raw("PUT /dav/chunks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+            "\r\n3\r\nabc\r\nzz\r\n");
+    EXPECT_EQ(chunks.status, 400) << chunks.body;
+    EXPECT_EQ(call("GET", "/dav/short").status, 404);
+    EXPECT_EQ(call("GET", "/dav/chunks").status, 404);
+}
+
 // RFC 9110 section 8.6: HEAD's Content-Length is what GET would send.
 TEST_P(DavAnswerTest, HeadOfACollectionGivesTheLengthOfItsListing) {
     ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);
