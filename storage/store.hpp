@@ -57,6 +57,8 @@ struct Meta {
 struct Precondition {
     std::optional<std::string> if_match;
     std::optional<std::string> if_none_match;
+    // Nothing to check: no etag needs to be made for it.
+    bool empty() const { return !if_match && !if_none_match; }
 };
 
 struct PutOptions {

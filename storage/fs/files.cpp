@@ -99,12 +99,13 @@ std::string temp_name() {
     if (!names)
         names.emplace();
     // Formatted by hand: snprintf was a twentieth of a quick PUT's instructions.
-    std::string name;
-    name.reserve(names->prefix.size() + 16);
-    name = names->prefix;
     const std::uint64_t r = names->rng();
-    for (int shift = 60; shift >= 0; shift -= 4)
-        name += "0123456789abcdef"[(r >> shift) & 15];
+    char digits[16];
+    for (int i = 0; i < 16; ++i)
+        digits[i] = "0123456789abcdef"[(r >> (60 - 4 * i)) & 15];
+    std::string name;
+    name.reserve(names->prefix.size() + sizeof digits);
+    name.append(names->prefix).append(digits, sizeof digits);
     return name;
 }
 

@@ -546,7 +546,7 @@ public:
         if (!existing)
             return tl::unexpected(existing.error());
         std::optional<std::string> etag;
-        if (existing->exists)
+        if (existing->exists && !pre.empty())
             etag = etag_of(*existing);
         if (auto ok = check_precondition(pre, etag); !ok)
             return ok;
@@ -909,8 +909,8 @@ private:
         taken_names_.seen(path, existing->exists);
         if (existing->directory)
             return Result<PutResult>(fail(Errc::is_a_collection, path));
-        std::optional<std::string> etag;
-        if (existing->exists)
+        std::optional<std::string> etag; // made only for a precondition to compare
+        if (existing->exists && !options.precondition.empty())
             etag = etag_of(*existing);
         if (auto ok = check_precondition(options.precondition, etag); !ok)
             return Result<PutResult>(tl::unexpected(ok.error()));

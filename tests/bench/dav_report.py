@@ -20,6 +20,7 @@ MEM.tsv columns (one line per server):
 Prints a plain-text table on stdout and appends a Markdown table to MD_OUT.
 """
 
+import math
 import statistics
 import sys
 
@@ -73,7 +74,9 @@ def fmt_us(v):
 def load(raw):
     """{row: {server: {"rps": [...], "cpu": [...], "err": N, "codes": {...}}}}"""
     data = {}
-    for line in open(raw):
+    with open(raw) as f:
+        lines = f.readlines()
+    for line in lines:
         f = line.rstrip("\n").split("\t")
         while 7 <= len(f) < 9:
             f.append("-")
@@ -229,7 +232,9 @@ def client(raw, md_out, servers, row_ids):
 def load_rounds(raw):
     """{row: {server: {round: req_per_s}}}"""
     rounds = {}
-    for line in open(raw):
+    with open(raw) as f:
+        lines = f.readlines()
+    for line in lines:
         f = line.rstrip("\n").split("\t")
         if len(f) < 4:
             continue
@@ -237,19 +242,51 @@ def load_rounds(raw):
     return rounds
 
 
+def median_interval(values, level=0.95):
+    """A distribution-free interval for the median of `values`, from the sign test: the k-th
+    lowest and the k-th highest value, k the largest for which the chance that the median lies
+    outside is at most 1 - level (each value is above the median with probability 1/2, so the
+    count below it is Binomial(n, 1/2)). Returns (low, high, coverage), or None when there are
+    too few values for that level (fewer than 6 for 95%)."""
+    xs = sorted(values)
+    n = len(xs)
+    tail = 0.0  # P(Binomial(n, 1/2) <= k - 1)
+    found = None
+    for k in range(1, n // 2 + 1):
+        tail += math.comb(n, k - 1) / 2 ** n
+        if 2 * tail > 1 - level:
+            break
+        found = (xs[k - 1], xs[n - k], 1 - 2 * tail)
+    return found
+
+
+def verdict(interval):
+    """Quire-fs against the best peer from the interval of the median round ratio: "ahead" or
+    "behind" when the whole interval is above or below 1, "level" when it holds 1."""
+    if interval is None:
+        return "too few rounds (6 or more for a 95% interval)"
+    low, high, _ = interval
+    if low > 1:
+        return "ahead"
+    if high < 1:
+        return "behind"
+    return "level (the interval holds 1)"
+
+
 def paired(raw, md_out, servers, row_ids):
     """Quire-fs against the row's best peer round by round. The servers of a round run one
     right after the other, so a slow spell of the machine, which moves a whole round, mostly
     cancels out of the ratio of that round (the ratio of medians in the throughput table
     compares figures measured minutes apart). Per row: the median of the rounds' ratios,
-    the lowest and the highest, and in how many rounds Quire-fs was ahead."""
+    the lowest and the highest, in how many rounds Quire-fs was ahead, a 95% interval of
+    the median ratio and what it says (median_interval, verdict)."""
     data = load(raw)
     rounds = load_rounds(raw)
     peers = [s for s in servers if s in PEERS]
     if "quire-fs" not in servers or not peers:
         return
     head = ["row", "best peer", "rounds", "median of round ratios", "lowest", "highest",
-            "rounds quire-fs ahead"]
+            "rounds quire-fs ahead", "95% interval of the median", "verdict"]
     table = []
     for row in row_ids:
         _, med, err = server_cells(data, row, servers, "rps", fmt)
@@ -262,18 +299,26 @@ def paired(raw, md_out, servers, row_ids):
         if not ratios:
             continue
         ahead = sum(1 for x in ratios if x > 1)
+        interval = median_interval(ratios)
         table.append([TITLES.get(row, row), best, len(ratios), "%.2f" % statistics.median(ratios),
-                      "%.2f" % min(ratios), "%.2f" % max(ratios), "%d of %d" % (ahead, len(ratios))])
+                      "%.2f" % min(ratios), "%.2f" % max(ratios), "%d of %d" % (ahead, len(ratios)),
+                      "%.2f-%.2f (%.1f%%)" % (interval[0], interval[1], 100 * interval[2])
+                      if interval else "-", verdict(interval)])
     emit(md_out, head, table,
          ["Round ratio = Quire-fs requests/s / the best peer's in the same round (they ran "
-          "back to back); best peer as in the throughput table."])
+          "back to back); best peer as in the throughput table. The interval holds the median "
+          "round ratio with at least 95% confidence (the sign test's order statistics, no "
+          "assumption about the spread; its exact coverage in brackets): a row is ahead or "
+          "behind only when the whole interval is above or below 1."])
 
 
 def memory(raw, md_out):
     head = ["server", "status", "responses", "body MiB", "seconds", "RSS before MiB",
             "peak RSS MiB", "VmHWM MiB", "target < %d MiB" % MEM_TARGET_MIB]
     table = []
-    for line in open(raw):
+    with open(raw) as f:
+        lines = f.readlines()
+    for line in lines:
         f = line.rstrip("\n").split("\t")
         if len(f) != 8:
             continue
