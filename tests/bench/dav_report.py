@@ -71,13 +71,16 @@ def fmt_us(v):
     return "{:,.1f}".format(v) if v < 100 else "{:,.0f}".format(v)
 
 
+def tsv_rows(path):
+    """The lines of a tab-separated file, each split into its fields."""
+    with open(path) as lines:
+        return [line.rstrip("\n").split("\t") for line in lines]
+
+
 def load(raw):
     """{row: {server: {"rps": [...], "cpu": [...], "err": N, "codes": {...}}}}"""
     data = {}
-    with open(raw) as f:
-        lines = f.readlines()
-    for line in lines:
-        f = line.rstrip("\n").split("\t")
+    for f in tsv_rows(raw):
         while 7 <= len(f) < 9:
             f.append("-")
         if len(f) != 9:
@@ -232,10 +235,7 @@ def client(raw, md_out, servers, row_ids):
 def load_rounds(raw):
     """{row: {server: {round: req_per_s}}}"""
     rounds = {}
-    with open(raw) as f:
-        lines = f.readlines()
-    for line in lines:
-        f = line.rstrip("\n").split("\t")
+    for f in tsv_rows(raw):
         if len(f) < 4:
             continue
         rounds.setdefault(f[1], {}).setdefault(f[0], {})[f[2]] = float(f[3])
@@ -316,10 +316,7 @@ def memory(raw, md_out):
     head = ["server", "status", "responses", "body MiB", "seconds", "RSS before MiB",
             "peak RSS MiB", "VmHWM MiB", "target < %d MiB" % MEM_TARGET_MIB]
     table = []
-    with open(raw) as f:
-        lines = f.readlines()
-    for line in lines:
-        f = line.rstrip("\n").split("\t")
+    for f in tsv_rows(raw):
         if len(f) != 8:
             continue
         server, status, n, body, secs, before, peak, hwm = f
