@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <asio/awaitable.hpp>
 #include <tl/expected.hpp>
@@ -27,6 +28,11 @@ public:
     virtual bool present() const = 0;
     // The declared length (Content-Length), or nullopt for chunked.
     virtual std::optional<std::uint64_t> declared_length() const = 0;
+    // The whole body at once when it came in with the head (a declared length, nothing read
+    // yet, no 100 Continue owed): a view into the connection's buffer, valid until the
+    // handler's exchange ends, and the body counts as read. Otherwise nullopt, and read()
+    // gives the body as usual. Saves a small PUT's copy into a buffer of its own.
+    virtual std::optional<std::string_view> take_whole_if_buffered() { return std::nullopt; }
 };
 
 // Reads the whole body into memory, refusing more than limit bytes (413).

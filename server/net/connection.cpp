@@ -85,6 +85,23 @@ std::optional<std::uint64_t> BodyReader<Stream>::declared_length() const {
 }
 
 template <class Stream>
+std::optional<std::string_view> BodyReader<Stream>::take_whole_if_buffered() {
+    // Not started: a 100 Continue owed would be sent by start(), and the client may not have
+    // sent the body yet. Nothing is consumed when it is not all here.
+    if (started_ || failed_ || finished_ || framing_ != http::BodyFraming::content_length ||
+        c_.pending().size() < remaining_) {
+        return std::nullopt;
+    }
+    const auto whole = c_.pending().substr(0, static_cast<std::size_t>(remaining_));
+    // The buffer is kept until the handler is done: only run() hands it back, between requests.
+    c_.consume(whole.size());
+    started_ = true;
+    remaining_ = 0;
+    finished_ = true;
+    return whole;
+}
+
+template <class Stream>
 asio::awaitable<tl::expected<void, core::BodyError>> BodyReader<Stream>::start() {
     started_ = true;
     // RFC 9110 section 10.1.1: the client waits for 100 (Continue) before sending the body.

@@ -38,6 +38,7 @@ public:
                (framing_ == http::BodyFraming::content_length && declared_ > 0);
     }
     std::optional<std::uint64_t> declared_length() const override;
+    std::optional<std::string_view> take_whole_if_buffered() override;
 
     bool started() const { return started_; }
     bool finished() const { return finished_; }
