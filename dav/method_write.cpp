@@ -156,7 +156,10 @@ void answer(Request& r, WriteOutcome o) {
     auto& res = r.ex.response();
     res.status = o.status;
     if (!o.etag.empty()) {
-        res.headers.add("ETag", "\"" + o.etag + "\"");
+        std::string quoted; // one allocation ("\"" + etag + "\"" made two)
+        quoted.reserve(o.etag.size() + 2);
+        quoted.append(1, '"').append(o.etag).append(1, '"');
+        res.headers.add("ETag", std::move(quoted));
     }
 }
 
