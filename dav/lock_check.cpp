@@ -1,5 +1,6 @@
 #include "lock_check.hpp"
 
+#include "dav/preconditions.hpp"
 #include "dav/proto/multistatus.hpp"
 #include "dav/proto/xml.hpp"
 #include "storage/path.hpp"
@@ -15,7 +16,7 @@ IfResourceState state_of(const Request& r, std::string_view path) {
     if (auto meta = r.options.store->stat_basic(path)) {
         s.exists = true;
         if (!meta->etag.empty()) {
-            s.etag = "\"" + meta->etag + "\"";
+            s.etag = quoted_etag(meta->etag);
         }
     }
     if (auto locks = r.options.locks->covering(path)) {

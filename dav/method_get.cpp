@@ -233,11 +233,7 @@ asio::awaitable<void> do_get(Request& r) {
     res.status = 200;
     std::string type = f.meta.content_type.empty() ? std::string("application/octet-stream")
                                                    : std::move(f.meta.content_type);
-    std::string etag; // RFC 9110 section 8.8.3: the entity-tag is quoted
-    etag.reserve(f.meta.etag.size() + 2);
-    etag += '"';
-    etag += f.meta.etag;
-    etag += '"';
+    std::string etag = quoted_etag(f.meta.etag);
     if (f.cached) {
         // The store keeps these bytes in memory: the answer is worth keeping as it goes out.
         res.prepared = core::prepare_fields(std::move(type), std::move(etag), mtime);

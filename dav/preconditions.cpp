@@ -34,10 +34,17 @@ std::string describe(const http::Validators& v) {
 
 } // namespace
 
+std::string quoted_etag(std::string_view store_etag) {
+    std::string quoted;
+    quoted.reserve(store_etag.size() + 2);
+    quoted.append(1, '"').append(store_etag).append(1, '"');
+    return quoted;
+}
+
 http::Validators validators_of(const storage::Result<storage::Meta>& meta) {
     if (!meta)
         return http::Validators{false, {}, std::nullopt};
-    return http::Validators{true, "\"" + meta->etag + "\"",
+    return http::Validators{true, quoted_etag(meta->etag),
                             storage::Clock::to_time_t(meta->modified)};
 }
 

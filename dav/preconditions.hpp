@@ -9,8 +9,13 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace quire::dav {
+
+// A store's etag as an entity-tag in a field (RFC 9110 section 8.8.3: quoted), in one
+// allocation.
+std::string quoted_etag(std::string_view store_etag);
 
 // The resource's validators as the conditional fields see them (exists == false when the
 // store has nothing at the path).
