@@ -23,6 +23,14 @@ std::string normalize_lock_path(std::string_view path) {
     return out;
 }
 
+void normalize_lock_path_in_place(std::string& path) {
+    // Already normal: it starts with '/' and has no trailing '/' unless it is the root.
+    if (!path.empty() && path.front() == '/' && (path.size() == 1 || path.back() != '/')) {
+        return;
+    }
+    path = normalize_lock_path(path);
+}
+
 bool is_same_or_ancestor(std::string_view ancestor, std::string_view path) {
     if (ancestor == "/") {
         return true;

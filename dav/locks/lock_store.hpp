@@ -90,6 +90,8 @@ public:
 
 // "/a/b/" -> "/a/b", "" -> "/", "a" -> "/a".
 std::string normalize_lock_path(std::string_view path);
+// The same in place: a path already in that form (the usual case) keeps its string.
+void normalize_lock_path_in_place(std::string& path);
 
 // True when ancestor is path or one of its ancestors, on segment boundaries: "/a" is an
 // ancestor of "/a/b" but not of "/ab"; "/" is the ancestor of every path.

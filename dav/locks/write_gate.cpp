@@ -23,14 +23,6 @@ bool any_overlap(const std::vector<std::string>& a, const std::vector<std::strin
     return false;
 }
 
-// normalize_lock_path in place: a path already in that form (the usual case) is left as it is,
-// without a new string.
-void normalize_in_place(std::string& path) {
-    if (!path.empty() && path.front() == '/' && (path.size() == 1 || path.back() != '/'))
-        return;
-    path = normalize_lock_path(path);
-}
-
 } // namespace
 
 WriteGate::Pass::Pass(Pass&& other) noexcept
@@ -64,7 +56,7 @@ bool WriteGate::lock_blocked(const Entry& lock) const {
 
 WriteGate::Pass WriteGate::write(std::vector<std::string> paths) {
     for (auto& p : paths)
-        normalize_in_place(p);
+        normalize_lock_path_in_place(p);
     std::unique_lock guard(mutex_);
     changed_.wait(guard, [&] { return !write_blocked(paths); });
     const std::uint64_t id = next_id_++;
@@ -74,7 +66,7 @@ WriteGate::Pass WriteGate::write(std::vector<std::string> paths) {
 
 std::optional<WriteGate::Pass> WriteGate::try_write(std::vector<std::string> paths) {
     for (auto& p : paths)
-        normalize_in_place(p);
+        normalize_lock_path_in_place(p);
     // The mutex is held only to add or drop an entry (a few hundred nanoseconds): waiting for
     // it is fine on an event loop, and failing on a busy mutex would send writes to the pool,
     // whose own passes would then keep the mutex busier.

@@ -58,6 +58,14 @@ TEST(DavLockPaths, NormalizeDropsTrailingSlashes) {
     EXPECT_EQ(normalize_lock_path("a"), "/a");
 }
 
+TEST(DavLockPaths, NormalizeInPlaceGivesWhatNormalizeGives) {
+    for (std::string_view p : {"", "/", "//", "/a", "/a/b/", "a", "a/", "/a//", "/.quire/x"}) {
+        std::string in_place(p);
+        normalize_lock_path_in_place(in_place);
+        EXPECT_EQ(in_place, normalize_lock_path(p)) << p;
+    }
+}
+
 TEST(DavLockPaths, AncestorOnSegmentBoundaries) {
     EXPECT_TRUE(is_same_or_ancestor("/", "/"));
     EXPECT_TRUE(is_same_or_ancestor("/", "/a/b"));
