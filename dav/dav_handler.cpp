@@ -69,6 +69,15 @@ public:
                   ex.principal.empty() ? std::string("anonymous") : ex.principal,
                   std::nullopt,
                   &mime_};
+        if (ex.body().present() && http::has_content_coding(ex.request().headers)) {
+            // RFC 9110 section 15.5.16: 415 for a content coding the server does not take, and
+            // Accept-Encoding (RFC 7694) says which it takes: none but identity. Bodies are
+            // parsed and stored as they come: a gzip-coded PUT would be kept compressed and
+            // later served as if those bytes were the document.
+            fail(ex, 415, "request bodies in a content coding (Content-Encoding) are not accepted");
+            ex.response().headers.add("Accept-Encoding", "identity");
+            co_return core::Outcome::done;
+        }
         if (auto value = ex.request().headers.get_combined("If")) {
             auto parsed = parse_if_header(*value);
             if (!parsed) {

@@ -93,6 +93,21 @@ bool Headers::has_token(std::string_view name, std::string_view token) const {
     return false;
 }
 
+bool has_content_coding(const Headers& h) {
+    for (const auto& f : h.fields()) {
+        if (!iequals(f.name, "Content-Encoding"))
+            continue;
+        bool coded = false;
+        detail::for_each_list_element(f.value, [&](std::string_view e) {
+            coded = !iequals(e, "identity");
+            return !coded;
+        });
+        if (coded)
+            return true;
+    }
+    return false;
+}
+
 namespace detail {
 
 const char* split_field_line(std::string_view line, std::string_view& name_out,

@@ -19,6 +19,11 @@ bool iequals(std::string_view a, std::string_view b);
 // Whether s begins with prefix, ASCII case ignored.
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 
+class Headers;
+// Whether the Content-Encoding fields name a content coding other than identity (RFC 9110
+// section 8.4): the content is then not the representation's data as it stands.
+bool has_content_coding(const Headers& h);
+
 class Headers {
 public:
     void add(std::string name, std::string value);
