@@ -34,6 +34,24 @@ Denial locked(const Request& r, std::string_view root) {
     return Denial{423, error_body("lock-token-submitted", inner), true};
 }
 
+// RFC 4918 sections 9.6.1 and 9.6.2 (DELETE), 9.8.8 (COPY), 9.9.4 (MOVE): when only members
+// of the collection a request changes are locked, the answer is a 207 naming each with 423,
+// and without a 424 for the collection (a client infers that an ancestor of a member that
+// failed was not changed). Nothing is changed: the backends work all or nothing.
+Denial members_locked(const Request& r, const std::vector<std::string>& roots) {
+    std::string out;
+    begin_multistatus(out);
+    for (const auto& root : roots) {
+        const std::string href = r.lock_root_href(root);
+        std::string error = "<D:error><D:lock-token-submitted><D:href>";
+        append_escaped(error, href);
+        error += "</D:href></D:lock-token-submitted></D:error>";
+        append_status_response(out, href, 423, error);
+    }
+    end_multistatus(out);
+    return Denial{207, std::move(out), true};
+}
+
 } // namespace
 
 std::vector<std::string> submitted(const Request& r) {
@@ -87,19 +105,30 @@ std::optional<Denial> check_write(const Request& r, std::span<const LockScopeToC
         }
         // An exclusive lock needs its own token; shared locks on the same root need one of
         // theirs (RFC 4918 section 6.1).
+        std::vector<std::string> locked_members;
         for (const auto& l : all) {
             if (is_submitted(l)) {
                 continue;
             }
-            if (l.scope == LockScope::exclusive) {
-                return locked(r, l.root);
+            const bool sibling_ok =
+                l.scope == LockScope::shared &&
+                std::any_of(all.begin(), all.end(), [&](const Lock& o) {
+                    return o.scope == LockScope::shared && o.root == l.root && is_submitted(o);
+                });
+            if (sibling_ok) {
+                continue;
             }
-            const bool sibling_ok = std::any_of(all.begin(), all.end(), [&](const Lock& o) {
-                return o.scope == LockScope::shared && o.root == l.root && is_submitted(o);
-            });
-            if (!sibling_ok) {
-                return locked(r, l.root);
+            if (!scope.with_members || l.root == scope.path ||
+                !storage::is_within(l.root, scope.path)) {
+                return locked(r, l.root); // the resource itself is locked
             }
+            if (std::find(locked_members.begin(), locked_members.end(), l.root) ==
+                locked_members.end()) {
+                locked_members.push_back(l.root);
+            }
+        }
+        if (!locked_members.empty()) {
+            return members_locked(r, locked_members);
         }
     }
     return std::nullopt;

@@ -25,6 +25,12 @@ struct Denial {
     bool xml = false;
 };
 
+// Whether a write that ended with this status was refused: an error, or a 207 naming the
+// members that kept it from happening.
+inline bool is_denial(int status) {
+    return status >= 400 || status == 207;
+}
+
 // 412 when the If header does not hold for the resources it names.
 std::optional<Denial> check_if_header(const Request& r);
 // 412 as above, then 423 with DAV:lock-token-submitted when a lock on one of the scopes is

@@ -149,7 +149,7 @@ asio::awaitable<void> do_copy_move(Request& r, bool move) {
         return CopyOutcome{*created ? 201 : 204, {}, false};
     };
     auto outcome = co_await r.ex.run_blocking(std::move(work));
-    if (outcome.status >= 400) {
+    if (is_denial(outcome.status)) {
         answer_denial(r, Denial{outcome.status, std::move(outcome.body), outcome.xml});
         co_return;
     }

@@ -148,7 +148,7 @@ WriteOutcome from_error(const storage::Error& e) {
 }
 
 void answer(Request& r, WriteOutcome o) {
-    if (o.status >= 400) {
+    if (is_denial(o.status)) {
         answer_denial(r, Denial{o.status, std::move(o.body), o.xml});
         return;
     }

@@ -205,6 +205,63 @@ TEST_P(DavAnswerTest, AnInfiniteLockBlockedByAMembersLockIsAMultiStatus) {
     EXPECT_EQ(lock("/dav/q").status, 423);
 }
 
+// RFC 4918 sections 9.6.2, 9.8.8, 9.9.4: a DELETE, MOVE or COPY kept from a collection only by
+// its members' locks is a 207 naming each locked member (423, DAV:lock-token-submitted), with
+// no 424 for the collection; nothing changes. A lock on the collection itself stays a 423.
+TEST_P(DavAnswerTest, WritesKeptFromACollectionByItsMembersLocksNameThem) {
+    ASSERT_EQ(call("MKCOL", "/dav/p").status, 201);
+    ASSERT_EQ(call("MKCOL", "/dav/p/sub").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/p/a.txt", "a").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/p/sub/b.txt", "b").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/p/free.txt", "f").status, 201);
+    const auto a = lock("/dav/p/a.txt", "Depth: 0\r\n");
+    const auto sub = lock("/dav/p/sub/", "Depth: infinity\r\n");
+    ASSERT_EQ(a.status, 200);
+    ASSERT_EQ(sub.status, 200);
+    const std::regex member_a(
+        R"(<D:response><D:href>/dav/p/a\.txt</D:href><D:status>HTTP/1\.1 423 Locked</D:status>)"
+        R"(<D:error><D:lock-token-submitted><D:href>/dav/p/a\.txt</D:href>)");
+    const std::regex member_sub(
+        R"(<D:response><D:href>/dav/p/sub/</D:href><D:status>HTTP/1\.1 423 Locked</D:status>)");
+    ASSERT_EQ(call("MKCOL", "/dav/q").status, 201);
+    ASSERT_EQ(call("PUT", "/dav/q/x", "x").status, 201);
+    for (const auto& [method, answer] :
+         {std::pair{"DELETE", call("DELETE", "/dav/p/")},
+          std::pair{"MOVE", copy_or_move("MOVE", "/dav/p/", "/dav/moved/")},
+          std::pair{"COPY onto", copy_or_move("COPY", "/dav/q/", "/dav/p/")}}) {
+        EXPECT_EQ(answer.status, 207) << method << "\n" << answer.body;
+        EXPECT_TRUE(std::regex_search(answer.body, member_a)) << method << "\n" << answer.body;
+        EXPECT_TRUE(std::regex_search(answer.body, member_sub)) << method << "\n" << answer.body;
+        EXPECT_EQ(count(answer.body, "<D:response>"), 2) << method << "\n" << answer.body;
+        EXPECT_EQ(answer.body.find("424"), std::string::npos) << method << "\n" << answer.body;
+    }
+    EXPECT_EQ(call("GET", "/dav/p/free.txt").body, "f");
+    EXPECT_EQ(call("GET", "/dav/p/sub/b.txt").body, "b");
+    EXPECT_EQ(call("GET", "/dav/moved/free.txt").status, 404);
+    EXPECT_EQ(call("GET", "/dav/p/x").status, 404);
+
+    // With one of the two tokens (tagged: an untagged list is about the collection, which
+    // neither lock covers, and would not hold), the other member is still in the way.
+    const std::string one = "If: </dav/p/a.txt> (<" + token_of(a) + ">)\r\n";
+    auto still = call("DELETE", "/dav/p/", {}, one);
+    EXPECT_EQ(still.status, 207) << still.body;
+    EXPECT_FALSE(std::regex_search(still.body, member_a)) << still.body;
+    EXPECT_TRUE(std::regex_search(still.body, member_sub)) << still.body;
+    // With both, the collection goes, and its members' locks with it.
+    const std::string both =
+        "If: </dav/p/a.txt> (<" + token_of(a) + ">) </dav/p/sub/> (<" + token_of(sub) + ">)\r\n";
+    EXPECT_EQ(call("DELETE", "/dav/p/", {}, both).status, 204);
+    EXPECT_EQ(call("GET", "/dav/p/free.txt").status, 404);
+    EXPECT_EQ(call("PUT", "/dav/p", "a document now").status, 201);
+
+    // A lock on the collection itself: one 423.
+    ASSERT_EQ(lock("/dav/q/", "Depth: 0\r\n").status, 200);
+    auto own = call("DELETE", "/dav/q/");
+    EXPECT_EQ(own.status, 423) << own.body;
+    EXPECT_NE(own.body.find("<D:lock-token-submitted><D:href>/dav/q/</D:href>"), std::string::npos)
+        << own.body;
+}
+
 // A lock table that cannot be written (its disk full) is a 507 for UNLOCK and a refresh, not
 // a wrong token (409, 412); the lock stays.
 TEST_P(DavAnswerTest, UnlockAndRefreshOnAFullLockTableAreNotAWrongToken) {
