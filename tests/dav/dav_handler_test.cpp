@@ -128,6 +128,16 @@ TEST_P(DavTest, RefusedMacOsMetadataComesInByNoMethod) {
     EXPECT_EQ(call("GET", "/dav/a.txt").status, 200); // the MOVE left it
     for (const char* made : {"/dav/._a.txt", "/dav/.DS_Store", "/dav/._dir/", "/dav/._b.txt"})
         EXPECT_EQ(call("GET", made).status, 404) << made;
+    // No properties on one either, not even on one that was there before.
+    const std::string patch = "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\"><D:set>"
+                              "<D:prop><Z:a>1</Z:a></D:prop></D:set></D:propertyupdate>";
+    EXPECT_EQ(call("PROPPATCH", "/dav/._old.txt", patch).status, 403);
+    const auto props = call("PROPFIND", "/dav/._old.txt",
+                            "<D:propfind xmlns:D=\"DAV:\"><D:prop><Z:a xmlns:Z=\"urn:z\"/>"
+                            "</D:prop></D:propfind>",
+                            "Depth: 0\r\n");
+    EXPECT_EQ(props.status, 207);
+    EXPECT_NE(props.body.find("404 Not Found"), std::string::npos) << props.body;
     // What was there before: readable, movable to an ordinary name, deletable.
     EXPECT_EQ(call("GET", "/dav/._old.txt").body, "x");
     EXPECT_EQ(call("COPY", "/dav/._old.txt", {}, "Destination: /dav/kept.txt\r\n").status, 201);
