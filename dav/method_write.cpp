@@ -159,6 +159,35 @@ void answer(Request& r, WriteOutcome o) {
     }
 }
 
+// What refuses a PUT before its body is stored: 405 onto a collection, 423 for a lock whose
+// token is not submitted, 412 for a precondition field that does not hold. Sets replaced to
+// the size of the document it would replace.
+std::optional<WriteOutcome> put_refusal(Request& r, std::uint64_t& replaced) {
+    const auto meta = r.options.store->stat_basic(r.path);
+    if (meta && meta->collection) {
+        return WriteOutcome{405, "a collection cannot be replaced by PUT", false, {}};
+    }
+    const LockScopeToCheck self{r.path, false};
+    const LockScopeToCheck parent{storage::parent_of(r.path), false};
+    const LockScopeToCheck both[] = {self, parent};
+    if (auto d = check_write(r, meta ? std::span(both, 1) : std::span(both, 2))) {
+        return from_denial(std::move(*d));
+    }
+    if (auto reason = failed_precondition("PUT", r.ex.request().headers, validators_of(meta))) {
+        return WriteOutcome{412, std::move(*reason), false, {}};
+    }
+    replaced = meta ? meta->size : 0;
+    return std::nullopt;
+}
+
+// Whether a PUT's body may be long in coming: one over what is held in memory, of unknown
+// length, or one the client sends only after a 100 Continue.
+bool body_may_take_long(Request& r) {
+    const auto declared = r.ex.body().declared_length();
+    return r.ex.body().present() &&
+           (!declared || *declared > r.options.max_memory_put || r.ex.request().expect_continue);
+}
+
 } // namespace
 
 asio::awaitable<void> do_put(Request& r) {
@@ -196,6 +225,22 @@ asio::awaitable<void> do_put(Request& r) {
                 r.ex.response().close = true; // the body is not read
                 co_return;
             }
+        }
+    }
+    // A body that may take long is not waited for when the PUT would be refused anyway (a lock
+    // without its token, a failed precondition: RFC 9110 section 10.1.1 wants such an answer
+    // before the 100 Continue). This look holds no write pass: the one under the pass below
+    // decides.
+    if (body_may_take_long(r) &&
+        (r.if_header || (r.ex.request().may_have & http::RequestHead::conditional_fields) ||
+         r.options.locks->any().value_or(true))) {
+        auto refused = co_await r.ex.run_blocking([&r] {
+            std::uint64_t replaced = 0;
+            return put_refusal(r, replaced);
+        });
+        if (refused) {
+            answer(r, std::move(*refused));
+            co_return;
         }
     }
     auto received = co_await receive_body(r);
@@ -237,21 +282,9 @@ asio::awaitable<void> do_put(Request& r) {
                            !(r.ex.request().may_have & http::RequestHead::conditional_fields);
         std::uint64_t replaced = 0;
         if (!plain) {
-            const auto meta = r.options.store->stat_basic(r.path);
-            if (meta && meta->collection) {
-                return WriteOutcome{405, "a collection cannot be replaced by PUT", false, {}};
+            if (auto refused = put_refusal(r, replaced)) {
+                return std::move(*refused);
             }
-            const LockScopeToCheck self{r.path, false};
-            const LockScopeToCheck parent{storage::parent_of(r.path), false};
-            const LockScopeToCheck both[] = {self, parent};
-            if (auto d = check_write(r, meta ? std::span(both, 1) : std::span(both, 2))) {
-                return from_denial(std::move(*d));
-            }
-            if (auto reason =
-                    failed_precondition("PUT", r.ex.request().headers, validators_of(meta))) {
-                return WriteOutcome{412, std::move(*reason), false, {}};
-            }
-            replaced = meta ? meta->size : 0;
         }
         const std::uint64_t size = body.file ? file_size(body.file.get()) : body.in_memory().size();
         if (r.options.quota && !r.options.quota->admits(*r.options.store, size, replaced)) {

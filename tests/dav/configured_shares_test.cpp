@@ -10,9 +10,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 namespace quire::test {
 namespace {
 
@@ -28,13 +25,6 @@ std::optional<ClientResponse> send(std::uint16_t port, const std::string& method
 
 int status_of(const std::optional<ClientResponse>& r) {
     return r ? r->status : -1;
-}
-
-std::string file_text(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 TEST(ConfiguredShares, TwoBackendsInOneServerAndTheUserAsTheGitAuthor) {
@@ -98,7 +88,7 @@ writers = ["alice", "bob"]
     }
     // The folder share is plain files; the git share is a repository whose log tells who
     // did what.
-    EXPECT_EQ(file_text(dir / "files" / "a.txt"), "on the folder");
+    EXPECT_EQ(read_text(dir / "files" / "a.txt"), "on the folder");
     EXPECT_FALSE(std::filesystem::exists(dir / "files" / "n.txt"));
     auto store = storage::git::open((dir / "notes.git").string(), {});
     ASSERT_TRUE(store) << store.error().message;

@@ -120,6 +120,39 @@ TEST_P(DavAnswerTest, PipelinedPutsWithTheirBodiesStoreEveryByte) {
     EXPECT_EQ(get2.body, second);
 }
 
+// RFC 9110 section 10.1.1: a PUT that would be refused anyway (a lock without its token, a
+// precondition that fails) is answered before any 100 Continue, so its body is never sent;
+// with the token the body is asked for and stored.
+TEST_P(DavAnswerTest, AnExpectedBodyIsNotAskedForWhenThePutIsRefused) {
+    ASSERT_EQ(call("PUT", "/dav/l.txt", "old").status, 201);
+    const auto l = lock("/dav/l.txt", "Depth: 0\r\n");
+    ASSERT_EQ(l.status, 200);
+    const std::string token = "If: (<" + token_of(l) + ">)\r\n";
+    auto head = [](const std::string& extra) {
+        return "PUT /dav/l.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+               "Content-Length: 3\r\n" +
+               extra + "\r\n";
+    };
+    for (const auto& [extra, status] :
+         {std::pair{std::string(), 423}, std::pair{token + "If-Match: \"other\"\r\n", 412}}) {
+        TestClient c(server_->port());
+        c.send(head(extra));
+        auto refused = c.read_response();
+        ASSERT_TRUE(refused) << extra;
+        EXPECT_EQ(refused->status, status) << extra << refused->body;
+    }
+    TestClient c(server_->port());
+    c.send(head(token));
+    auto interim = c.read_response();
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    c.send("new");
+    auto stored = c.read_response();
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->status, 204) << stored->body;
+    EXPECT_EQ(call("GET", "/dav/l.txt").body, "new");
+}
+
 // RFC 9110 section 8.6: HEAD's Content-Length is what GET would send.
 TEST_P(DavAnswerTest, HeadOfACollectionGivesTheLengthOfItsListing) {
     ASSERT_EQ(call("MKCOL", "/dav/c").status, 201);

@@ -10,7 +10,6 @@
 #include <future>
 #include <netinet/in.h>
 #include <regex>
-#include <sstream>
 #include <sys/socket.h>
 #include <thread>
 
@@ -20,13 +19,6 @@
 
 namespace quire::test {
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 TEST(LifecycleTest, StopLetsAnInFlightRequestFinishAndClosesIdleConnections) {
     std::promise<void> entered;
@@ -80,12 +72,13 @@ TEST(LifecycleTest, WritesCombinedLogFormatAndReopensTheFile) {
         server.server().reopen_logs();
         ASSERT_TRUE(http_get(server.port(), "/second"));
     }
-    const std::string first = slurp(dir / "access.log.1");
+    const std::string first = read_text(dir / "access.log.1");
     std::regex clf(
         R"(^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /logged\?q=1 HTTP/1\.1" 200 \d+ "http://r/" "test \\"agent\\""\n$)");
     EXPECT_TRUE(std::regex_match(first, clf)) << first;
     // The server has stopped (and written everything) when its scope ends.
-    EXPECT_NE(slurp(dir / "access.log").find("\"GET /second HTTP/1.1\" 200"), std::string::npos);
+    EXPECT_NE(read_text(dir / "access.log").find("\"GET /second HTTP/1.1\" 200"),
+              std::string::npos);
 }
 
 // A request refused before its head could be parsed is logged too, with its first line as
@@ -104,7 +97,7 @@ TEST(LifecycleTest, LogsRequestsRefusedWhileParsing) {
             ASSERT_TRUE(c.read_response()) << request;
         }
     }
-    const std::string log = slurp(dir / "access.log");
+    const std::string log = read_text(dir / "access.log");
     EXPECT_NE(log.find("\"GET /folded HTTP/1.1\" 400 "), std::string::npos) << log;
     EXPECT_NE(log.find("\"GET /v HTTP/2.0\" 505 "), std::string::npos) << log;
     EXPECT_NE(log.find("\"GET /\\\"quote\\\" HTTP/1.1\" 400 "), std::string::npos) << log;
@@ -129,7 +122,7 @@ TEST(LifecycleTest, LogsTheBytesOfAStreamedBody) {
             EXPECT_NE(c.read_until_close().find("piece"), std::string::npos) << request;
         }
     }
-    const std::string log = slurp(dir / "access.log");
+    const std::string log = read_text(dir / "access.log");
     EXPECT_NE(log.find("\"GET /chunked HTTP/1.1\" 200 10 "), std::string::npos) << log;
     EXPECT_NE(log.find("\"GET /plain HTTP/1.0\" 200 10 "), std::string::npos) << log;
 }
@@ -172,7 +165,7 @@ TEST(LifecycleTest, LogsTheBytesSentOfAFileTheClientLeft) {
         for (int i = 0; i < 2000 && std::filesystem::file_size(dir / "access.log") == 0; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    const std::string log = slurp(dir / "access.log");
+    const std::string log = read_text(dir / "access.log");
     std::smatch m;
     ASSERT_TRUE(std::regex_search(log, m, std::regex(R"("GET /big HTTP/1\.1" 200 (\S+) )"))) << log;
     ASSERT_NE(m[1].str(), "-") << log;

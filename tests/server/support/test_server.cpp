@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace quire::test {
@@ -23,6 +24,13 @@ void TempDir::write(const std::string& name, const std::string& content) const {
     auto p = path_ / name;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << content;
+}
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
 }
 
 std::shared_ptr<config::Config> make_config(std::vector<core::Mount> mounts, unsigned workers) {

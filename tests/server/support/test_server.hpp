@@ -25,6 +25,9 @@ private:
     std::filesystem::path path_;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& p);
+
 // A config with one plain listener on 127.0.0.1:0 and one default vhost with the mounts given.
 std::shared_ptr<config::Config> make_config(std::vector<core::Mount> mounts, unsigned workers = 1);
 
