@@ -142,12 +142,7 @@ TEST_P(DavAnswerTest, AnExpectedBodyIsNotAskedForWhenThePutIsRefused) {
         EXPECT_EQ(refused->status, status) << extra << refused->body;
     }
     TestClient c(server_->port());
-    c.send(head(token));
-    auto interim = c.read_response();
-    ASSERT_TRUE(interim);
-    EXPECT_EQ(interim->status, 100);
-    c.send("new");
-    auto stored = c.read_response();
+    auto stored = c.send_after_continue(head(token), "new");
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->status, 204) << stored->body;
     EXPECT_EQ(call("GET", "/dav/l.txt").body, "new");

@@ -253,12 +253,8 @@ TEST_F(ConnectionTest, DecodesAChunkedRequestBodyWithExtensionsAndTrailers) {
 
 TEST_F(ConnectionTest, SendsContinueBeforeReadingAnExpectedBody) {
     TestClient c(port());
-    c.send("PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
-    auto interim = c.read_response();
-    ASSERT_TRUE(interim);
-    EXPECT_EQ(interim->status, 100);
-    c.send("abc");
-    auto r = c.read_response();
+    auto r = c.send_after_continue(
+        "PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n", "abc");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->body, "PUT /e\nabc");

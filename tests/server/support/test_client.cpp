@@ -77,6 +77,17 @@ std::string TestClient::read_raw(std::size_t n) {
     return out;
 }
 
+std::optional<ClientResponse> TestClient::send_after_continue(const std::string& head,
+                                                              const std::string& body) {
+    send(head);
+    auto interim = read_response();
+    if (!interim || interim->status != 100) {
+        return interim;
+    }
+    send(body);
+    return read_response();
+}
+
 std::optional<ClientResponse> TestClient::read_response(bool head_only) {
     ClientResponse r;
     auto status = read_line();

@@ -33,6 +33,11 @@ public:
     void send(const std::string& bytes);
     // Reads one response; head_only for answers to HEAD (no body whatever the headers say).
     std::optional<ClientResponse> read_response(bool head_only = false);
+    // Sends a head with Expect: 100-continue, then the body once the 100 Continue came, and
+    // returns the final response; an answer other than 100 to the head is returned as it is
+    // (the body not sent).
+    std::optional<ClientResponse> send_after_continue(const std::string& head,
+                                                      const std::string& body);
     // Reads until the server closes; returns what arrived.
     std::string read_until_close();
     // True when the server has closed the connection (reads end of stream).
