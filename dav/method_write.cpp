@@ -7,24 +7,20 @@
 #include "http/conditional.hpp"
 #include "storage/path.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 
 namespace quire::dav {
 
 namespace {
 
-// A PUT body: in memory when small, else in an unnamed temporary file (never the whole body in
-// memory, never a name left behind). In memory: read into `memory`, or, when it came whole with
-// the head, left in the connection's buffer (`buffered`, valid while the request is handled).
+// A PUT body: in memory when its declared length is small, else written into the store as it
+// arrives (`stream`, never the whole body in memory). In memory: read into `memory`, or, when
+// it came whole with the head, left in the connection's buffer (`buffered`, valid while the
+// request is handled).
 struct PutBody {
     std::string memory;
     std::optional<std::string_view> buffered;
-    core::UniqueFd file;
+    std::unique_ptr<storage::PutStream> stream;
 
     std::string_view in_memory() const { return buffered ? *buffered : std::string_view(memory); }
 };
@@ -38,71 +34,6 @@ bool read_failed(Request& r, const tl::expected<std::size_t, core::BodyError>& n
     fail(r.ex, n.error().status, n.error().reason);
     r.ex.response().close = true;
     return true;
-}
-
-asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
-    PutBody out;
-    auto& body = r.ex.body();
-    if (!body.present()) {
-        co_return out;
-    }
-    // A declared length that fits in memory: left in the connection's buffer when it is all
-    // there, else read straight into the string: no 64 KiB buffer to allocate and free, and no
-    // copy out of it (callgrind: a tenth of a 4 KiB PUT's instructions went to that buffer's
-    // malloc, free and copy).
-    if (auto length = body.declared_length(); length && *length <= r.options.max_memory_put) {
-        if ((out.buffered = body.take_whole_if_buffered())) {
-            co_return out;
-        }
-        out.memory.resize(static_cast<std::size_t>(*length));
-        std::size_t got = 0;
-        while (got < out.memory.size()) {
-            auto n =
-                co_await body.read(std::span(out.memory.data() + got, out.memory.size() - got));
-            if (read_failed(r, n)) {
-                co_return std::nullopt;
-            }
-            if (*n == 0) {
-                break;
-            }
-            got += *n;
-        }
-        out.memory.resize(got);
-        co_return out;
-    }
-    constexpr std::size_t piece = 64 * 1024;
-    const auto buf = std::make_unique_for_overwrite<char[]>(piece); // not zero-filled: per PUT
-    for (;;) {
-        auto n = co_await body.read(std::span(buf.get(), piece));
-        if (read_failed(r, n)) {
-            co_return std::nullopt;
-        }
-        if (*n == 0) {
-            break;
-        }
-        if (!out.file && out.memory.size() + *n > r.options.max_memory_put) {
-            const auto dir = std::filesystem::temp_directory_path();
-            out.file = core::UniqueFd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
-            if (!out.file || ::write(out.file.get(), out.memory.data(), out.memory.size()) !=
-                                 static_cast<ssize_t>(out.memory.size())) {
-                fail(r.ex, 507, "cannot spool the request body to a temporary file");
-                r.ex.response().close = true;
-                co_return std::nullopt;
-            }
-            out.memory.clear();
-        }
-        if (out.file) {
-            // Spooling is a short local write, like nginx's client_body_temp.
-            if (::write(out.file.get(), buf.get(), *n) != static_cast<ssize_t>(*n)) {
-                fail(r.ex, 507, "cannot spool the request body to a temporary file");
-                r.ex.response().close = true;
-                co_return std::nullopt;
-            }
-        } else {
-            out.memory.append(buf.get(), *n);
-        }
-    }
-    co_return out;
 }
 
 // If-Match / If-None-Match as the store's atomic precondition when they hold one tag or "*".
@@ -135,11 +66,6 @@ WriteOutcome quota_exceeded() {
     return WriteOutcome{507, error_body("quota-not-exceeded"), true, {}};
 }
 
-std::uint64_t file_size(int fd) {
-    struct stat st {};
-    return ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
-
 WriteOutcome from_denial(Denial d) {
     return WriteOutcome{d.status, std::move(d.body), d.xml, {}};
 }
@@ -157,6 +83,77 @@ void answer(Request& r, WriteOutcome o) {
     if (!o.etag.empty()) {
         res.headers.add("ETag", quoted_etag(o.etag));
     }
+}
+
+asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
+    PutBody out;
+    auto& body = r.ex.body();
+    if (!body.present()) {
+        co_return out;
+    }
+    // A declared length that fits in memory: left in the connection's buffer when it is all
+    // there, else read straight into the string: no 64 KiB buffer to allocate and free, and no
+    // copy out of it (callgrind: a tenth of a 4 KiB PUT's instructions went to that buffer's
+    // malloc, free and copy).
+    if (auto length = body.declared_length(); length && *length <= r.options.max_memory_put) {
+        if ((out.buffered = body.take_whole_if_buffered())) {
+            co_return out;
+        }
+        out.memory.resize(static_cast<std::size_t>(*length));
+        std::size_t got = 0;
+        while (got < out.memory.size()) {
+            auto n =
+                co_await body.read(std::span(out.memory.data() + got, out.memory.size() - got));
+            if (read_failed(r, n)) {
+                co_return std::nullopt;
+            }
+            if (*n == 0) {
+                break;
+            }
+            got += *n;
+        }
+        out.memory.resize(got);
+        co_return out;
+    }
+    // Larger, or of unknown length (chunked): into the store piece by piece as it arrives (fs:
+    // into the file beside the target that becomes the document), each piece written on the
+    // blocking pool, which no slow client holds while the next piece is awaited.
+    auto stream = co_await r.ex.run_blocking([&r] { return r.options.store->begin_put(r.path); });
+    if (!stream) {
+        answer(r, from_error(stream.error()));
+        co_return std::nullopt;
+    }
+    out.stream = std::move(*stream);
+    // A piece is filled from as many reads as it takes before it goes to the pool: a read
+    // gives what one segment brought, and a hand-off per read cost more than the write.
+    constexpr std::size_t piece = 1024 * 1024;
+    const auto buf = std::make_unique_for_overwrite<char[]>(piece); // not zero-filled
+    for (bool ended = false; !ended;) {
+        std::size_t filled = 0;
+        while (filled < piece) {
+            auto n = co_await body.read(std::span(buf.get() + filled, piece - filled));
+            if (read_failed(r, n)) {
+                co_return std::nullopt; // the stream goes, and what it wrote with it
+            }
+            if (*n == 0) {
+                ended = true;
+                break;
+            }
+            filled += *n;
+        }
+        if (filled == 0) {
+            break;
+        }
+        auto wrote = co_await r.ex.run_blocking([&out, &buf, filled] {
+            return out.stream->write(std::as_bytes(std::span(buf.get(), filled)));
+        });
+        if (!wrote) {
+            answer(r, from_error(wrote.error())); // a full disk: 507
+            r.ex.response().close = true;         // the rest of the body is not read
+            co_return std::nullopt;
+        }
+    }
+    co_return out;
 }
 
 // What refuses a PUT before its body is stored: 405 onto a collection, 423 for a lock whose
@@ -260,7 +257,7 @@ asio::awaitable<void> do_put(Request& r) {
     // thread, without the two futex hand-offs to the pool and back (strace: about 13 system calls
     // per PUT became 10; in requests/s the gain is within the benchmark's noise).
     constexpr std::size_t inline_put_max = 64 * 1024;
-    if (!received->file && received->in_memory().size() <= inline_put_max && !r.if_header &&
+    if (!received->stream && received->in_memory().size() <= inline_put_max && !r.if_header &&
         !r.options.quota && !(r.ex.request().may_have & http::RequestHead::conditional_fields)) {
         // The pass first: a lock granted after the look at the table would otherwise be missed.
         auto pass = r.options.gate->try_write({r.path});
@@ -286,15 +283,13 @@ asio::awaitable<void> do_put(Request& r) {
                 return std::move(*refused);
             }
         }
-        const std::uint64_t size = body.file ? file_size(body.file.get()) : body.in_memory().size();
+        const std::uint64_t size = body.stream ? body.stream->size() : body.in_memory().size();
         if (r.options.quota && !r.options.quota->admits(*r.options.store, size, replaced)) {
             return quota_exceeded();
         }
         storage::Result<storage::PutResult> put;
-        if (body.file) {
-            ::lseek(body.file.get(), 0, SEEK_SET);
-            storage::FdSource source(body.file.get());
-            put = r.options.store->put(r.path, source, options, r.actor);
+        if (body.stream) {
+            put = body.stream->finish(options, r.actor);
         } else {
             storage::MemorySource source(body.in_memory());
             put = r.options.store->put(r.path, source, options, r.actor);

@@ -53,6 +53,7 @@ public:
                                                  const PutOptions&, std::string_view) override {
         return Result<PutResult>(refused());
     }
+    Result<std::unique_ptr<PutStream>> begin_put(std::string_view) override { return refused(); }
     Result<void> mkcol(std::string_view, std::string_view) override { return refused(); }
     Result<void> remove(std::string_view, const Precondition&, std::string_view) override {
         return refused();

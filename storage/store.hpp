@@ -73,6 +73,19 @@ struct PutResult {
 
 enum class Depth { zero, infinity };
 
+// A document's new body taken piece by piece before the write is decided (Store::begin_put):
+// the pieces arrive as the client sends them, and nothing is visible until finish(). Dropped
+// unfinished, it leaves no trace and the old content stays.
+class PutStream {
+public:
+    virtual ~PutStream() = default;
+    virtual Result<void> write(std::span<const std::byte> piece) = 0;
+    // The bytes written so far.
+    virtual std::uint64_t size() const = 0;
+    // Puts what was written at the path begin_put named, atomically, as put() does; call once.
+    virtual Result<PutResult> finish(const PutOptions& options, std::string_view actor) = 0;
+};
+
 struct ListOptions {
     bool with_props = false;
 };
@@ -173,6 +186,10 @@ public:
     // Writes a document atomically: readers see the old or the new body, never a mix.
     virtual Result<PutResult> put(std::string_view path, Source& body, const PutOptions& options,
                                   std::string_view actor) = 0;
+    // A put whose body comes in pieces (a large or chunked request body, written as it
+    // arrives). The default keeps the pieces in an unnamed temporary file under TMPDIR and
+    // calls put() at finish(); a store that can writes them where the document will be.
+    virtual Result<std::unique_ptr<PutStream>> begin_put(std::string_view path);
     // A put of a body held in memory that the store finishes at once, waiting for nothing (as
     // try_move_now): its result, or nullopt when it cannot, and put() must be called instead
     // (from the blocking pool).

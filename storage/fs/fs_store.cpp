@@ -456,6 +456,16 @@ public:
         return place_put(*path, *staged, options);
     }
 
+    Result<std::unique_ptr<PutStream>> begin_put(std::string_view raw) override {
+        auto path = normalise(raw);
+        if (!path)
+            return tl::unexpected(path.error());
+        auto staged = open_staging(*path);
+        if (!staged)
+            return tl::unexpected(staged.error());
+        return std::make_unique<FsPutStream>(*this, std::move(*path), std::move(*staged));
+    }
+
     // Bodies in memory up to this size are written under the writer lock (put, try_put_now).
     static constexpr std::size_t max_quick_put = 64 * 1024;
     // How long an event loop's quick put or move waits for the writer lock. Another quick put
@@ -739,6 +749,28 @@ private:
     }
 
     Result<StagedBody> stage_body(const std::string& path, Source& source) {
+        auto staged = open_staging(path);
+        if (!staged)
+            return tl::unexpected(staged.error());
+        // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
+        constexpr std::size_t buf_size = 64 * 1024;
+        auto buf = std::make_unique_for_overwrite<std::byte[]>(buf_size);
+        for (;;) {
+            auto n = source.read({buf.get(), buf_size});
+            if (!n)
+                return tl::unexpected(n.error());
+            if (*n == 0)
+                break;
+            if (auto ok = write_all(staged->fd.get(), buf.get(), *n); !ok)
+                return tl::unexpected(ok.error());
+        }
+        if (auto ok = seal_staging(*staged, path); !ok)
+            return tl::unexpected(ok.error());
+        return staged;
+    }
+
+    // The file a PUT's body is written to, beside its target, with no name yet.
+    Result<StagedBody> open_staging(const std::string& path) {
         if (is_root(path))
             return fail(Errc::is_a_collection, "/");
         // The body goes to a temporary file in the same folder, then is renamed over the
@@ -769,30 +801,51 @@ private:
                 return tl::unexpected(failed(errno));
         }
         TempFile temp = anonymous ? TempFile() : TempFile(folder.get(), name);
-        // Uninitialised: zero-filling the buffer on every PUT showed up as memset in profiles.
-        constexpr std::size_t buf_size = 64 * 1024;
-        auto buf = std::make_unique_for_overwrite<std::byte[]>(buf_size);
-        for (;;) {
-            auto n = source.read({buf.get(), buf_size});
-            if (!n)
-                return tl::unexpected(n.error());
-            if (*n == 0)
-                break;
-            if (auto ok = write_all(fd.get(), buf.get(), *n); !ok)
-                return tl::unexpected(ok.error());
-        }
-        if (auto ok = set_precise_mtime(fd.get()); !ok)
-            return tl::unexpected(ok.error());
-        if (durable_ && ::fsync(fd.get()) != 0)
+        return StagedBody{std::move(fd),        anonymous,       std::move(folder), std::move(name),
+                          std::move(temp_path), std::move(temp), FileInfo{}};
+    }
+
+    // The body is all written: its modification time, its sync on a durable store, and what
+    // it is (the inode goes into the intent; naming the file later changes neither it nor
+    // the etag's other parts, size and mtime).
+    Result<void> seal_staging(StagedBody& staged, const std::string& path) {
+        if (auto ok = set_precise_mtime(staged.fd.get()); !ok)
+            return ok;
+        if (durable_ && ::fsync(staged.fd.get()) != 0)
             return tl::unexpected(errno_error(errno, "fsync " + path));
-        // The inode goes into the intent; naming the file later changes neither it nor the
-        // etag's other parts (size, mtime).
-        auto written = file_info(fd.get(), "", AT_EMPTY_PATH);
+        auto written = file_info(staged.fd.get(), "", AT_EMPTY_PATH);
         if (!written)
             return tl::unexpected(written.error());
-        return StagedBody{std::move(fd),        anonymous,       std::move(folder), std::move(name),
-                          std::move(temp_path), std::move(temp), *written};
+        staged.written = *written;
+        return {};
     }
+
+    // A put whose pieces go straight into the staged file beside the target, outside the
+    // writer lock; finish() names it as put() does.
+    class FsPutStream final : public PutStream {
+    public:
+        FsPutStream(FsStore& store, std::string path, StagedBody staged)
+            : store_(store), path_(std::move(path)), staged_(std::move(staged)) {}
+        Result<void> write(std::span<const std::byte> piece) override {
+            if (auto ok = write_all(staged_.fd.get(), piece.data(), piece.size()); !ok)
+                return ok;
+            size_ += piece.size();
+            return {};
+        }
+        std::uint64_t size() const override { return size_; }
+        Result<PutResult> finish(const PutOptions& options, std::string_view) override {
+            if (auto ok = store_.seal_staging(staged_, path_); !ok)
+                return tl::unexpected(ok.error());
+            auto lock = store_.write_lock();
+            return store_.place_put(path_, staged_, options);
+        }
+
+    private:
+        FsStore& store_;
+        std::string path_;
+        StagedBody staged_;
+        std::uint64_t size_ = 0;
+    };
 
     // Gives a PUT's body its name. A new name gets the anonymous file linked in directly (one
     // directory operation); an existing one is replaced atomically by a rename from the hidden

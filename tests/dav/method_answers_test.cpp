@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <regex>
+#include <sstream>
 #include <string>
 
 namespace quire::test {
@@ -146,6 +149,53 @@ TEST_P(DavAnswerTest, AnExpectedBodyIsNotAskedForWhenThePutIsRefused) {
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->status, 204) << stored->body;
     EXPECT_EQ(call("GET", "/dav/l.txt").body, "new");
+}
+
+// A body over what is held in memory, or chunked, goes into the store as it arrives
+// (Store::begin_put): stored whole at its end; cut off, it leaves the old document and, on fs,
+// no file behind; to a missing parent it is a 409 before the 100 Continue.
+TEST_P(DavAnswerTest, LongBodiesAreWrittenAsTheyArrive) {
+    ASSERT_EQ(call("PUT", "/dav/doc", "old").status, 201);
+    std::string whole;
+    std::string chunked = "PUT /dav/doc HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 40; ++i) {
+        const std::string piece(64 * 1024 + i, static_cast<char>('a' + i % 26));
+        whole += piece;
+        std::ostringstream size;
+        size << std::hex << piece.size();
+        chunked += size.str() + "\r\n" + piece + "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+    EXPECT_EQ(raw(chunked).status, 204);
+    EXPECT_TRUE(call("GET", "/dav/doc").body == whole) << "the chunked body differs";
+
+    {
+        TestClient c(server_->port());
+        c.send("PUT /dav/doc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+               std::to_string(4u << 20) + "\r\n\r\n" + std::string(3u << 19, 'z'));
+        c.shutdown_write(); // the client gives up after 1.5 of its 4 MiB
+        auto r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 400) << r->body;
+    }
+    EXPECT_TRUE(call("GET", "/dav/doc").body == whole) << "the old document is gone";
+    if (GetParam() == "fs" || GetParam() == "fs_quick") {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(dir_ / "share")) {
+            names.push_back(e.path().filename().string());
+        }
+        std::sort(names.begin(), names.end());
+        EXPECT_EQ(names, (std::vector<std::string>{".quire", "doc"}));
+    }
+
+    TestClient c(server_->port());
+    auto missing = c.send_after_continue(
+        "PUT /dav/none/doc HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+        "Content-Length: 2000000\r\n\r\n",
+        std::string(2000000, 'm'));
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 409) << missing->body;
 }
 
 // RFC 9110 section 8.6: HEAD's Content-Length is what GET would send.

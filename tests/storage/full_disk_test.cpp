@@ -139,5 +139,39 @@ TYPED_TEST(FullDiskTest, AStoreOpensOnAFullDisk) {
     EXPECT_EQ(listing->size(), 1u);
 }
 
+// A body written as it arrives (begin_put) into a full disk: the piece that does not fit fails
+// typed; the stream dropped gives its space back, and the old content stays. On fs the pieces
+// go to the share's own disk; the other backends spool them under TMPDIR, so only their
+// finish() meets the full disk.
+TYPED_TEST(FullDiskTest, APutStreamIntoAFullDiskFailsAndFreesItsSpace) {
+    auto store = TypeParam::open(this->root_);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE(put(**store, "/doc", "old content"));
+    std::string piece(256 * 1024, '\0');
+    std::mt19937_64 rng(7);
+    for (auto& c : piece)
+        c = static_cast<char>(rng());
+    std::optional<Error> failed;
+    {
+        auto stream = (*store)->begin_put("/doc");
+        ASSERT_TRUE(stream) << stream.error().message;
+        for (int i = 0; i < 32 && !failed; ++i) { // 8 MiB into 4
+            if (auto ok = (*stream)->write(std::as_bytes(std::span(piece.data(), piece.size())));
+                !ok)
+                failed = ok.error();
+        }
+        if (!failed) {
+            auto done = (*stream)->finish({}, "t");
+            ASSERT_FALSE(done);
+            failed = done.error();
+        }
+    }
+    EXPECT_EQ(failed->code, Errc::insufficient_storage) << failed->message;
+    EXPECT_EQ(*get(**store, "/doc"), "old content");
+    auto small = put(**store, "/doc", std::string(512 * 1024, 's'));
+    EXPECT_TRUE(small) << "the dropped stream kept its space: " << small.error().message;
+    EXPECT_EQ(TypeParam::integrity(this->root_), "");
+}
+
 } // namespace
 } // namespace quire::storage::testing
