@@ -85,6 +85,12 @@ void answer(Request& r, WriteOutcome o) {
     }
 }
 
+// Drops a put stream that will not finish on the blocking pool: giving back the blocks of a
+// large unnamed file is file system work that must not stall the event loop.
+asio::awaitable<void> drop_on_pool(Request& r, std::unique_ptr<storage::PutStream> stream) {
+    co_await r.ex.run_blocking([&stream] { stream.reset(); });
+}
+
 asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
     PutBody out;
     auto& body = r.ex.body();
@@ -133,7 +139,8 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
         while (filled < piece) {
             auto n = co_await body.read(std::span(buf.get() + filled, piece - filled));
             if (read_failed(r, n)) {
-                co_return std::nullopt; // the stream goes, and what it wrote with it
+                co_await drop_on_pool(r, std::move(out.stream)); // and what it wrote with it
+                co_return std::nullopt;
             }
             if (*n == 0) {
                 ended = true;
@@ -150,6 +157,7 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
         if (!wrote) {
             answer(r, from_error(wrote.error())); // a full disk: 507
             r.ex.response().close = true;         // the rest of the body is not read
+            co_await drop_on_pool(r, std::move(out.stream));
             co_return std::nullopt;
         }
     }
