@@ -1,6 +1,9 @@
 #include "multistatus.hpp"
 
+#include "dead_value.hpp"
 #include "xml.hpp"
+
+#include <algorithm>
 
 #include "http/status.hpp"
 
@@ -24,7 +27,7 @@ void open_tag(std::string& out, std::string_view ns, std::string_view name, std:
     }
     if (!lang.empty()) {
         out += " xml:lang=\"";
-        append_escaped(out, lang);
+        out += lang; // escaped
         out += '"';
     }
 }
@@ -48,23 +51,98 @@ std::string status_line(int status) {
     return line;
 }
 
-void append_property(std::string& out, std::string_view ns, std::string_view name,
-                     std::string_view value) {
-    std::string_view lang;
-    if (value.starts_with("<?lang ")) {
-        const auto end = value.find("?>");
-        if (end != std::string_view::npos) {
-            lang = value.substr(7, end - 7);
-            value.remove_prefix(end + 2);
+namespace {
+
+// A property whose value brings namespace declarations: they go on the property element, whose
+// own prefix must then not be one of them unless bound to the property's namespace.
+void append_declaring_property(std::string& out, std::string_view ns, std::string_view name,
+                               const DeadValue& v) {
+    const auto declarations = split_declarations(v.declarations);
+    std::string escaped_ns;
+    append_escaped(escaped_ns, ns);
+    auto declared = [&](std::string_view prefix) {
+        return std::any_of(declarations.begin(), declarations.end(), [&](const Declaration& d) {
+            return d.name != "xmlns" && d.prefix() == prefix;
+        });
+    };
+    std::string prefix;
+    bool declare = false;
+    if (!ns.empty()) {
+        for (const auto& d : declarations) {
+            if (d.name != "xmlns" && d.uri == escaped_ns) {
+                prefix = d.prefix();
+                break;
+            }
+        }
+        if (prefix.empty() && ns == dav_ns && !declared("D")) {
+            prefix = "D"; // declared on the root
+        }
+        for (int i = -1; prefix.empty(); ++i) {
+            std::string candidate = "X"; // (not "X" + ...: g++ 12 warns wrongly, -Wrestrict)
+            if (i >= 0) {
+                candidate += std::to_string(i);
+            }
+            if (!declared(candidate)) {
+                prefix = candidate;
+                declare = true;
+            }
+        }
+        prefix += ':';
+    }
+    out += '<';
+    out += prefix;
+    out += name;
+    if (declare) {
+        out += " xmlns:";
+        out.append(prefix, 0, prefix.size() - 1);
+        out += "=\"";
+        out += escaped_ns;
+        out += '"';
+    }
+    for (const auto& d : declarations) {
+        // A property in no namespace is unprefixed, so its value cannot have relied on a
+        // default namespace.
+        if (!(ns.empty() && d.name == "xmlns")) {
+            out += ' ';
+            out += d.name;
+            out += "=\"";
+            out += d.uri;
+            out += '"';
         }
     }
-    open_tag(out, ns, name, lang);
-    if (value.empty()) {
+    if (!v.lang.empty()) {
+        out += " xml:lang=\"";
+        out += v.lang;
+        out += '"';
+    }
+    if (v.content.empty()) {
         out += "/>";
         return;
     }
     out += '>';
-    out += value;
+    out += v.content;
+    out += "</";
+    out += prefix;
+    out += name;
+    out += '>';
+}
+
+} // namespace
+
+void append_property(std::string& out, std::string_view ns, std::string_view name,
+                     std::string_view value) {
+    const auto v = decode_dead_value(value);
+    if (!v.declarations.empty()) {
+        append_declaring_property(out, ns, name, v);
+        return;
+    }
+    open_tag(out, ns, name, v.lang);
+    if (v.content.empty()) {
+        out += "/>";
+        return;
+    }
+    out += '>';
+    out += v.content;
     close_tag(out, ns, name);
 }
 

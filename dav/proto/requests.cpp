@@ -1,6 +1,10 @@
 #include "requests.hpp"
 
+#include "dead_value.hpp"
+#include "raw_content.hpp"
 #include "xml.hpp"
+
+#include <optional>
 
 #include <charconv>
 
@@ -111,6 +115,7 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
         return tl::unexpected(unexpected_root(doc->root(), "propertyupdate"));
     }
     std::vector<PropPatchOp> ops;
+    std::optional<RawContent> raw; // made at the first set
     for (auto c : doc->root().children()) {
         const bool set = is(c, dav_ns, "set");
         if (!set && !is(c, dav_ns, "remove")) {
@@ -127,19 +132,25 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
             const auto q = qname(p);
             PropPatchOp op{PropertyName{std::string(q.ns), std::string(q.local)}, std::nullopt};
             if (set) {
-                op.value = inner_xml(p);
                 if (const auto lang = xml_lang(p); !lang.empty()) {
-                    // A language tag (RFC 5646: letters, digits, hyphens) or nothing: kept in
-                    // front of the value so that it comes back (RFC 4918 section 4.3), where
-                    // anything else could end the <?lang ...?> marker early.
+                    // Values of xml:lang are language tags (XML 1.0 section 2.12, RFC 5646:
+                    // letters, digits, hyphens).
                     if (lang.size() > 64 ||
                         lang.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
                                                "VWXYZ0123456789-") != std::string_view::npos) {
                         return tl::unexpected("xml:lang \"" + std::string(lang.substr(0, 64)) +
                                               "\" is not a language tag");
                     }
-                    op.value = "<?lang " + std::string(lang) + "?>" + *op.value;
                 }
+                if (!raw) {
+                    auto r = RawContent::of(body);
+                    if (!r) {
+                        return tl::unexpected(r.error());
+                    }
+                    raw.emplace(std::move(*r));
+                }
+                // Kept byte for byte, with what it needs from around it (dead_value.hpp).
+                op.value = encode_dead_value(p, raw->content(p));
             }
             ops.push_back(std::move(op));
         }

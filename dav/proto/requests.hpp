@@ -28,7 +28,7 @@ tl::expected<PropfindRequest, std::string> parse_propfind(std::string_view body)
 // PROPPATCH (RFC 4918 section 9.2, 14.19): set and remove in document order.
 struct PropPatchOp {
     PropertyName name;
-    std::optional<std::string> value; // set: inner XML (namespaces declared); remove: none
+    std::optional<std::string> value; // set: as stored (dead_value.hpp); remove: none
 };
 tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_view body);
 

@@ -1,7 +1,9 @@
 // Fuzzes the parsers of WebDAV XML request bodies (PROPFIND, PROPPATCH, LOCK, REPORT) with the
 // same bytes, and the conversion of a body in another encoding to UTF-8 that comes first.
 // Invariants: a parse either fails with a message or yields values that make sense (names
-// non-empty, values that re-parse as XML content), and never crashes or leaks.
+// non-empty, values that re-parse as XML content and keep the bytes sent), and never crashes or
+// leaks.
+#include "dav/proto/dead_value.hpp"
 #include "dav/proto/multistatus.hpp"
 #include "dav/proto/requests.hpp"
 #include "dav/proto/xml.hpp"
@@ -31,11 +33,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto& op : *ops) {
             FUZZ_CHECK(!op.name.name.empty());
             if (op.value) {
-                // A stored value must come back as well-formed XML inside its property.
+                // A stored value must come back as well-formed XML inside its property, with
+                // its content as sent, byte for byte.
                 std::string doc = "<D:multistatus xmlns:D=\"DAV:\">";
                 append_property(doc, op.name.ns, op.name.name, *op.value);
                 doc += "</D:multistatus>";
                 FUZZ_CHECK(parse_xml(doc).has_value());
+                const auto content = decode_dead_value(*op.value).content;
+                FUZZ_CHECK(body.find(content) != std::string_view::npos);
+                FUZZ_CHECK(doc.find(content) != std::string::npos);
             }
         }
     } else {
