@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <cstring>
+#include <limits>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -89,7 +90,31 @@ std::optional<ClientResponse> TestClient::send_after_continue(const std::string&
 }
 
 std::optional<ClientResponse> TestClient::read_response(bool head_only) {
+    return read_response_to(head_only, nullptr);
+}
+
+std::optional<ClientResponse> TestClient::read_response_streamed(const BodySink& sink) {
+    return read_response_to(false, &sink);
+}
+
+std::optional<ClientResponse> TestClient::read_response_to(bool head_only, const BodySink* sink) {
     ClientResponse r;
+    constexpr std::size_t piece = 64u << 10;
+    // Reads n bytes of body (fewer at end of stream) into r.body or the sink.
+    auto take = [&](std::size_t n) {
+        while (n > 0) {
+            const auto part = read_raw(std::min(n, piece));
+            if (part.empty()) {
+                return;
+            }
+            n -= part.size();
+            if (sink) {
+                (*sink)(part);
+            } else {
+                r.body += part;
+            }
+        }
+    };
     auto status = read_line();
     if (!status) {
         return std::nullopt;
@@ -140,13 +165,13 @@ std::optional<ClientResponse> TestClient::read_response(bool head_only) {
                 }
                 break;
             }
-            r.body += read_raw(size);
+            take(size);
             read_line();
         }
     } else if (auto len = r.header("content-length")) {
-        r.body = read_raw(std::stoul(*len));
+        take(std::stoul(*len));
     } else {
-        r.body = read_until_close();
+        take(std::numeric_limits<std::size_t>::max());
     }
     return r;
 }

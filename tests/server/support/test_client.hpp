@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace quire::test {
 
@@ -33,6 +35,10 @@ public:
     void send(const std::string& bytes);
     // Reads one response; head_only for answers to HEAD (no body whatever the headers say).
     std::optional<ClientResponse> read_response(bool head_only = false);
+    // As read_response, but the body goes to sink piece by piece (at most 64 KiB at a time)
+    // instead of into ClientResponse::body: for bodies too large to hold.
+    using BodySink = std::function<void(std::string_view)>;
+    std::optional<ClientResponse> read_response_streamed(const BodySink& sink);
     // Sends a head with Expect: 100-continue, then the body once the 100 Continue came, and
     // returns the final response; an answer other than 100 to the head is returned as it is
     // (the body not sent).
@@ -48,6 +54,7 @@ public:
     int fd() const { return fd_; }
 
 private:
+    std::optional<ClientResponse> read_response_to(bool head_only, const BodySink* sink);
     bool fill();
     std::optional<std::string> read_line();
 
