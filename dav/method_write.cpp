@@ -124,7 +124,16 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
     // Larger, or of unknown length (chunked): into the store piece by piece as it arrives (fs:
     // into the file beside the target that becomes the document), each piece written on the
     // blocking pool, which no slow client holds while the next piece is awaited.
-    auto stream = co_await r.ex.run_blocking([&r] { return r.options.store->begin_put(r.path); });
+    // With a quota, what the body may reach before it is refused (the write pass checks again
+    // at the end): a body of unknown length does not fill the disk far beyond the quota.
+    std::uint64_t replaced = 0;
+    auto stream = co_await r.ex.run_blocking([&r, &replaced] {
+        if (r.options.quota) {
+            const auto meta = r.options.store->stat_basic(r.path);
+            replaced = meta && !meta->collection ? meta->size : 0;
+        }
+        return r.options.store->begin_put(r.path);
+    });
     if (!stream) {
         answer(r, from_error(stream.error()));
         co_return std::nullopt;
@@ -151,12 +160,21 @@ asio::awaitable<std::optional<PutBody>> receive_body(Request& r) {
         if (filled == 0) {
             break;
         }
-        auto wrote = co_await r.ex.run_blocking([&out, &buf, filled] {
-            return out.stream->write(std::as_bytes(std::span(buf.get(), filled)));
-        });
-        if (!wrote) {
-            answer(r, from_error(wrote.error())); // a full disk: 507
-            r.ex.response().close = true;         // the rest of the body is not read
+        auto refused = co_await r.ex.run_blocking(
+            [&r, &out, &buf, filled, replaced]() -> std::optional<WriteOutcome> {
+                auto wrote = out.stream->write(std::as_bytes(std::span(buf.get(), filled)));
+                if (!wrote) {
+                    return from_error(wrote.error()); // a full disk: 507
+                }
+                if (r.options.quota &&
+                    !r.options.quota->admits(*r.options.store, out.stream->size(), replaced)) {
+                    return quota_exceeded();
+                }
+                return std::nullopt;
+            });
+        if (refused) {
+            answer(r, std::move(*refused));
+            r.ex.response().close = true; // the rest of the body is not read
             co_await drop_on_pool(r, std::move(out.stream));
             co_return std::nullopt;
         }

@@ -698,6 +698,11 @@ asio::awaitable<bool> Connection<Stream>::serve_one() {
     if (!body_.finished()) {
         if (body_.failed()) {
             keep_alive = false;
+        } else if (response->close) {
+            // The handler will not read the rest (a body over a quota, a write that failed):
+            // waiting for it would hold the answer as long as the client keeps sending.
+            keep_alive = false;
+            linger_ = true;
         } else if (body_.present() && request.expect_continue && !body_.started()) {
             keep_alive = false; // the client may never send it: do not wait for it
             linger_ = true;

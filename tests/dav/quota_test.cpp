@@ -59,6 +59,28 @@ TEST_P(DavQuotaTest, WritesBeyondTheQuotaAre507AndStoreNothing) {
     EXPECT_EQ(call("GET", "/dav/c.bin").body, std::string(100, 's'));
 }
 
+// A body of unknown length is refused once what arrived passes the quota, not at its end: a
+// client cannot fill the disk far beyond the quota by never ending its chunks.
+TEST_P(DavQuotaTest, AnEndlessChunkedBodyIsRefusedOnceItPassesTheQuota) {
+    ASSERT_EQ(call("PUT", "/dav/a.bin", std::string(600, 'a')).status, 201);
+    TestClient c(server_->port());
+    ASSERT_TRUE(c.connected());
+    c.send("PUT /dav/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const std::string chunk(64 * 1024, 'z');
+    for (int i = 0; i < 17; ++i) {
+        c.send("10000\r\n" + chunk + "\r\n"); // 1 MiB and more: a piece the server writes
+    }
+    // No last chunk: the answer comes while the body is still open.
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 507);
+    EXPECT_NE(r->body.find("quota-not-exceeded"), std::string::npos) << r->body;
+    EXPECT_EQ(r->header("connection"), "close");
+    EXPECT_EQ(call("GET", "/dav/big.bin").status, 404);
+    EXPECT_EQ(quota_of("/dav/").second, "600");
+    EXPECT_EQ(call("GET", "/dav/a.bin").body, std::string(600, 'a'));
+}
+
 // RFC 4331 section 3: what the share can still take is one figure, asked on any collection;
 // what a collection uses is its own documents'.
 TEST_P(DavQuotaTest, EveryCollectionReportsWhatTheShareCanStillTake) {

@@ -196,6 +196,38 @@ TEST(ConnectionBodyTest, ContentLengthZeroIsNoBody) {
     }
 }
 
+// A handler that answers without reading the body and sets close is not made to wait for the
+// body: the answer goes out while a chunked body is still open (the client may never end it),
+// and the connection closes after it. Without close, the rest is read and the connection kept.
+TEST(ConnectionBodyTest, AnAnswerThatClosesIsNotHeldForTheUnreadBody) {
+    auto handler =
+        std::make_shared<LambdaHandler>([](core::Exchange& ex) -> asio::awaitable<core::Outcome> {
+            ex.response().status = 413;
+            ex.response().body.append("too large");
+            ex.response().close = ex.request().target == "/close";
+            co_return core::Outcome::done;
+        });
+    TestServer server(make_config({mount("/", handler)}));
+    TestClient c(server.port());
+    c.send("PUT /close HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n");
+    auto r = c.read_response(); // no last chunk was sent
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413);
+    EXPECT_EQ(r->body, "too large");
+    EXPECT_EQ(r->header("connection"), "close");
+    EXPECT_TRUE(c.closed_by_peer());
+
+    TestClient kept(server.port());
+    kept.send("PUT /keep HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n"
+              "0\r\n\r\nGET /keep HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto first = kept.read_response();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 413);
+    auto second = kept.read_response();
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 413);
+}
+
 // A stream of known length goes out with Content-Length and no chunked framing, and a range
 // of it is pulled from where the range starts; one that yields fewer bytes than it declared
 // has its connection closed (the head is out: closing is the only signal left).
