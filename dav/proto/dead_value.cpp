@@ -3,6 +3,7 @@
 #include "xml.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace quire::dav {
 
@@ -13,31 +14,60 @@ constexpr std::string_view old_lang_open = "<?lang ";
 
 } // namespace
 
-std::string encode_dead_value(pugi::xml_node element, std::string_view content) {
-    // Every binding in scope, the nearest one for each prefix; xmlns="" leaves the default
-    // namespace unset, which needs no declaration where the value goes.
-    std::string declarations;
-    std::vector<std::string_view> seen;
+namespace {
+
+bool is_declaration(std::string_view name) {
+    return name == "xmlns" || name.starts_with("xmlns:");
+}
+
+void append_declaration(std::string& out, std::string_view name, std::string_view uri) {
+    out += ' ';
+    out += name;
+    out += "=\"";
+    append_escaped(out, uri);
+    out += '"';
+}
+
+} // namespace
+
+std::string declarations_in_scope(pugi::xml_node element) {
+    std::string out;
+    std::unordered_set<std::string_view> seen;
     for (auto n = element; n && n.type() == pugi::node_element; n = n.parent()) {
         for (auto a : n.attributes()) {
             const std::string_view name = a.name();
-            if (name != "xmlns" && !name.starts_with("xmlns:")) {
-                continue;
+            // The nearest binding of each prefix; xmlns="" leaves the default namespace
+            // unset, which needs no declaration where the value goes.
+            if (is_declaration(name) && seen.insert(name).second && *a.value() != '\0') {
+                append_declaration(out, name, a.value());
             }
-            bool have = false;
-            for (const auto s : seen) {
-                have = have || s == name;
+        }
+    }
+    return out;
+}
+
+std::string encode_dead_value(pugi::xml_node element, std::string_view parent_scope,
+                              std::string_view content) {
+    std::string declarations;
+    if (!content.empty()) { // an empty value has nothing to read them
+        std::unordered_set<std::string_view> own;
+        for (auto a : element.attributes()) {
+            const std::string_view name = a.name();
+            if (is_declaration(name) && own.insert(name).second && *a.value() != '\0') {
+                append_declaration(declarations, name, a.value());
             }
-            if (have) {
-                continue;
-            }
-            seen.push_back(name);
-            if (*a.value() != '\0') {
-                declarations += ' ';
-                declarations += name;
-                declarations += "=\"";
-                append_escaped(declarations, a.value());
-                declarations += '"';
+        }
+        if (own.empty()) {
+            declarations = parent_scope;
+        } else {
+            for (const auto& d : split_declarations(parent_scope)) {
+                if (!own.contains(d.name)) {
+                    declarations += ' ';
+                    declarations += d.name;
+                    declarations += "=\"";
+                    declarations += d.uri; // escaped already
+                    declarations += '"';
+                }
             }
         }
     }

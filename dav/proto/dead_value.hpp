@@ -23,9 +23,16 @@ struct DeadValue {
     std::string_view content;      // XML content
 };
 
-// The stored form of the value of element (a property element of a PROPPATCH body), whose
-// content is the bytes between its tags.
-std::string encode_dead_value(pugi::xml_node element, std::string_view content);
+// The namespace declarations in scope at element, the nearest binding of each prefix, as the
+// header writes them (` xmlns:p="uri"`, escaped). xmlns="" leaves the default namespace unset,
+// which needs no declaration.
+std::string declarations_in_scope(pugi::xml_node element);
+
+// The stored form of the value of element, a property element: content is the bytes between
+// its tags, parent_scope declarations_in_scope(its parent) (the same for all the properties of
+// one DAV:prop, so it is found once). An empty value gets no declarations.
+std::string encode_dead_value(pugi::xml_node element, std::string_view parent_scope,
+                              std::string_view content);
 
 DeadValue decode_dead_value(std::string_view stored);
 

@@ -25,8 +25,22 @@ std::size_t start_of(pugi::xml_node n) {
     }
 }
 
+pugi::xml_node previous_element(pugi::xml_node n) {
+    do {
+        n = n.previous_sibling();
+    } while (n && n.type() != pugi::node_element);
+    return n;
+}
+
+pugi::xml_node next_element(pugi::xml_node n) {
+    do {
+        n = n.next_sibling();
+    } while (n && n.type() != pugi::node_element);
+    return n;
+}
+
 // The element of doc at the same place as element is in its own document.
-pugi::xml_node counterpart(const pugi::xml_document& doc, pugi::xml_node element) {
+pugi::xml_node find_counterpart(const pugi::xml_document& doc, pugi::xml_node element) {
     std::vector<std::size_t> path; // element indices among siblings, innermost first
     for (auto n = element; n.parent(); n = n.parent()) {
         std::size_t index = 0;
@@ -65,8 +79,23 @@ tl::expected<RawContent, std::string> RawContent::of(std::string_view body) {
     return r;
 }
 
+pugi::xml_node RawContent::counterpart(pugi::xml_node element) const {
+    // Siblings asked for in order (the properties of one DAV:prop) are found from the one
+    // before: walking from the root for each would take time growing with the square of their
+    // number.
+    pugi::xml_node raw;
+    if (last_element_ && previous_element(element) == last_element_) {
+        raw = next_element(last_raw_);
+    } else {
+        raw = find_counterpart(*doc_, element);
+    }
+    last_element_ = element;
+    last_raw_ = raw;
+    return raw;
+}
+
 std::string_view RawContent::content(pugi::xml_node element) const {
-    const auto raw = counterpart(*doc_, element);
+    const auto raw = counterpart(element);
     const auto first = raw.first_child();
     if (!first) {
         return {};

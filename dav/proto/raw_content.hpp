@@ -28,8 +28,12 @@ public:
     std::string_view content(pugi::xml_node element) const;
 
 private:
+    pugi::xml_node counterpart(pugi::xml_node element) const;
+
     std::string_view body_;
     std::unique_ptr<pugi::xml_document> doc_;
+    mutable pugi::xml_node last_element_; // the element asked for last, and its counterpart
+    mutable pugi::xml_node last_raw_;
 };
 
 } // namespace quire::dav

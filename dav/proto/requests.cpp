@@ -106,6 +106,9 @@ tl::expected<PropfindRequest, std::string> parse_propfind(std::string_view body)
     return propfind_from(doc->root());
 }
 
+// What the values of one PROPPATCH may take in all once stored (dead_value.hpp).
+constexpr std::size_t max_stored_values = 16u << 20;
+
 tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_view body) {
     auto doc = parse_xml(body);
     if (!doc) {
@@ -116,6 +119,7 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
     }
     std::vector<PropPatchOp> ops;
     std::optional<RawContent> raw; // made at the first set
+    std::size_t stored = 0;
     for (auto c : doc->root().children()) {
         const bool set = is(c, dav_ns, "set");
         if (!set && !is(c, dav_ns, "remove")) {
@@ -125,6 +129,7 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
         if (!prop) {
             return tl::unexpected(std::string("<DAV:set> and <DAV:remove> need a <DAV:prop>"));
         }
+        std::optional<std::string> scope; // declarations_in_scope(prop), found at the first set
         for (auto p : prop.children()) {
             if (p.type() != pugi::node_element) {
                 continue;
@@ -149,8 +154,20 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
                     }
                     raw.emplace(std::move(*r));
                 }
+                if (!scope) {
+                    scope = declarations_in_scope(prop);
+                }
                 // Kept byte for byte, with what it needs from around it (dead_value.hpp).
-                op.value = encode_dead_value(p, raw->content(p));
+                op.value = encode_dead_value(p, *scope, raw->content(p));
+                // Each value carries the declarations in scope: bounded in all, so that a body
+                // of many values under many declarations cannot make gigabytes of them.
+                stored += op.value->size();
+                if (stored > max_stored_values) {
+                    return tl::unexpected(
+                        "the values of this PROPPATCH with the namespace declarations in scope "
+                        "around them take more than " +
+                        std::to_string(max_stored_values >> 20) + " MiB to store");
+                }
             }
             ops.push_back(std::move(op));
         }

@@ -80,6 +80,56 @@ TEST(DeadValue, TheHeaderCarriesTheDeclarationsInScopeAndTheLanguage) {
     EXPECT_EQ(d[2].uri, "urn:d");
 }
 
+TEST(DeadValue, AnEmptyValueNeedsNoDeclarations) {
+    auto ops =
+        parse_proppatch("<D:propertyupdate xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\"><D:set><D:prop>"
+                        "<Z:flag/><Z:said xml:lang=\"en\"></Z:said></D:prop></D:set>"
+                        "</D:propertyupdate>");
+    ASSERT_TRUE(ops) << ops.error();
+    ASSERT_EQ(ops->size(), 2u);
+    EXPECT_EQ(*(*ops)[0].value, "");
+    EXPECT_EQ(*(*ops)[1].value, "<?quire-value lang=\"en\"?>");
+}
+
+// Every property of a PROPPATCH finds its own bytes, whatever stands between them (comments,
+// PIs, whitespace: nodes of the second parse only) and however many there are.
+TEST(DeadValue, ManyValuesEachGetTheirOwnBytes) {
+    std::string body = "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\"><D:set><D:prop>";
+    constexpr int count = 20000;
+    for (int i = 0; i < count; ++i) {
+        body += "<Z:p" + std::to_string(i) + ">v" + std::to_string(i) + "</Z:p" +
+                std::to_string(i) + ">";
+        body += i % 3 == 0 ? "<!-- <Z:x>no</Z:x> -->" : i % 3 == 1 ? "\n <?pi <?>" : "";
+    }
+    body += "</D:prop></D:set><D:remove><D:prop><Z:gone/></D:prop></D:remove><D:set><D:prop>"
+            "<Z:last><![CDATA[</Z:last>]]></Z:last></D:prop></D:set></D:propertyupdate>";
+    auto ops = parse_proppatch(body);
+    ASSERT_TRUE(ops) << ops.error();
+    ASSERT_EQ(ops->size(), static_cast<std::size_t>(count + 2));
+    for (int i = 0; i < count; ++i) {
+        ASSERT_EQ(decode_dead_value(*(*ops)[i].value).content, "v" + std::to_string(i)) << i;
+    }
+    EXPECT_FALSE((*ops)[count].value);
+    EXPECT_EQ(decode_dead_value(*(*ops)[count + 1].value).content, "<![CDATA[</Z:last>]]>");
+}
+
+// Each value carries the declarations in scope, so many values under many declarations would
+// store far more than the body held: refused, saying why.
+TEST(DeadValue, DeclarationsCopiedIntoManyValuesAreBounded) {
+    std::string body = "<D:propertyupdate xmlns:D=\"DAV:\"";
+    for (int i = 0; i < 2000; ++i) {
+        body += " xmlns:n" + std::to_string(i) + "=\"urn:" + std::string(200, 'u') + "\"";
+    }
+    body += "><D:set><D:prop>";
+    for (int i = 0; i < 40; ++i) {
+        body += "<n1:p" + std::to_string(i) + ">1</n1:p" + std::to_string(i) + ">";
+    }
+    body += "</D:prop></D:set></D:propertyupdate>";
+    auto ops = parse_proppatch(body);
+    ASSERT_FALSE(ops);
+    EXPECT_NE(ops.error().find("more than 16 MiB to store"), std::string::npos) << ops.error();
+}
+
 TEST(DeadValue, ValuesWithoutTheHeaderAreReadAsBefore) {
     // Made by the server, or stored before the header: content that stands alone.
     EXPECT_EQ(decode_dead_value("plain").content, "plain");
