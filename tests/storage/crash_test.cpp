@@ -1,6 +1,7 @@
 // Crash safety: a child process writes in a loop and is SIGKILLed at random points. Every write
-// it reported as committed must survive with its etag; nothing may be half-written; the
-// backend's own checker (PRAGMA integrity_check, git fsck) must pass.
+// it reported as committed must survive with its etag; nothing may be half-written, also of
+// a body written in pieces as it arrived (begin_put); the backend's own checker (PRAGMA
+// integrity_check, git fsck) must pass.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -50,6 +51,20 @@ int index_of(const std::string& path) {
     return std::stoi(path.substr(path.rfind('-') + 1));
 }
 
+Result<PutResult> put_in_pieces(Store& store, const std::string& path, const std::string& body,
+                                const PutOptions& options = {}) {
+    auto stream = store.begin_put(path);
+    if (!stream)
+        return tl::unexpected(stream.error());
+    constexpr std::size_t piece = 64 * 1024;
+    for (std::size_t at = 0; at < body.size(); at += piece) {
+        const auto part = std::string_view(body).substr(at, piece);
+        if (auto ok = (*stream)->write(std::as_bytes(std::span(part.data(), part.size()))); !ok)
+            return tl::unexpected(ok.error());
+    }
+    return (*stream)->finish(options, "t");
+}
+
 template <class Backend>
 [[noreturn]] void writer(const std::string& dir, int round, int report_fd) {
     auto store = Backend::open(dir);
@@ -68,7 +83,9 @@ template <class Backend>
             continue;
         }
         std::string path = "/crash/r" + std::to_string(round) + "-" + std::to_string(i);
-        auto r = put(**store, path, body_for(path, i));
+        // The large bodies go in pieces through begin_put, as a long request body does.
+        auto r = i % 5 == 0 ? put_in_pieces(**store, path, body_for(path, i))
+                            : put(**store, path, body_for(path, i));
         if (!r) {
             std::fprintf(stderr, "put failed: %s\n", r.error().message.c_str());
             ::_exit(3);
@@ -289,6 +306,7 @@ struct PutCrash {
     bool quick = false;        // a non-durable store: the PUT goes through the quick journal
     bool now = false;          // through try_put_now (quick: the body renamed from .quire/tmp)
     bool if_match_old = false; // with If-Match: the old etag (the replacing rename comes first)
+    bool stream = false;       // through begin_put, in pieces (a long request body)
 };
 
 class FsPutCrashTest : public KilledChildTest<PutCrash> {};
@@ -324,6 +342,8 @@ TEST_P(FsPutCrashTest, MediaTypeFollowsTheBodyInPlace) {
                 auto put = store.try_put_now(path, new_body, options, "t");
                 return !put ? 4 : *put ? 0 : 3;
             }
+            if (c.stream)
+                return put_in_pieces(store, path, new_body, options) ? 0 : 3;
             MemorySource source(new_body);
             return store.put(path, source, options, "t") ? 0 : 3;
         },
@@ -395,13 +415,32 @@ const std::vector<PutCrash> put_now_crashes = {
     PutCrash{"NowReplaceFinishedRowLeft", true, "text/plain", "application/json", KillAt::nothing,
              true, true, true, true}};
 
+// A body written in pieces as it arrived (begin_put: on fs, into an unnamed file beside the
+// target), killed where it is linked or renamed into place, or not killed.
+std::vector<PutCrash> streamed(std::vector<PutCrash> crashes) {
+    std::vector<PutCrash> out;
+    for (auto c : crashes) {
+        if (c.kill_at != KillAt::rename) { // (a rename alone comes only after a link)
+            c.stream = true;
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 std::string crash_name(const ::testing::TestParamInfo<PutCrash>& info) {
+    if (info.param.stream)
+        return "Stream" + std::string(info.param.name);
     return std::string(info.param.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kills, FsPutCrashTest, ::testing::ValuesIn(put_crashes), crash_name);
 INSTANTIATE_TEST_SUITE_P(QuickKills, FsPutCrashTest, ::testing::ValuesIn(quick(put_crashes)),
                          crash_name);
+INSTANTIATE_TEST_SUITE_P(StreamKills, FsPutCrashTest, ::testing::ValuesIn(streamed(put_crashes)),
+                         crash_name);
+INSTANTIATE_TEST_SUITE_P(QuickStreamKills, FsPutCrashTest,
+                         ::testing::ValuesIn(streamed(quick(put_crashes))), crash_name);
 INSTANTIATE_TEST_SUITE_P(QuickNowKills, FsPutCrashTest, ::testing::ValuesIn(put_now_crashes),
                          crash_name);
 
