@@ -1,7 +1,9 @@
 // Writing DAV XML responses (RFC 4918 sections 13, 14.16): every element in DAV: uses the
 // prefix "D", declared once on the root; other namespaces are declared where they are used,
 // so the output declares exactly what it uses. Properties in no namespace need no declaration
-// because no default namespace is ever set.
+// because no default namespace is set outside a dead property's element. A dead property's
+// value brings the declarations that were in scope where the client sent it, and its element's
+// prefix is chosen not to clash with them.
 #pragma once
 
 #include <string>
@@ -14,8 +16,9 @@ inline constexpr std::string_view xml_head = "<?xml version=\"1.0\" encoding=\"u
 // "HTTP/1.1 404 Not Found"
 std::string status_line(int status);
 
-// Appends <name ...>value</name> for a property in namespace ns. value is XML (already
-// escaped); a value starting with "<?lang TAG?>" gets xml:lang="TAG" on the element.
+// Appends <name ...>value</name> for a property in namespace ns. value is XML content (already
+// escaped) or a stored dead property value (dead_value.hpp), whose xml:lang and namespace
+// declarations go on the element.
 void append_property(std::string& out, std::string_view ns, std::string_view name,
                      std::string_view value);
 // An empty property element (for propname and for failed propstats).
