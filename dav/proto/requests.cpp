@@ -203,19 +203,36 @@ tl::expected<LockInfo, std::string> parse_lockinfo(std::string_view body) {
         return tl::unexpected(std::string("only <DAV:write> locks exist"));
     }
     if (const auto owner = child(root, dav_ns, "owner")) {
-        // The owner element is kept whole, with the namespaces in scope declared on it.
-        pugi::xml_document alone;
-        auto w = alone.append_child("w");
-        for (auto a = owner.parent(); a && a.type() == pugi::node_element; a = a.parent()) {
-            for (auto attr : a.attributes()) {
-                const std::string_view n = attr.name();
-                if ((n == "xmlns" || n.starts_with("xmlns:")) && !w.attribute(attr.name())) {
-                    w.append_attribute(attr.name()) = attr.value();
-                }
+        // The owner element comes back in lockdiscovery as the client wrote its content (RFC
+        // 4918 section 14.17: ANY), with the namespaces in scope declared on it.
+        auto raw = RawContent::of(body);
+        if (!raw) {
+            return tl::unexpected(raw.error());
+        }
+        const auto content = raw->content(owner);
+        std::string& xml = info.owner_xml;
+        xml = '<';
+        xml += owner.name();
+        xml += declarations_in_scope(owner);
+        for (auto a : owner.attributes()) {
+            const std::string_view name = a.name();
+            if (name != "xmlns" && !name.starts_with("xmlns:")) {
+                xml += ' ';
+                xml += name;
+                xml += "=\"";
+                append_escaped(xml, a.value());
+                xml += '"';
             }
         }
-        w.append_copy(owner);
-        info.owner_xml = inner_xml(w);
+        if (content.empty()) {
+            xml += "/>";
+        } else {
+            xml += '>';
+            xml += content;
+            xml += "</";
+            xml += owner.name();
+            xml += '>';
+        }
     }
     return info;
 }

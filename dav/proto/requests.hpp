@@ -35,7 +35,8 @@ tl::expected<std::vector<PropPatchOp>, std::string> parse_proppatch(std::string_
 // LOCK (RFC 4918 section 9.10, 14.11). No body means a refresh.
 struct LockInfo {
     bool shared = false;
-    std::string owner_xml; // the DAV:owner element itself, namespaces declared; may be empty
+    std::string
+        owner_xml; // the DAV:owner element, its content as sent, namespaces declared; may be empty
 };
 tl::expected<LockInfo, std::string> parse_lockinfo(std::string_view body);
 

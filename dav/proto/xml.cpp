@@ -337,58 +337,6 @@ pugi::xml_node child(pugi::xml_node parent, std::string_view ns, std::string_vie
     return {};
 }
 
-namespace {
-
-// Adds to element copies of the namespace declarations in scope above it that it lacks.
-void declare_inherited(pugi::xml_node copy, pugi::xml_node original) {
-    std::vector<std::string> seen;
-    for (auto a : copy.attributes()) {
-        seen.emplace_back(a.name());
-    }
-    for (auto n = original.parent(); n && n.type() == pugi::node_element; n = n.parent()) {
-        for (auto a : n.attributes()) {
-            const std::string_view name = a.name();
-            if (name != "xmlns" && !name.starts_with("xmlns:") && name != "xml:lang") {
-                continue;
-            }
-            bool have = false;
-            for (const auto& s : seen) {
-                have = have || s == name;
-            }
-            if (!have) {
-                seen.emplace_back(name);
-                copy.append_attribute(a.name()) = a.value();
-            }
-        }
-    }
-}
-
-struct StringWriter final : pugi::xml_writer {
-    std::string* out;
-    void write(const void* data, std::size_t size) override {
-        out->append(static_cast<const char*>(data), size);
-    }
-};
-
-} // namespace
-
-std::string inner_xml(pugi::xml_node element) {
-    std::string out;
-    StringWriter w;
-    w.out = &out;
-    for (auto c : element.children()) {
-        if (c.type() == pugi::node_element) {
-            pugi::xml_document scratch;
-            auto copy = scratch.append_copy(c);
-            declare_inherited(copy, c);
-            copy.print(w, "", pugi::format_raw | pugi::format_no_declaration);
-        } else if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
-            append_escaped(out, c.value());
-        }
-    }
-    return out;
-}
-
 std::string_view xml_lang(pugi::xml_node element) {
     for (auto n = element; n && n.type() == pugi::node_element; n = n.parent()) {
         if (auto a = n.attribute("xml:lang")) {

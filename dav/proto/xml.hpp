@@ -42,10 +42,6 @@ bool is(pugi::xml_node element, std::string_view ns, std::string_view local);
 // The first child element with that name, or an empty node.
 pugi::xml_node child(pugi::xml_node parent, std::string_view ns, std::string_view local);
 
-// The content of an element (its children) as XML that stands on its own: every child element
-// carries declarations for the namespaces in scope, so it can be stored and later placed in
-// another document (dead property values, DAV:owner).
-std::string inner_xml(pugi::xml_node element);
 // xml:lang in scope for an element ("" when none).
 std::string_view xml_lang(pugi::xml_node element);
 

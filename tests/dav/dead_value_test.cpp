@@ -149,6 +149,23 @@ TEST(DeadValue, ValuesWithoutTheHeaderAreReadAsBefore) {
     EXPECT_EQ(v.content, "<?lang de?>z");
 }
 
+// A lock's DAV:owner comes back in lockdiscovery as the client wrote its content too.
+TEST(DeadValue, ALockOwnerKeepsItsBytes) {
+    auto lock =
+        parse_lockinfo("<D:lockinfo xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\"><D:lockscope><D:exclusive/>"
+                       "</D:lockscope><D:locktype><D:write/></D:locktype>"
+                       "<D:owner Z:kind='person'><!-- who --><D:href>mailto:a@b</D:href>"
+                       "<![CDATA[<x>]]>&#65;</D:owner></D:lockinfo>");
+    ASSERT_TRUE(lock) << lock.error();
+    EXPECT_EQ(lock->owner_xml,
+              "<D:owner xmlns:D=\"DAV:\" xmlns:Z=\"urn:z\" Z:kind=\"person\"><!-- who "
+              "--><D:href>mailto:a@b</D:href><![CDATA[<x>]]>&#65;</D:owner>");
+    auto empty = parse_lockinfo("<lockinfo xmlns=\"DAV:\"><lockscope><shared/></lockscope>"
+                                "<locktype><write/></locktype><owner/></lockinfo>");
+    ASSERT_TRUE(empty) << empty.error();
+    EXPECT_EQ(empty->owner_xml, "<owner xmlns=\"DAV:\"/>");
+}
+
 // The property element written around a stored value, read back by a namespace-aware parse.
 struct Written {
     std::string xml;
